@@ -1,1 +1,1 @@
-"""Reading .tflite flatbuffers into plain data (model.py) with bounds-checked parsing (reader.py)."""
+"""Reading .tflite flatbuffers (reader.py) into plain data (model.py)."""

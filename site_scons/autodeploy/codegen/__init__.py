@@ -1,0 +1,1 @@
+"""Turning an analysed model into C: per-op lowering (static kernel parameters) and rendering."""
