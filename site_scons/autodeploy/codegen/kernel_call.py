@@ -8,7 +8,7 @@ test checks are exactly the ones the firmware uses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -42,5 +42,3 @@ class KernelCall:
     ]  # ordered struct fields: int, float, str (C expr), CArray, CStruct
     inputs: tuple[int, ...]  # tensor indices read, in argument order
     outputs: tuple[int, ...]  # tensor indices written, in argument order
-    # Tensors whose buffers alias an input (RESHAPE-like ops): output -> input; no code needed.
-    aliases: dict[int, int] = field(default_factory=dict)
