@@ -1,0 +1,76 @@
+"""Analysis builders.
+
+ModelAnalysis: .tflite -> build/<model>/model_analysis.json (depends only on the file's bytes).
+AnalysisReport: model analysis + platform/placement slice -> reports/<model>/analysis.{md,json}
+and layers.csv. Placement changes re-run only the report, never the parsing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from autodeploy import atomic
+from builders.common import config_value, engine_sources, read_value, step_action
+
+
+def _parse_and_analyze(target, source, env):
+    from autodeploy.analysis.model_analysis import analyze_bytes
+    from autodeploy.codegen.lower.registry import supported_opcodes
+
+    tflite = Path(str(source[0]))
+    rel = tflite.relative_to(Path(env.Dir("#").abspath)) if tflite.is_absolute() else tflite
+    analysis = analyze_bytes(tflite.read_bytes(), str(rel), supported_opcodes())
+    atomic.write_json(str(target[0]), analysis)
+
+
+def _write_report(target, source, env):
+    from autodeploy.analysis.report import write_analysis_report
+    from autodeploy.memory.placement import place
+
+    analysis = json.loads(Path(str(source[0])).read_text())
+    request = read_value(source[1])
+    platform = env["AUTODEPLOY_CONFIG"].platforms[request["platform"]["name"]]
+    placement = place(
+        platform,
+        analysis["totals"]["model_data_bytes"],
+        analysis["memory_plan"]["arena_bytes"],
+        request["model_location"],
+        request["arena_location"],
+        what=f"model '{request['model']}' (models.yaml)",
+    )
+    variant = {
+        "platform": platform.name,
+        "requested": {k: request[k] for k in ("model_location", "arena_location")},
+        "placement": placement.to_dict(),
+    }
+    write_analysis_report([str(t) for t in target], request["model"], analysis, variant)
+
+
+def model_analysis(env, spec):
+    """Declare the parse/analysis step of one model; returns its JSON node."""
+    target = env.Command(
+        f"#build/{spec.name}/model_analysis.json",
+        env.File(str(spec.tflite)),
+        step_action("analyze", _parse_and_analyze),
+    )
+    env.Depends(target, engine_sources(env, "tflite", "analysis", "memory", "codegen"))
+    return target
+
+
+def analysis_report(env, spec, analysis_node):
+    platform = env["AUTODEPLOY_CONFIG"].platforms[spec.platform]
+    request = {
+        "model": spec.name,
+        "platform": platform.to_dict(),
+        "model_location": spec.model_location,
+        "arena_location": spec.arena_location,
+    }
+    outdir = f"#reports/{spec.name}"
+    targets = env.Command(
+        [f"{outdir}/analysis.md", f"{outdir}/analysis.json", f"{outdir}/layers.csv"],
+        [analysis_node, config_value(env, request)],
+        step_action("report", _write_report),
+    )
+    env.Depends(targets, engine_sources(env, "analysis/report", "memory/placement"))
+    return targets

@@ -1,0 +1,31 @@
+"""The text of `scons -h`: declared models, platforms, sweeps and target names, one line each."""
+
+from __future__ import annotations
+
+TARGETS = (
+    ("<model>-analyze", "reports/<model>/analysis.md, analysis.json, layers.csv"),
+    ("analyze-all", "the analysis of every model (the default target)"),
+)
+
+
+def help_text(config) -> str:
+    lines = ["Usage: scons [TARGET ...] [-j N]", "", "Targets:"]
+    lines += [f"  {name:<22} {what}" for name, what in TARGETS]
+    lines += ["", "Models (models.yaml):"]
+    for spec in config.models.values():
+        lines.append(
+            f"  {spec.name:<22} {spec.tflite.name} on {spec.platform} ({spec.toolchain}; model "
+            f"{spec.model_location}, arena {spec.arena_location})"
+        )
+    lines += ["", "Platforms (platforms/*.yaml):"]
+    for platform in config.platforms.values():
+        memories = ", ".join(platform.memories)
+        lines.append(f"  {platform.name:<22} {platform.core}; memories {memories}")
+    lines += ["", "Sweeps (models.yaml):"]
+    if not config.sweeps:
+        lines.append("  (none declared)")
+    for sweep in config.sweeps.values():
+        axes = ", ".join(f"{axis}={len(values)}" for axis, values in sweep.axes.items())
+        lines.append(f"  sweep-{sweep.name:<16} models {', '.join(sweep.models)}; {axes}")
+    lines += ["", "Options: SCons' own (scons -H), e.g. -j N to build in parallel, -n to preview."]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Static analysis of a parsed model: per-layer facts, MAC estimates, warnings."""

@@ -1,0 +1,157 @@
+"""Findings that help a data scientist make the model deploy better.
+
+Each warning names the layer(s), says why it matters on a Cortex-M and what to try instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from autodeploy.tflite.model import Model
+
+_FLOAT_TYPES = {"FLOAT32", "FLOAT16", "BFLOAT16", "FLOAT64"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str  # stable identifier, e.g. "dilated-depthwise"
+    layers: tuple[int, ...]
+    message: str  # what and why
+    advice: str  # what to try
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _layers_text(layers) -> str:
+    shown = ", ".join(str(i) for i in layers[:12])
+    return shown + (f" and {len(layers) - 12} more" if len(layers) > 12 else "")
+
+
+def find_warnings(model: Model, supported_ops: frozenset[str]) -> list[Finding]:
+    sub = model.main
+    tensors = sub.tensors
+    found: list[Finding] = []
+
+    def add(code, layers, message, advice):
+        if layers:
+            found.append(Finding(code, tuple(layers), message.format(_layers_text(layers)), advice))
+
+    unsupported: dict[str, list[int]] = {}
+    for op in sub.operators:
+        if op.opcode not in supported_ops:
+            unsupported.setdefault(op.opcode, []).append(op.index)
+    for opcode, layers in sorted(unsupported.items()):
+        add(
+            "unsupported-op",
+            layers,
+            f"{opcode} (layers {{}}) has no kernel in the firmware runtime, so firmware cannot "
+            "be generated for this model.",
+            "Replace the op with supported ones before conversion (supported: "
+            + ", ".join(sorted(supported_ops))
+            + ").",
+        )
+
+    dilated = [
+        op.index
+        for op in sub.operators
+        if op.opcode == "DEPTHWISE_CONV_2D"
+        and max(op.options.get("dilation_h_factor", 1), op.options.get("dilation_w_factor", 1)) > 1
+    ]
+    add(
+        "dilated-depthwise",
+        dilated,
+        "Dilated DEPTHWISE_CONV_2D at layers {}: dilation defeats the optimized (MVE) depthwise "
+        "path, so these layers run several times slower per MAC than undilated ones.",
+        "Use an undilated kernel with zero-inserted weights (same receptive field), or replace "
+        "dilation with striding/pooling in the architecture.",
+    )
+
+    column_convs = []
+    for op in sub.operators:
+        if op.opcode not in ("CONV_2D", "DEPTHWISE_CONV_2D") or op.inputs[0] < 0:
+            continue
+        in_shape = tensors[op.inputs[0]].shape
+        filt = tensors[op.inputs[1]].shape
+        is_column = len(in_shape) == 4 and in_shape[2] == 1 and in_shape[1] > 1
+        if is_column and len(filt) == 4 and filt[2] == 1 and filt[1] > 1:
+            column_convs.append(op.index)
+    add(
+        "conv1d-h-by-1",
+        column_convs,
+        "1-D convolutions at layers {} are laid out as H x 1 (input width 1). Kernels walk the "
+        "width innermost, so an H x 1 layout gets no reuse along the row and runs slower.",
+        "Lay 1-D signals out as 1 x W (shape [1, 1, W, C]) with 1 x K kernels before conversion.",
+    )
+
+    float_tensors = [t.index for t in tensors if t.dtype in _FLOAT_TYPES and t.dtype != "RESOURCE"]
+    if float_tensors:
+        readers = sorted(
+            {op.index for op in sub.operators if set(op.inputs) & set(float_tensors)}
+            | {op.index for op in sub.operators if set(op.outputs) & set(float_tensors)}
+        )
+        names = ", ".join(tensors[i].name for i in float_tensors[:5])
+        add(
+            "float-tensors",
+            readers,
+            f"Float tensors in an int8 model ({names}{'...' if len(float_tensors) > 5 else ''}) "
+            "at layers {}: float work is slow on Cortex-M and may fall back to unoptimized "
+            "kernels.",
+            "Use full-integer post-training quantization (int8 inputs and outputs, "
+            "converter.inference_input_type = tf.int8) so every op runs in int8.",
+        )
+
+    explicit_pads = [
+        op.index
+        for op in sub.operators
+        if op.opcode in ("PAD", "PADV2")
+        and any(
+            consumer.opcode in ("CONV_2D", "DEPTHWISE_CONV_2D")
+            and consumer.inputs
+            and consumer.inputs[0] == op.outputs[0]
+            for consumer in sub.operators
+        )
+    ]
+    add(
+        "explicit-pad",
+        explicit_pads,
+        "PAD layers {} feed convolutions: each copies the whole activation into a larger buffer, "
+        "costing time and arena.",
+        "If the padding equals what padding='same' adds, export the convolution with SAME "
+        "padding and drop the PAD layer.",
+    )
+
+    int16 = sorted({t.index for t in tensors if t.dtype == "INT16" and not t.is_constant})
+    if int16:
+        users = sorted({op.index for op in sub.operators if set(op.inputs) & set(int16)})
+        add(
+            "int16-activations",
+            users,
+            "Layers {} use int16 activations; the firmware runtime's kernels are int8.",
+            "Quantize activations to int8 (16x8 quantization is not supported on the board).",
+        )
+
+    if len(model.subgraphs) > 1:
+        found.append(
+            Finding(
+                "multiple-subgraphs",
+                (),
+                f"The model has {len(model.subgraphs)} subgraphs; only subgraph 0 is deployed "
+                "and control-flow ops (WHILE, IF, CALL_ONCE) are not run on the board.",
+                "Export a single-subgraph model (unroll loops, avoid tf.cond in the graph).",
+            )
+        )
+
+    # A dynamic batch (dim 0) is what Keras exports by default; other dynamic dims are unusual.
+    dynamic = [t.name for t in tensors if t.shape_signature and -1 in t.shape_signature[1:]]
+    if dynamic:
+        found.append(
+            Finding(
+                "dynamic-shape",
+                (),
+                f"Tensors with a dynamic dimension ({', '.join(dynamic[:3])}): the board runs "
+                "with the static shape stored in the file (usually batch 1).",
+                "Export with a fixed input shape so the arena plan matches what you intend.",
+            )
+        )
+    return found

@@ -1,0 +1,82 @@
+"""Execution order and tensor lifetimes of the main subgraph.
+
+A tensor lives from the step of the operator that writes it (step 0 for graph inputs) to the step
+of its last reader (the final step for graph outputs and variables). Both ends are inclusive: an
+operator's inputs and outputs occupy memory at the same time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from autodeploy.errors import TfliteFormatError
+from autodeploy.tflite.model import Subgraph
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    tensor: int
+    nbytes: int
+    first: int
+    last: int
+
+    def overlaps(self, other: Lifetime) -> bool:
+        return self.first <= other.last and other.first <= self.last
+
+
+def execution_order(subgraph: Subgraph, path: str = "") -> list[int]:
+    """Operator indices in a dependency-respecting order, keeping file order where it is valid.
+
+    TFLite files normally store operators already in execution order; this checks it and repairs
+    any other valid order, and rejects cycles (which a valid model cannot have).
+    """
+    producers: dict[int, int] = {}
+    for op in subgraph.operators:
+        for t in op.outputs:
+            producers[t] = op.index
+    pending = {
+        op.index: {producers[t] for t in op.inputs if t in producers} for op in subgraph.operators
+    }
+    order: list[int] = []
+    done: set[int] = set()
+    while pending:
+        ready = [i for i in sorted(pending) if pending[i] <= done]
+        if not ready:
+            stuck = ", ".join(str(i) for i in sorted(pending)[:5])
+            raise TfliteFormatError(
+                f"{path}: operators {stuck} depend on each other in a cycle; "
+                "a TFLite graph must be acyclic. Re-export the model."
+            )
+        for i in ready:
+            order.append(i)
+            done.add(i)
+            del pending[i]
+    return order
+
+
+def tensor_lifetimes(subgraph: Subgraph, order: list[int], planned: set[int]) -> list[Lifetime]:
+    """Lifetimes of the `planned` tensors (the non-constant ones that need arena space)."""
+    last_step = max(len(order) - 1, 0)
+    first: dict[int, int] = {t: 0 for t in subgraph.inputs if t in planned}
+    last: dict[int, int] = {}
+    for step, op_index in enumerate(order):
+        op = subgraph.operators[op_index]
+        for t in op.inputs:
+            if t in planned:
+                first.setdefault(t, step)
+                last[t] = step
+        for t in op.outputs:
+            if t in planned:
+                first.setdefault(t, step)
+                last[t] = max(last.get(t, step), step)
+    for t in subgraph.outputs:
+        if t in planned:
+            first.setdefault(t, 0)
+            last[t] = last_step
+    for t in planned:
+        if subgraph.tensors[t].is_variable:
+            first[t], last[t] = 0, last_step
+    return [
+        Lifetime(t, subgraph.tensors[t].nbytes, first[t], last.get(t, first[t]))
+        for t in sorted(first)
+    ]

@@ -1,0 +1,45 @@
+"""SCons tool `autodeploy`: loads the project config and declares every model's targets.
+
+Usage in SConstruct: `env = Environment(tools=["autodeploy"])`, then `env.DeclareAll()`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def _declare_all(env):
+    from builders.analysis import analysis_report, model_analysis
+    from builders.help import help_text
+
+    config = env["AUTODEPLOY_CONFIG"]
+    all_reports = []
+    for spec in config.models.values():
+        analysis = model_analysis(env, spec)
+        report = analysis_report(env, spec, analysis)
+        env.Alias(f"{spec.name}-analyze", report)
+        all_reports.append(report)
+    env.Alias("analyze-all", all_reports)
+    env.Default("analyze-all")
+    env.Help(help_text(config), append=False)
+
+
+def generate(env):
+    if str(PROJECT_DIR) not in sys.path:
+        sys.path.insert(0, str(PROJECT_DIR))  # makes the top-level builders/ package importable
+    from autodeploy.config import load_config
+    from autodeploy.errors import AutodeployError
+
+    try:
+        env["AUTODEPLOY_CONFIG"] = load_config(PROJECT_DIR)
+    except AutodeployError as err:
+        sys.stderr.write(f"error: {err}\n")
+        sys.exit(2)
+    env.AddMethod(_declare_all, "DeclareAll")
+
+
+def exists(env):
+    return True
