@@ -1,0 +1,70 @@
+"""The product's promise: a build re-runs exactly the steps a change touches.
+
+Runs real `scons` in a temporary copy of the project and reads which builders ran from the
+build log (one `[step] target` line per builder run).
+"""
+
+import shutil
+
+import pytest
+from scons_project import SconsProject
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    project = SconsProject(tmp_path_factory.mktemp("project"))
+    first = project.scons("analyze-all")
+    project.first_steps = SconsProject.steps(first)
+    return project
+
+
+def test_first_build_runs_analysis_and_report_per_model(project):
+    steps = project.first_steps
+    models = {t.split("/")[1] for s, t in steps if s == "analyze"}
+    assert "kws" in models and "mnv3sm" in models and len(models) >= 11
+    assert sum(s == "report" for s, _ in steps) == len(models)
+    for name in ("analysis.md", "analysis.json", "layers.csv"):
+        assert (project.root / "reports" / "kws" / name).stat().st_size > 0
+
+
+def test_second_build_runs_nothing(project):
+    assert SconsProject.steps(project.scons("analyze-all")) == []
+
+
+def test_changed_tflite_reruns_only_that_model(project):
+    models = project.root / "models"
+    shutil.copyfile(
+        models / "mlperf_tiny_kws_dscnn_int8_aligned.tflite",
+        models / "mlperf_tiny_kws_dscnn_int8.tflite",
+    )
+    steps = SconsProject.steps(project.scons("analyze-all"))
+    assert steps == [
+        ("analyze", "build/kws/model_analysis.json"),
+        ("report", "reports/kws/analysis.md"),
+    ]
+
+
+def test_changed_placement_reruns_only_the_report(project):
+    kws_line = "tflite: models/mlperf_tiny_kws_dscnn_int8.tflite"
+    project.edit("models.yaml", kws_line, kws_line + "\n    arena_location: SRAM")
+    steps = SconsProject.steps(project.scons("analyze-all"))
+    assert steps == [("report", "reports/kws/analysis.md")]
+    assert "arena in **SRAM**" in (project.root / "reports/kws/analysis.md").read_text()
+
+
+def test_comment_in_config_changes_nothing(project):
+    path = project.root / "models.yaml"
+    path.write_text(path.read_text() + "\n# a comment changes no model\n")
+    assert SconsProject.steps(project.scons("analyze-all")) == []
+
+
+def test_single_model_target_builds_only_that_model(project):
+    shutil.rmtree(project.root / "reports" / "hello_world")
+    steps = SconsProject.steps(project.scons("hello_world-analyze"))
+    assert steps == [("report", "reports/hello_world/analysis.md")]
+
+
+def test_help_lists_models_platforms_and_targets(project):
+    out = project.scons("-h").stdout
+    for text in ("kws-analyze", "<model>-analyze", "mnv3sm", "apollo510_evb", "apollo4p_evb"):
+        assert text in out
