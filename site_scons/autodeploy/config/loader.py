@@ -1,0 +1,893 @@
+"""Load and validate models.yaml and platforms/*.yaml into one immutable Config.
+
+Every problem raises ConfigError with `file:line: key.path: what is wrong` and, where one exists,
+a suggestion ("did you mean 'SRAM'?") and the allowed values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from . import schema as S
+from .yaml_source import MapNode, Node, SeqNode, Source, load_yaml
+
+KIB = 1024
+
+
+# ---------------------------------------------------------------------------------------------
+# The data model
+
+
+@dataclass(frozen=True)
+class Memory:
+    """One memory of a board. Sizes in bytes; `usable_bytes` is after the reserves.
+
+    usable = (floor(size_kb * (1 - reserve_percent/100)) - reserve_kb) * 1024 (reference rule).
+    `limits` caps what one purpose may use (e.g. Apollo510 PSRAM: arena 12000 KB, model 20000 KB);
+    use `usable_for(purpose)` rather than `usable_bytes` when placing something.
+    """
+
+    name: str
+    size_bytes: int
+    reserve_percent: float
+    reserve_kb: int
+    usable_bytes: int
+    holds: tuple[str, ...]
+    volatile: bool = True
+    limits: dict[str, int] = field(default_factory=dict)
+    emulator_base: int | None = None
+    emulator_size: int | None = None
+    emulator_region: str | None = None
+    emulator_read_only: bool = False
+
+    def can_hold(self, purpose: str) -> bool:
+        return purpose in self.holds
+
+    def usable_for(self, purpose: str) -> int:
+        """Bytes available for `purpose` ("model", "arena", "code"); 0 if it may not hold it."""
+        if purpose not in self.holds:
+            return 0
+        return min(self.usable_bytes, self.limits.get(purpose, self.usable_bytes))
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.size_bytes, self.usable_bytes, self.holds))
+
+
+@dataclass(frozen=True)
+class CpuMode:
+    """A CPU clock mode; `power_mw` is the modelled average active power in this mode."""
+
+    name: str
+    clock_hz: int
+    power_mw: float
+
+
+@dataclass(frozen=True)
+class Transport:
+    """How the host talks to the board. `device` None means: find it (or the emulator's socket)."""
+
+    kind: str
+    baud: int
+    device: str | None = None
+    supported: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Emulator:
+    """The QEMU machine that stands in for the board (memory mapping lives on each Memory)."""
+
+    machine: str
+    cpu: str
+    executable: str = "qemu-system-arm"
+    extra_args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PowerModel:
+    """How energy is estimated without a Joulescope: energy = cpu_mode.power_mw x time."""
+
+    kind: str
+    calibrated: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class PowerGpio:
+    """Joulescope handshake pins (IN0, IN1 read by the host; trigger driven by the host)."""
+
+    in0: int
+    in1: int
+    trigger: int
+    io_voltage: float
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    file: Path
+    description: str
+    core: str
+    fpu: str
+    float_abi: str
+    mve: str  # "none" | "int" | "float"
+    arch_flags: tuple[str, ...]  # -mcpu/-mthumb/-mfloat-abi/-mfpu, shared by gcc and clang
+    memories: dict[str, Memory]
+    cpu_modes: dict[str, CpuMode]
+    default_cpu_mode: str
+    transport: Transport
+    toolchains: tuple[str, ...]
+    emulator: Emulator | None
+    power_model: PowerModel
+    power_gpio: PowerGpio
+
+    @property
+    def has_mve(self) -> bool:
+        return self.mve != "none"
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.core, self.arch_flags))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict of everything but the file path (for build fingerprints)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name != "file"}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One entry of models.yaml with the `defaults:` filled in. Sizes in bytes."""
+
+    name: str
+    tflite: Path
+    platform: str
+    toolchain: str
+    model_location: str
+    arena_location: str
+    max_arena_size: int | None
+    runs: int
+    seed: int
+    cpu_mode: str
+    source_line: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict of the settings (without source_line, which is only position)."""
+        return {
+            f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name != "source_line"
+        }
+
+
+@dataclass(frozen=True)
+class Sweep:
+    name: str
+    models: tuple[str, ...]
+    axes: dict[str, tuple[str, ...]]
+    exclude: tuple[dict[str, str], ...]
+    source_line: int
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.models, tuple(self.axes.items()), self.source_line))
+
+
+@dataclass(frozen=True)
+class Config:
+    models: dict[str, ModelSpec]
+    platforms: dict[str, Platform]
+    sweeps: dict[str, Sweep]
+    project_dir: Path
+    #: Every YAML file the config was read from (for the build to depend on).
+    files: tuple[Path, ...] = ()
+
+    def model(self, name: str) -> ModelSpec:
+        """The model called `name`; ConfigError with a suggestion if there is none."""
+        try:
+            return self.models[name]
+        except KeyError:
+            names = tuple(self.models)
+            raise ConfigError(
+                f"unknown model '{name}'.{S.suggest(name, names)} ({S.allowed(names)})"
+            ) from None
+
+    def platform_of(self, model: ModelSpec | str) -> Platform:
+        spec = self.model(model) if isinstance(model, str) else model
+        return self.platforms[spec.platform]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Path):
+        return value.as_posix()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_config(project_dir: Path, models_file: str = "models.yaml") -> Config:
+    """Read `models_file` and every `platforms/*.yaml` under `project_dir`, fully validated."""
+    project_dir = Path(project_dir).resolve()
+    models_path = project_dir / models_file
+    display = _display(models_path, project_dir)
+    if not models_path.is_file():
+        if models_path.is_dir():
+            raise ConfigError(f"{display}: is a directory, expected the models YAML file")
+        raise ConfigError(
+            f"{display}: file not found (looked in {project_dir}); create it with "
+            "'defaults:' and 'models:' sections, or pass the right file name"
+        )
+    platforms, platform_files = _load_platforms(project_dir)
+    src, root = load_yaml(models_path, display)
+    top = S.read_section(
+        root, S.MODELS_FILE, "", src, "a mapping with 'defaults:', 'models:' and 'sweeps:'"
+    )
+    defaults = _read_defaults(top, src, platforms)
+    models = _read_models(top["models"][1], defaults, src, platforms, project_dir)
+    sweeps: dict[str, Sweep] = {}
+    if "sweeps" in top:
+        sweeps = _read_sweeps(top["sweeps"][1], src, models, platforms)
+    return Config(
+        models=models,
+        platforms=platforms,
+        sweeps=sweeps,
+        project_dir=project_dir,
+        files=(models_path, *platform_files),
+    )
+
+
+def _display(path: Path, project_dir: Path) -> str:
+    try:
+        return path.relative_to(project_dir).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# --- models.yaml --------------------------------------------------------------------------------
+
+
+class _Setting:
+    """An effective setting of a model and where it was written (for error messages)."""
+
+    __slots__ = ("value", "path", "line")
+
+    def __init__(self, value: Any, path: str, line: int) -> None:
+        self.value = value
+        self.path = path
+        self.line = line
+
+
+def _read_defaults(
+    top: dict[str, tuple[Any, Node]], src: Source, platforms: dict[str, Platform]
+) -> dict[str, _Setting]:
+    settings = {k: _Setting(v, "", 0) for k, v in S.BUILTIN_DEFAULTS.items()}
+    if "defaults" not in top:
+        return settings
+    for key, (value, node) in S.read_section(
+        top["defaults"][1], S.DEFAULTS, "defaults", src
+    ).items():
+        settings[key] = _Setting(value, f"defaults.{key}", node.line)
+    plat = settings["platform"]
+    if plat.value is not None and plat.value not in platforms:
+        raise _unknown_platform(src, plat, platforms)
+    return settings
+
+
+def _unknown_platform(
+    src: Source, setting: _Setting, platforms: dict[str, Platform]
+) -> ConfigError:
+    names = tuple(sorted(platforms))
+    return src.error(
+        setting.line,
+        setting.path,
+        f"unknown platform '{setting.value}'.{S.suggest(setting.value, names)} "
+        f"(platforms/ has: {', '.join(names) or 'no platform files'})",
+    )
+
+
+def _read_models(
+    node: MapNode,
+    defaults: dict[str, _Setting],
+    src: Source,
+    platforms: dict[str, Platform],
+    project_dir: Path,
+) -> dict[str, ModelSpec]:
+    if not node.value:
+        raise src.error(
+            node.line, "models", "no models defined; add at least one 'name: {tflite: …}'"
+        )
+    models: dict[str, ModelSpec] = {}
+    for name, entry in node.value.items():
+        path = f"models.{name}"
+        line = node.key_lines[name]
+        S.check_name(entry, name, line, path, src, "model")
+        values = S.read_section(entry, S.MODEL, path, src, "a mapping with at least 'tflite:'")
+        eff = {k: _Setting(d.value, d.path, d.line) for k, d in defaults.items()}
+        for key, (value, vnode) in values.items():
+            eff[key] = _Setting(value, f"{path}.{key}", vnode.line)
+        for setting in eff.values():  # built-in defaults point at the model's own line
+            if not setting.path:
+                setting.path, setting.line = path, line
+        models[name] = _model_spec(name, line, eff, values, src, platforms, project_dir)
+    return models
+
+
+def _model_spec(
+    name: str,
+    line: int,
+    eff: dict[str, _Setting],
+    values: dict[str, tuple[Any, Node]],
+    src: Source,
+    platforms: dict[str, Platform],
+    project_dir: Path,
+) -> ModelSpec:
+    path = f"models.{name}"
+    tflite_text, tflite_node = values["tflite"]
+    tflite = Path(tflite_text).expanduser()
+    if not tflite.is_absolute():
+        tflite = project_dir / tflite
+    if not tflite.is_file():
+        hint = _file_hint(tflite, project_dir)
+        what = "is a directory, not a file" if tflite.is_dir() else "file does not exist"
+        raise src.error(tflite_node.line, f"{path}.tflite", f"'{tflite_text}': {what}.{hint}")
+
+    plat_setting = eff["platform"]
+    if plat_setting.value is None:
+        names = ", ".join(sorted(platforms))
+        raise src.error(
+            line,
+            f"{path}.platform",
+            f"no platform set; add 'platform:' here or under defaults: "
+            f"(platforms/ has: {names or 'no platform files'})",
+        )
+    if plat_setting.value not in platforms:
+        raise _unknown_platform(src, plat_setting, platforms)
+    platform = platforms[plat_setting.value]
+
+    def fail(setting: _Setting, message: str) -> ConfigError:
+        if setting.path.startswith("defaults."):
+            message += f" (the default, used by model '{name}'; set it for this model to override)"
+        return src.error(setting.line, setting.path, message)
+
+    tc = eff["toolchain"]
+    if tc.value is None:
+        tc.value = platform.toolchains[0]
+    elif tc.value not in platform.toolchains:
+        raise fail(
+            tc,
+            f"toolchain '{tc.value}' is not supported by platform '{platform.name}' "
+            f"({S.allowed(platform.toolchains)})",
+        )
+    for key, purpose in (("model_location", "model"), ("arena_location", "arena")):
+        loc = eff[key]
+        if loc.value == "auto":
+            continue
+        memory = platform.memories.get(loc.value)
+        if memory is None:
+            options = ["auto", *(m for m in platform.memories.values() if m.can_hold(purpose))]
+            options = [o if isinstance(o, str) else o.name for o in options]
+            raise fail(
+                loc,
+                f"platform '{platform.name}' has no {loc.value} memory ({S.allowed(options)})",
+            )
+        if not memory.can_hold(purpose):
+            options = ["auto", *(m.name for m in platform.memories.values() if m.can_hold(purpose))]
+            why = " (non-volatile)" if not memory.volatile else ""
+            raise fail(
+                loc,
+                f"{loc.value}{why} on '{platform.name}' cannot hold the {purpose}; it holds "
+                f"only {', '.join(memory.holds)} ({S.allowed(options)})",
+            )
+    mode = eff["cpu_mode"]
+    if mode.value is None:
+        mode.value = platform.default_cpu_mode
+    elif mode.value not in platform.cpu_modes:
+        raise fail(
+            mode,
+            f"platform '{platform.name}' has no CPU mode '{mode.value}' "
+            f"({S.allowed(tuple(platform.cpu_modes))})",
+        )
+    return ModelSpec(
+        name=name,
+        tflite=tflite,
+        platform=platform.name,
+        toolchain=tc.value,
+        model_location=eff["model_location"].value,
+        arena_location=eff["arena_location"].value,
+        max_arena_size=eff["max_arena_size"].value,
+        runs=eff["runs"].value,
+        seed=eff["seed"].value,
+        cpu_mode=mode.value,
+        source_line=line,
+    )
+
+
+def _file_hint(path: Path, project_dir: Path) -> str:
+    parent = path.parent
+    if not parent.is_dir():
+        return f" (folder {_display(parent, project_dir)} does not exist either)"
+    candidates = sorted(p.name for p in parent.glob("*.tflite"))
+    close = S.suggest(path.name, candidates)
+    if close:
+        return close
+    if candidates:
+        return f" ({_display(parent, project_dir)} has: {', '.join(candidates)})"
+    return f" ({_display(parent, project_dir)} has no .tflite files)"
+
+
+# --- sweeps --------------------------------------------------------------------------------------
+
+
+def _read_sweeps(
+    node: MapNode, src: Source, models: dict[str, ModelSpec], platforms: dict[str, Platform]
+) -> dict[str, Sweep]:
+    sweeps: dict[str, Sweep] = {}
+    for name, entry in node.value.items():
+        path = f"sweeps.{name}"
+        line = node.key_lines[name]
+        S.check_name(entry, name, line, path, src, "sweep")
+        values = S.read_section(entry, S.SWEEP, path, src, "a mapping with 'models:' and 'axes:'")
+        model_names, models_node = values["models"]
+        if not model_names:
+            raise src.error(
+                models_node.line, f"{path}.models", "empty list; name at least one model"
+            )
+        for i, model in enumerate(model_names):
+            if model not in models:
+                names = tuple(models)
+                raise src.error(
+                    models_node.value[i].line,
+                    f"{path}.models[{i}]",
+                    f"unknown model '{model}'.{S.suggest(model, names)} ({S.allowed(names)})",
+                )
+        axes = _read_axes(values["axes"][1], f"{path}.axes", src, model_names, models, platforms)
+        exclude: tuple[dict[str, str], ...] = ()
+        if "exclude" in values:
+            exclude = _read_exclude(values["exclude"][1], f"{path}.exclude", src, axes, model_names)
+        sweeps[name] = Sweep(
+            name=name, models=model_names, axes=axes, exclude=exclude, source_line=line
+        )
+    return sweeps
+
+
+def _read_axes(
+    node: MapNode,
+    path: str,
+    src: Source,
+    model_names: tuple[str, ...],
+    models: dict[str, ModelSpec],
+    platforms: dict[str, Platform],
+) -> dict[str, tuple[str, ...]]:
+    if not node.value:
+        raise src.error(node.line, path, f"no axes; add at least one ({S.allowed(S.SWEEP_AXES)})")
+    axes: dict[str, tuple[str, ...]] = {}
+    for axis, vnode in node.value.items():
+        apath = f"{path}.{axis}"
+        if axis not in S.SWEEP_AXES:
+            raise src.error(
+                node.key_lines[axis],
+                apath,
+                f"unknown sweep axis '{axis}'.{S.suggest(axis, S.SWEEP_AXES)} "
+                f"({S.allowed(S.SWEEP_AXES)})",
+            )
+        values = S.convert(vnode, S.Field("str_list"), apath, src)
+        if not values:
+            raise src.error(vnode.line, apath, "empty list; give at least one value")
+        axes[axis] = values
+    # The boards this sweep can run on: its platform axis, else its models' own platforms.
+    boards = [platforms[p] for p in axes.get("platform", ()) if p in platforms] or [
+        platforms[models[m].platform] for m in model_names
+    ]
+    for axis, values in axes.items():
+        seq = node.value[axis]
+        assert isinstance(seq, SeqNode)
+        seen: set[str] = set()
+        for i, value in enumerate(values):
+            vpath = f"{path}.{axis}[{i}]"
+            vline = seq.value[i].line
+            if value in seen:
+                raise src.error(vline, vpath, f"'{value}' is listed twice")
+            seen.add(value)
+            problem = _axis_value_problem(axis, value, boards, platforms)
+            if problem:
+                raise src.error(vline, vpath, problem)
+    return axes
+
+
+def _axis_value_problem(
+    axis: str, value: str, boards: list[Platform], platforms: dict[str, Platform]
+) -> str | None:
+    board_names = ", ".join(b.name for b in boards)
+    if axis == "platform":
+        if value in platforms:
+            return None
+        names = tuple(sorted(platforms))
+        return f"unknown platform '{value}'.{S.suggest(value, names)} ({S.allowed(names)})"
+    if axis == "toolchain":
+        choices = S.TOOLCHAINS
+        ok = any(value in b.toolchains for b in boards)
+    elif axis in ("model_location", "arena_location"):
+        choices = S.LOCATIONS
+        purpose = "model" if axis == "model_location" else "arena"
+        ok = value == "auto" or any(
+            value in b.memories and b.memories[value].can_hold(purpose) for b in boards
+        )
+    else:  # cpu_mode
+        choices = S.CPU_MODES
+        ok = any(value in b.cpu_modes for b in boards)
+    if value not in choices:
+        return f"'{value}' is not allowed.{S.suggest(value, choices)} ({S.allowed(choices)})"
+    if not ok:
+        return f"'{value}' is not available on any platform of this sweep ({board_names})"
+    return None
+
+
+def _read_exclude(
+    node: SeqNode,
+    path: str,
+    src: Source,
+    axes: dict[str, tuple[str, ...]],
+    model_names: tuple[str, ...],
+) -> tuple[dict[str, str], ...]:
+    known = {**axes, "model": model_names}
+    out = []
+    for i, item in enumerate(node.value):
+        ipath = f"{path}[{i}]"
+        mapping = S.expect_map(item, ipath, src, "a mapping like {model_location: TCM}")
+        if not mapping.value:
+            raise src.error(mapping.line, ipath, "empty exclusion would exclude nothing")
+        rule: dict[str, str] = {}
+        for key, vnode in mapping.value.items():
+            kpath = f"{ipath}.{key}"
+            if key not in known:
+                names = tuple(known)
+                raise src.error(
+                    mapping.key_lines[key],
+                    kpath,
+                    f"'{key}' is not an axis of this sweep.{S.suggest(key, names)} "
+                    f"({S.allowed(names)})",
+                )
+            value = S.convert(vnode, S.Field("str"), kpath, src)
+            if value not in known[key]:
+                raise src.error(
+                    vnode.line,
+                    kpath,
+                    f"'{value}' is not a value of axis '{key}'.{S.suggest(value, known[key])} "
+                    f"({S.allowed(known[key])})",
+                )
+            rule[key] = value
+        out.append(rule)
+    return tuple(out)
+
+
+# --- platforms -----------------------------------------------------------------------------------
+
+
+def _load_platforms(project_dir: Path) -> tuple[dict[str, Platform], list[Path]]:
+    folder = project_dir / "platforms"
+    if not folder.is_dir():
+        raise ConfigError(
+            f"platforms/: folder not found in {project_dir}; each board needs platforms/<name>.yaml"
+        )
+    files = sorted(folder.glob("*.yaml"))
+    platforms: dict[str, Platform] = {}
+    for file in files:
+        platform = load_platform(file, _display(file, project_dir))
+        platforms[platform.name] = platform
+    return platforms, files
+
+
+def load_platform(path: Path, display: str | None = None) -> Platform:
+    """Load one platform YAML (the board's name is the file name without .yaml)."""
+    src, root = load_yaml(path, display or path.name)
+    v = S.read_section(root, S.PLATFORM_FILE, "", src, "a mapping of platform settings")
+    name, name_node = v["name"]
+    if name != path.stem:
+        raise src.error(
+            name_node.line,
+            "name",
+            f"'{name}' does not match the file name; use name: {path.stem} (or rename the file)",
+        )
+    core = v["core"][0]
+    fpu, float_abi, mve = v["fpu"][0], v["float_abi"][0], v["mve"][0]
+    arch_flags = _arch_flags(core, fpu, float_abi, mve, v, src)
+
+    toolchains, tc_node = v["toolchains"]
+    _check_list(tc_node, toolchains, S.TOOLCHAINS, "toolchains", src)
+
+    memories = _read_memories(v["memories"][1], src)
+    cpu_modes = _read_cpu_modes(v["cpu_modes"][1], src)
+    default_mode, dm_node = v["default_cpu_mode"]
+    if default_mode not in cpu_modes:
+        raise src.error(
+            dm_node.line,
+            "default_cpu_mode",
+            f"'{default_mode}' is not one of this platform's cpu_modes "
+            f"({S.allowed(tuple(cpu_modes))})",
+        )
+    transport = _read_transport(v["transport"][1], src)
+    power_model, power_gpio = _read_power(v["power"][1], src)
+    emulator = None
+    if v.get("emulator", (None, None))[0] is not None:
+        emulator, memories = _read_emulator(v["emulator"][1], src, core, memories)
+    return Platform(
+        name=name,
+        file=path,
+        description=v.get("description", ("", None))[0],
+        core=core,
+        fpu=fpu,
+        float_abi=float_abi,
+        mve=mve,
+        arch_flags=arch_flags,
+        memories=memories,
+        cpu_modes=cpu_modes,
+        default_cpu_mode=default_mode,
+        transport=transport,
+        toolchains=toolchains,
+        emulator=emulator,
+        power_model=power_model,
+        power_gpio=power_gpio,
+    )
+
+
+def _check_list(
+    node: Node, values: tuple[str, ...], choices: tuple[str, ...], path: str, src: Source
+) -> None:
+    assert isinstance(node, SeqNode)
+    if not values:
+        raise src.error(node.line, path, f"empty list ({S.allowed(choices)})")
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        line = node.value[i].line
+        if value not in choices:
+            raise src.error(
+                line,
+                f"{path}[{i}]",
+                f"'{value}' is not allowed.{S.suggest(value, choices)} ({S.allowed(choices)})",
+            )
+        if value in seen:
+            raise src.error(line, f"{path}[{i}]", f"'{value}' is listed twice")
+        seen.add(value)
+
+
+def _arch_flags(
+    core: str, fpu: str, float_abi: str, mve: str, v: dict[str, tuple[Any, Node]], src: Source
+) -> tuple[str, ...]:
+    def bad(key: str, message: str) -> ConfigError:
+        return src.error(v[key][1].line, key, message)
+
+    if mve != "none" and core not in S.MVE_CORES:
+        raise bad("mve", f"{core} has no MVE (Helium); use mve: none")
+    if fpu == "none":
+        if float_abi != "soft":
+            raise bad("float_abi", "fpu: none needs float_abi: soft")
+        if mve == "float":
+            raise bad("mve", "MVE float needs an FPU; use mve: int or none, or an fpu")
+    elif float_abi == "soft":
+        raise bad("float_abi", "float_abi: soft ignores the FPU; use hard (or fpu: none)")
+    mcpu = core
+    if core in S.MVE_CORES:
+        mcpu += {"float": "", "int": "+nomve.fp", "none": "+nomve"}[mve]
+        if fpu not in ("auto", "none"):
+            raise bad("fpu", f"{core} has a fixed FPU; use fpu: auto (or none)")
+    if fpu == "none":
+        mcpu += "+nofp"
+    flags = [f"-mcpu={mcpu}", "-mthumb", f"-mfloat-abi={float_abi}"]
+    if fpu not in ("auto", "none"):
+        flags.append(f"-mfpu={fpu}")
+    return tuple(flags)
+
+
+def _read_memories(node: MapNode, src: Source) -> dict[str, Memory]:
+    if not node.value:
+        raise src.error(node.line, "memories", f"no memories ({S.allowed(S.MEMORY_NAMES)})")
+    memories: dict[str, Memory] = {}
+    for name, entry in node.value.items():
+        path = f"memories.{name}"
+        if name not in S.MEMORY_NAMES:
+            raise src.error(
+                node.key_lines[name],
+                path,
+                f"unknown memory '{name}'.{S.suggest(name, S.MEMORY_NAMES)} "
+                f"({S.allowed(S.MEMORY_NAMES)})",
+            )
+        v = S.read_section(entry, S.MEMORY, path, src)
+        size_kb = v["size_kb"][0]
+        pct = v.get("reserve_percent", (0, None))[0]
+        reserve_kb = v.get("reserve_kb", (0, None))[0]
+        holds, holds_node = v["holds"]
+        _check_list(holds_node, holds, S.PURPOSES, f"{path}.holds", src)
+        volatile = v.get("volatile", (name != "MRAM", None))[0]
+        if not volatile and "arena" in holds:
+            raise src.error(
+                holds_node.line,
+                f"{path}.holds",
+                f"{name} is non-volatile (volatile: false) and cannot hold the arena; "
+                "allowed: model, code",
+            )
+        # floor(raw_kb * (1 - pct/100)) in integer arithmetic (pct to 1e-6), then minus reserve_kb
+        pct_micro = round(pct * 1_000_000)
+        after_pct = size_kb * (100_000_000 - pct_micro) // 100_000_000
+        usable_kb = after_pct - reserve_kb
+        if usable_kb <= 0:
+            raise src.error(
+                entry.line,
+                path,
+                f"reserves leave nothing usable ({size_kb} KB - {pct}% - {reserve_kb} KB "
+                f"= {usable_kb} KB); lower reserve_percent or reserve_kb",
+            )
+        limits: dict[str, int] = {}
+        if "limits_kb" in v:
+            lnode = v["limits_kb"][1]
+            assert isinstance(lnode, MapNode)
+            for purpose, pnode in lnode.value.items():
+                ppath = f"{path}.limits_kb.{purpose}"
+                if purpose not in holds:
+                    raise src.error(
+                        lnode.key_lines[purpose],
+                        ppath,
+                        f"'{purpose}' is not something {name} holds ({S.allowed(holds)})",
+                    )
+                kb = S.convert(pnode, S.Field("int", minimum=1, maximum=size_kb), ppath, src)
+                limits[purpose] = kb * KIB
+        memories[name] = Memory(
+            name=name,
+            size_bytes=size_kb * KIB,
+            reserve_percent=pct,
+            reserve_kb=reserve_kb,
+            usable_bytes=usable_kb * KIB,
+            holds=holds,
+            volatile=volatile,
+            limits=limits,
+        )
+    return memories
+
+
+def _read_cpu_modes(node: MapNode, src: Source) -> dict[str, CpuMode]:
+    if not node.value:
+        raise src.error(node.line, "cpu_modes", f"no CPU modes ({S.allowed(S.CPU_MODES)})")
+    modes: dict[str, CpuMode] = {}
+    for name, entry in node.value.items():
+        path = f"cpu_modes.{name}"
+        if name not in S.CPU_MODES:
+            raise src.error(
+                node.key_lines[name],
+                path,
+                f"unknown CPU mode '{name}'.{S.suggest(name, S.CPU_MODES)} "
+                f"({S.allowed(S.CPU_MODES)})",
+            )
+        v = S.read_section(entry, S.CPU_MODE, path, src)
+        modes[name] = CpuMode(
+            name=name,
+            clock_hz=round(v["clock_mhz"][0] * 1_000_000),
+            power_mw=float(v["power_mw"][0]),
+        )
+    return modes
+
+
+def _read_transport(node: MapNode, src: Source) -> Transport:
+    v = S.read_section(node, S.TRANSPORT, "transport", src)
+    kind = v["kind"][0]
+    supported: tuple[str, ...] = (kind,)
+    if "supported" in v:
+        supported, snode = v["supported"]
+        _check_list(snode, supported, S.TRANSPORT_KINDS, "transport.supported", src)
+        if kind not in supported:
+            raise src.error(
+                v["kind"][1].line,
+                "transport.kind",
+                f"'{kind}' is not in transport.supported ({S.allowed(supported)})",
+            )
+    return Transport(
+        kind=kind, baud=v["baud"][0], device=v.get("device", (None, None))[0], supported=supported
+    )
+
+
+def _read_power(node: MapNode, src: Source) -> tuple[PowerModel, PowerGpio]:
+    v = S.read_section(node, S.POWER, "power", src)
+    m = S.read_section(v["model"][1], S.POWER_MODEL, "power.model", src)
+    js = S.read_section(v["joulescope"][1], S.JOULESCOPE, "power.joulescope", src)
+    gpio = S.read_section(js["gpio"][1], S.GPIO, "power.joulescope.gpio", src)
+    pins = {k: gpio[k][0] for k in ("in0", "in1", "trigger")}
+    if len(set(pins.values())) != 3:
+        raise src.error(
+            js["gpio"][1].line, "power.joulescope.gpio", f"pins must differ, got {pins}"
+        )
+    return (
+        PowerModel(kind=m["kind"][0], calibrated=m["calibrated"][0], source=m["source"][0]),
+        PowerGpio(io_voltage=float(js["io_voltage"][0]), **pins),
+    )
+
+
+def _read_emulator(
+    node: MapNode, src: Source, core: str, memories: dict[str, Memory]
+) -> tuple[Emulator, dict[str, Memory]]:
+    v = S.read_section(node, S.EMULATOR, "emulator", src)
+    machine, mnode = v["machine"]
+    machine_cpu, regions = S.EMULATOR_MACHINES[machine]
+    cpu, cnode = v["cpu"]
+    if cpu != machine_cpu:
+        raise src.error(cnode.line, "emulator.cpu", f"{machine} has a {machine_cpu}, not {cpu}")
+    if cpu != core:
+        raise src.error(
+            mnode.line,
+            "emulator.machine",
+            f"{machine} emulates a {cpu} but this platform's core is {core}",
+        )
+    map_node = v["memory_map"][1]
+    assert isinstance(map_node, MapNode)
+    placed: list[tuple[int, int, str, int]] = []
+    out = dict(memories)
+    for name, entry in map_node.value.items():
+        path = f"emulator.memory_map.{name}"
+        if name not in memories:
+            names = tuple(memories)
+            raise src.error(
+                map_node.key_lines[name],
+                path,
+                f"'{name}' is not a memory of this platform.{S.suggest(name, names)} "
+                f"({S.allowed(names)})",
+            )
+        e = S.read_section(entry, S.EMULATED_MEMORY, path, src)
+        region_name, rnode = e["region"]
+        region = regions.get(region_name)
+        if region is None:
+            names = tuple(regions)
+            raise src.error(
+                rnode.line,
+                f"{path}.region",
+                f"{machine} has no region '{region_name}'.{S.suggest(region_name, names)} "
+                f"({S.allowed(names)})",
+            )
+        base = e.get("base", (region.base, None))[0]
+        size_kb, snode = e["size_kb"]
+        size = size_kb * KIB
+        memory = memories[name]
+        if base < region.base or base + size > region.base + region.size:
+            raise src.error(
+                entry.line,
+                path,
+                f"0x{base:08x}+{size_kb} KB lies outside {region_name} "
+                f"(0x{region.base:08x}, {region.size // KIB} KB)",
+            )
+        if size < memory.size_bytes:
+            raise src.error(
+                snode.line,
+                f"{path}.size_kb",
+                f"emulated {name} ({size_kb} KB) is smaller than the real one "
+                f"({memory.size_bytes // KIB} KB); use size_kb: {memory.size_bytes // KIB} or more",
+            )
+        read_only = e.get("read_only", (region.read_only, None))[0]
+        if region.read_only and not read_only:
+            raise src.error(entry.line, f"{path}.read_only", f"{region_name} is read-only")
+        if read_only and "arena" in memory.holds:
+            raise src.error(entry.line, path, f"{name} holds the arena but is mapped read-only")
+        for other_base, other_size, other, other_line in placed:
+            if base < other_base + other_size and other_base < base + size:
+                raise src.error(
+                    entry.line,
+                    path,
+                    f"overlaps {other} (line {other_line}) in the emulator's address space",
+                )
+        placed.append((base, size, name, entry.line))
+        out[name] = Memory(
+            **{f.name: getattr(memory, f.name) for f in fields(memory)}
+            | {
+                "emulator_base": base,
+                "emulator_size": size,
+                "emulator_region": region_name,
+                "emulator_read_only": read_only,
+            }
+        )
+    emulator = Emulator(
+        machine=machine,
+        cpu=cpu,
+        executable=v.get("executable", ("qemu-system-arm", None))[0],
+        extra_args=v.get("extra_args", ((), None))[0],
+    )
+    return emulator, out
