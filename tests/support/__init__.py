@@ -1,0 +1,1 @@
+"""Shared test helpers: tiny TFLite model builder and the native (host C) kernel harness."""
