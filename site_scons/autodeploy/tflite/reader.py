@@ -106,9 +106,11 @@ class _Table:
         size = buf.size
         buf.need(pos, 4, "table", where)
         vt = pos - _I32.unpack_from(buf.data, pos)[0]
-        if vt < 0 or vt + 4 > size:
+        if vt < 0:
+            raise _Corrupt(f"{where}: vtable offset points before start of file (table at {pos})")
+        if vt + 4 > size:
             raise _Corrupt(
-                f"{where}: vtable offset out of range (table at offset {pos}, vtable at {vt}, "
+                f"{where}: vtable runs past end of file (table at offset {pos}, vtable at {vt}, "
                 f"file is {size} bytes)"
             )
         vt_size, obj_size = _U16X2.unpack_from(buf.data, vt)
