@@ -185,9 +185,7 @@ class Config:
             return self.models[name]
         except KeyError:
             names = tuple(self.models)
-            raise ConfigError(
-                f"unknown model '{name}'.{S.suggest(name, names)} ({S.allowed(names)})"
-            ) from None
+            raise ConfigError(f"unknown model '{name}'{S.fix(name, names)}") from None
 
     def platform_of(self, model: ModelSpec | str) -> Platform:
         spec = self.model(model) if isinstance(model, str) else model
@@ -230,7 +228,7 @@ def load_config(project_dir: Path, models_file: str = "models.yaml") -> Config:
     defaults = _read_defaults(top, src, platforms)
     models = _read_models(top["models"][1], defaults, src, platforms, project_dir)
     sweeps: dict[str, Sweep] = {}
-    if "sweeps" in top:
+    if top.get("sweeps", (None,))[0] is not None:
         sweeps = _read_sweeps(top["sweeps"][1], src, models, platforms)
     return Config(
         models=models,
@@ -266,7 +264,7 @@ def _read_defaults(
     top: dict[str, tuple[Any, Node]], src: Source, platforms: dict[str, Platform]
 ) -> dict[str, _Setting]:
     settings = {k: _Setting(v, "", 0) for k, v in S.BUILTIN_DEFAULTS.items()}
-    if "defaults" not in top:
+    if top.get("defaults", (None,))[0] is None:
         return settings
     for key, (value, node) in S.read_section(
         top["defaults"][1], S.DEFAULTS, "defaults", src
@@ -282,10 +280,11 @@ def _unknown_platform(
     src: Source, setting: _Setting, platforms: dict[str, Platform]
 ) -> ConfigError:
     names = tuple(sorted(platforms))
+    close = S.suggest(setting.value, names)
     return src.error(
         setting.line,
         setting.path,
-        f"unknown platform '{setting.value}'.{S.suggest(setting.value, names)} "
+        f"unknown platform '{setting.value}'{';' + close if close else ''} "
         f"(platforms/ has: {', '.join(names) or 'no platform files'})",
     )
 
@@ -299,7 +298,7 @@ def _read_models(
 ) -> dict[str, ModelSpec]:
     if not node.value:
         raise src.error(
-            node.line, "models", "no models defined; add at least one 'name: {tflite: …}'"
+            node.line, "models", "no models defined; add at least one 'name: {tflite: path}'"
         )
     models: dict[str, ModelSpec] = {}
     for name, entry in node.value.items():
@@ -334,7 +333,7 @@ def _model_spec(
     if not tflite.is_file():
         hint = _file_hint(tflite, project_dir)
         what = "is a directory, not a file" if tflite.is_dir() else "file does not exist"
-        raise src.error(tflite_node.line, f"{path}.tflite", f"'{tflite_text}': {what}.{hint}")
+        raise src.error(tflite_node.line, f"{path}.tflite", f"'{tflite_text}': {what}{hint}")
 
     plat_setting = eff["platform"]
     if plat_setting.value is None:
@@ -412,9 +411,11 @@ def _file_hint(path: Path, project_dir: Path) -> str:
     if not parent.is_dir():
         return f" (folder {_display(parent, project_dir)} does not exist either)"
     candidates = sorted(p.name for p in parent.glob("*.tflite"))
-    close = S.suggest(path.name, candidates)
+    stems = {Path(c).stem: c for c in candidates}
+    close = S.suggest(path.stem, tuple(stems))  # compare stems: ".tflite" matches every file
     if close:
-        return close
+        stem = close.split("'")[1]
+        return f"; did you mean '{stems[stem]}'?"
     if candidates:
         return f" ({_display(parent, project_dir)} has: {', '.join(candidates)})"
     return f" ({_display(parent, project_dir)} has no .tflite files)"
@@ -443,11 +444,11 @@ def _read_sweeps(
                 raise src.error(
                     models_node.value[i].line,
                     f"{path}.models[{i}]",
-                    f"unknown model '{model}'.{S.suggest(model, names)} ({S.allowed(names)})",
+                    f"unknown model '{model}'{S.fix(model, names)}",
                 )
         axes = _read_axes(values["axes"][1], f"{path}.axes", src, model_names, models, platforms)
         exclude: tuple[dict[str, str], ...] = ()
-        if "exclude" in values:
+        if values.get("exclude", (None,))[0] is not None:
             exclude = _read_exclude(values["exclude"][1], f"{path}.exclude", src, axes, model_names)
         sweeps[name] = Sweep(
             name=name, models=model_names, axes=axes, exclude=exclude, source_line=line
@@ -472,8 +473,7 @@ def _read_axes(
             raise src.error(
                 node.key_lines[axis],
                 apath,
-                f"unknown sweep axis '{axis}'.{S.suggest(axis, S.SWEEP_AXES)} "
-                f"({S.allowed(S.SWEEP_AXES)})",
+                f"unknown sweep axis '{axis}'{S.fix(axis, S.SWEEP_AXES)}",
             )
         values = S.convert(vnode, S.Field("str_list"), apath, src)
         if not values:
@@ -507,7 +507,7 @@ def _axis_value_problem(
         if value in platforms:
             return None
         names = tuple(sorted(platforms))
-        return f"unknown platform '{value}'.{S.suggest(value, names)} ({S.allowed(names)})"
+        return f"unknown platform '{value}'{S.fix(value, names)}"
     if axis == "toolchain":
         choices = S.TOOLCHAINS
         ok = any(value in b.toolchains for b in boards)
@@ -521,7 +521,7 @@ def _axis_value_problem(
         choices = S.CPU_MODES
         ok = any(value in b.cpu_modes for b in boards)
     if value not in choices:
-        return f"'{value}' is not allowed.{S.suggest(value, choices)} ({S.allowed(choices)})"
+        return f"'{value}' is not allowed{S.fix(value, choices)}"
     if not ok:
         return f"'{value}' is not available on any platform of this sweep ({board_names})"
     return None
@@ -549,16 +549,14 @@ def _read_exclude(
                 raise src.error(
                     mapping.key_lines[key],
                     kpath,
-                    f"'{key}' is not an axis of this sweep.{S.suggest(key, names)} "
-                    f"({S.allowed(names)})",
+                    f"'{key}' is not an axis of this sweep{S.fix(key, names)}",
                 )
             value = S.convert(vnode, S.Field("str"), kpath, src)
             if value not in known[key]:
                 raise src.error(
                     vnode.line,
                     kpath,
-                    f"'{value}' is not a value of axis '{key}'.{S.suggest(value, known[key])} "
-                    f"({S.allowed(known[key])})",
+                    f"'{value}' is not a value of axis '{key}'{S.fix(value, known[key])}",
                 )
             rule[key] = value
         out.append(rule)
@@ -648,7 +646,7 @@ def _check_list(
             raise src.error(
                 line,
                 f"{path}[{i}]",
-                f"'{value}' is not allowed.{S.suggest(value, choices)} ({S.allowed(choices)})",
+                f"'{value}' is not allowed{S.fix(value, choices)}",
             )
         if value in seen:
             raise src.error(line, f"{path}[{i}]", f"'{value}' is listed twice")
@@ -693,8 +691,7 @@ def _read_memories(node: MapNode, src: Source) -> dict[str, Memory]:
             raise src.error(
                 node.key_lines[name],
                 path,
-                f"unknown memory '{name}'.{S.suggest(name, S.MEMORY_NAMES)} "
-                f"({S.allowed(S.MEMORY_NAMES)})",
+                f"unknown memory '{name}'{S.fix(name, S.MEMORY_NAMES)}",
             )
         v = S.read_section(entry, S.MEMORY, path, src)
         size_kb = v["size_kb"][0]
@@ -758,8 +755,7 @@ def _read_cpu_modes(node: MapNode, src: Source) -> dict[str, CpuMode]:
             raise src.error(
                 node.key_lines[name],
                 path,
-                f"unknown CPU mode '{name}'.{S.suggest(name, S.CPU_MODES)} "
-                f"({S.allowed(S.CPU_MODES)})",
+                f"unknown CPU mode '{name}'{S.fix(name, S.CPU_MODES)}",
             )
         v = S.read_section(entry, S.CPU_MODE, path, src)
         modes[name] = CpuMode(
@@ -830,8 +826,7 @@ def _read_emulator(
             raise src.error(
                 map_node.key_lines[name],
                 path,
-                f"'{name}' is not a memory of this platform.{S.suggest(name, names)} "
-                f"({S.allowed(names)})",
+                f"'{name}' is not a memory of this platform{S.fix(name, names)}",
             )
         e = S.read_section(entry, S.EMULATED_MEMORY, path, src)
         region_name, rnode = e["region"]
@@ -841,8 +836,7 @@ def _read_emulator(
             raise src.error(
                 rnode.line,
                 f"{path}.region",
-                f"{machine} has no region '{region_name}'.{S.suggest(region_name, names)} "
-                f"({S.allowed(names)})",
+                f"{machine} has no region '{region_name}'{S.fix(region_name, names)}",
             )
         base = e.get("base", (region.base, None))[0]
         size_kb, snode = e["size_kb"]

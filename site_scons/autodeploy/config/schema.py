@@ -115,9 +115,11 @@ _MODEL_SETTINGS: dict[str, Field] = {
 }
 
 MODELS_FILE: dict[str, Field] = {
-    "defaults": Field("map", doc="settings every model gets unless it sets its own"),
-    "models": Field("map", required=True, doc="name -> model entry"),
-    "sweeps": Field("map", doc="name -> sweep over platforms, toolchains, placements, modes"),
+    "defaults": Field("map", nullable=True, doc="settings every model gets unless it sets its own"),
+    "models": Field("map", required=True, nullable=True, doc="name -> model entry"),
+    "sweeps": Field(
+        "map", nullable=True, doc="name -> sweep over platforms, toolchains, placements, modes"
+    ),
 }
 DEFAULTS: dict[str, Field] = dict(_MODEL_SETTINGS)
 MODEL: dict[str, Field] = {
@@ -128,7 +130,7 @@ SWEEP: dict[str, Field] = {
     "description": Field("str"),
     "models": Field("str_list", required=True, doc="model names the sweep runs"),
     "axes": Field("map", required=True, doc="axis -> list of values"),
-    "exclude": Field("list", doc="combinations to skip: list of {axis: value}"),
+    "exclude": Field("list", nullable=True, doc="combinations to skip: list of {axis: value}"),
 }
 #: Built-in values for settings neither the model nor `defaults:` sets. None for platform means
 #: "required"; None for toolchain/cpu_mode means "the platform's first toolchain / default mode".
@@ -227,6 +229,12 @@ def suggest(value: object, choices: tuple[str, ...] | list[str]) -> str:
     return f" did you mean '{lowered[close[0]]}'?" if close else ""
 
 
+def fix(value: object, choices: tuple[str, ...] | list[str]) -> str:
+    """'; did you mean 'X'? (allowed: ...)' or ' (allowed: ...)' to end an error message."""
+    close = suggest(value, choices)
+    return f";{close} ({allowed(choices)})" if close else f" ({allowed(choices)})"
+
+
 def allowed(choices: tuple[str, ...] | list[str]) -> str:
     return "allowed: " + ", ".join(str(c) for c in choices)
 
@@ -290,7 +298,7 @@ def read_section(
             raise src.error(
                 mapping.key_lines.get(key, child.line),
                 key_path,
-                f"unknown key '{key}'.{suggest(key, names)} ({allowed(names)})",
+                f"unknown key '{key}'{fix(key, names)}",
             )
         out[key] = (convert(child, field, key_path, src), child)
     for key, field in fields.items():
@@ -345,8 +353,7 @@ def convert(node: Node, field: Field, path: str, src: Source) -> Any:
             raise src.error(
                 node.line,
                 path,
-                f"'{value}' is not allowed.{suggest(value, field.choices)} "
-                f"({allowed(field.choices)})",
+                f"'{value}' is not allowed{fix(value, field.choices)}",
             )
         return value
     if kind == "bool":

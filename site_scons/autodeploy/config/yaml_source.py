@@ -120,7 +120,7 @@ def parse_yaml(text: str, source: Source) -> Node:
         raise source.error(line, "", f"YAML syntax error: {what}") from None
     except yaml.YAMLError as exc:
         raise source.error(None, "", f"YAML syntax error: {exc}") from None
-    if root is None:
+    if root is None or (isinstance(root, yaml.ScalarNode) and root.value == "" and not root.style):
         raise source.error(None, "", "file is empty (no YAML document)")
     return _build(root, source, "", set())
 
