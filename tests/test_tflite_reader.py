@@ -646,6 +646,40 @@ def test_hand_built_errors(kwargs, expected):
         assert expected in _message(_build(**kwargs))
 
 
+def test_shared_vector_blowup_is_rejected():
+    """2000 tensors all pointing at one 20000-dim shape vector: linear-size file, quadratic
+    work. The reader must refuse instead of materialising 40 million dimensions."""
+    b = flatbuffers.Builder(1 << 18)
+    b.StartVector(4, 20000, 4)
+    for _ in range(20000):
+        b.PrependInt32(1)
+    shape = b.EndVector()
+    tensors = []
+    for _ in range(2000):
+        b.StartObject(8)
+        b.PrependUOffsetTRelativeSlot(0, shape, 0)
+        tensors.append(b.EndObject())
+    b.StartVector(4, len(tensors), 4)
+    for t in reversed(tensors):
+        b.PrependUOffsetTRelative(t)
+    t_vec = b.EndVector()
+    b.StartObject(5)
+    b.PrependUOffsetTRelativeSlot(0, t_vec, 0)
+    sg = b.EndObject()
+    b.StartVector(4, 1, 4)
+    b.PrependUOffsetTRelative(sg)
+    sg_vec = b.EndVector()
+    b.StartObject(8)
+    b.PrependUint32Slot(0, 3, 0)
+    b.PrependUOffsetTRelativeSlot(2, sg_vec, 0)
+    b.Finish(b.EndObject(), file_identifier=b"TFL3")
+    data = bytes(b.Output())
+    t0 = time.perf_counter()
+    msg = _message(data)
+    assert time.perf_counter() - t0 < 1.0
+    assert "vectors add up to more elements than a" in msg
+
+
 def test_empty_file():
     assert "file is empty (0 bytes)" in _message(b"")
 

@@ -15,16 +15,22 @@ Flatbuffer layout reminders (all little endian):
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 
 from autodeploy.errors import TfliteFormatError
 from autodeploy.tflite import schema
-from autodeploy.tflite.model import Model, Operator, Quantization, Subgraph, Tensor
+from autodeploy.tflite.model import DTYPE_BYTES, Model, Operator, Quantization, Subgraph, Tensor
 
 SCHEMA_VERSION = 3
 FILE_IDENTIFIER = b"TFL3"
 _HINT = "Re-export the model with the TFLite converter or check that the file is a .tflite."
+
+# Tensor types whose constant data has no fixed size.
+_VARIABLE_SIZE_TYPES = frozenset({"STRING", "RESOURCE", "VARIANT"})
+# Zero points must be representable in the quantized type.
+_ZERO_POINT_RANGE = {"INT8": (-128, 127), "UINT8": (0, 255), "INT4": (-8, 7)}
 
 # The smallest possible model: root uoffset + identifier + a table with its vtable.
 _MIN_SIZE = 16
@@ -376,7 +382,19 @@ class _Parser:
                     raise _Corrupt(
                         f"{where}: shape_signature {list(signature)} has a dimension below -1"
                     )
-        quant = None if qpos is None else self._parse_quant(where, qpos, shape)
+        quant = None if qpos is None else self._parse_quant(where, qpos, shape, dtype)
+        data = self._buffer_bytes(buffer)
+        if data is not None and sparsity is None and dtype not in _VARIABLE_SIZE_TYPES:
+            # TFLite's interpreter requires constant data to be exactly the tensor's size.
+            count = 1
+            for d in shape:
+                count *= d
+            need = (count + 1) // 2 if dtype == "INT4" else count * DTYPE_BYTES[dtype]
+            if len(data) != need:
+                raise _Corrupt(
+                    f"{where}: constant data (buffer {buffer}) is {len(data)} bytes but shape "
+                    f"{list(shape)} of {dtype} needs {need} bytes"
+                )
         return Tensor(
             index=index,
             name=name,
@@ -386,10 +404,12 @@ class _Parser:
             quantization=quant,
             is_variable=is_variable,
             shape_signature=signature,
-            data=self._buffer_bytes(buffer),
+            data=data,
         )
 
-    def _parse_quant(self, where: str, pos: int, shape: tuple[int, ...]) -> Quantization | None:
+    def _parse_quant(
+        self, where: str, pos: int, shape: tuple[int, ...], dtype: str
+    ) -> Quantization | None:
         where = f"{where}: quantization"
         q = _Table(self.buf, pos, where)
         q.vector(0, 4, "min")
@@ -407,6 +427,14 @@ class _Parser:
             raise _Corrupt(
                 f"{where}: {len(scale)} scales but {len(zero_point)} zero points (must match)"
             )
+        for i, v in enumerate(scale):
+            if not math.isfinite(v):
+                raise _Corrupt(f"{where}: scale[{i}] is {v}")
+        limits = _ZERO_POINT_RANGE.get(dtype)
+        if limits is not None:
+            for i, z in enumerate(zero_point):
+                if not limits[0] <= z <= limits[1]:
+                    raise _Corrupt(f"{where}: zero_point[{i}] = {z} does not fit {dtype}")
         if len(scale) > 1:
             rank = len(shape)
             if 0 <= qdim < rank:
