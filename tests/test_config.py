@@ -861,3 +861,9 @@ def test_empty_sections_are_allowed(tmp_path: Path) -> None:
 def test_null_models_section(tmp_path: Path) -> None:
     msg = config_error(tmp_path, "defaults:\n  runs: 2\nmodels:\n")
     assert msg.startswith("models.yaml:3: models: no models defined")
+
+
+def test_tflite_path_is_normalized_and_absolute(tmp_path: Path) -> None:
+    text = BASE_MODELS.replace("models/ic.tflite", "./models/../models/ic.tflite")
+    project = make_project(tmp_path, text)
+    assert load_config(project).models["ic"].tflite == project.resolve() / "models" / "ic.tflite"

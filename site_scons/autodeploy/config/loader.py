@@ -6,6 +6,7 @@ a suggestion ("did you mean 'SRAM'?") and the allowed values.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -330,6 +331,7 @@ def _model_spec(
     tflite = Path(tflite_text).expanduser()
     if not tflite.is_absolute():
         tflite = project_dir / tflite
+    tflite = Path(os.path.normpath(tflite))  # "models/../models/x" -> "models/x" (no I/O)
     if not tflite.is_file():
         hint = _file_hint(tflite, project_dir)
         what = "is a directory, not a file" if tflite.is_dir() else "file does not exist"
@@ -367,15 +369,13 @@ def _model_spec(
         if loc.value == "auto":
             continue
         memory = platform.memories.get(loc.value)
+        options = ["auto", *(m.name for m in platform.memories.values() if m.can_hold(purpose))]
         if memory is None:
-            options = ["auto", *(m for m in platform.memories.values() if m.can_hold(purpose))]
-            options = [o if isinstance(o, str) else o.name for o in options]
             raise fail(
                 loc,
                 f"platform '{platform.name}' has no {loc.value} memory ({S.allowed(options)})",
             )
         if not memory.can_hold(purpose):
-            options = ["auto", *(m.name for m in platform.memories.values() if m.can_hold(purpose))]
             why = " (non-volatile)" if not memory.volatile else ""
             raise fail(
                 loc,
