@@ -1,0 +1,216 @@
+"""CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED (int8 activations, int8 weights, int32 bias)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autodeploy.codegen.kernel_call import CArray, KernelCall
+from autodeploy.codegen.lower._spatial import (
+    act_range,
+    check_out_hw,
+    const_array,
+    out_size,
+    pad_before,
+    require_int8,
+    scale_zp,
+    shape4,
+)
+from autodeploy.codegen.lower.registry import Unsupported, register
+from autodeploy.codegen.quant import conv_per_channel_multipliers, conv_per_tensor_multiplier
+from autodeploy.tflite.model import Operator, Subgraph, Tensor
+
+I32_MIN, I32_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def _weights(op: Operator, w: Tensor, channels: int, qdim: int) -> np.ndarray:
+    if w.dtype != "INT8":
+        raise Unsupported(f"{op.opcode} with {w.dtype} weights (only int8)")
+    if not w.is_constant:
+        raise Unsupported(f"{op.opcode} with non-constant weights")
+    q = w.quantization
+    if q is None or not q.scale:
+        raise Unsupported(f"{op.opcode} with unquantized weights")
+    if any(z != 0 for z in q.zero_point):
+        raise Unsupported(f"{op.opcode} with non-zero weight zero point")
+    if len(q.scale) > 1 and (len(q.scale) != channels or q.quantized_dimension != qdim):
+        raise Unsupported(
+            f"{op.opcode} with {len(q.scale)} weight scales on dimension {q.quantized_dimension}"
+        )
+    return const_array(w, np.int8)
+
+
+def _bias(op: Operator, sg: Subgraph, channels: int) -> tuple[int, np.ndarray]:
+    idx = op.inputs[2] if len(op.inputs) > 2 else -1
+    if idx < 0:
+        return -1, np.zeros(channels, np.int64)
+    t = sg.tensors[idx]
+    if t.dtype != "INT32":
+        raise Unsupported(f"{op.opcode} with {t.dtype} bias (only int32)")
+    if not t.is_constant:
+        raise Unsupported(f"{op.opcode} with non-constant bias")
+    b = const_array(t, np.int32).reshape(-1).astype(np.int64)
+    if b.size != channels:
+        raise Unsupported(f"{op.opcode} bias of {b.size} values for {channels} channels")
+    return idx, b
+
+
+def _kernel_sum(op: Operator, bias: np.ndarray, wsum: np.ndarray, input_offset: int) -> CArray:
+    ks = bias + input_offset * wsum.astype(np.int64)
+    if ks.min(initial=0) < I32_MIN or ks.max(initial=0) > I32_MAX:
+        raise Unsupported(f"{op.opcode} bias + weight sum overflows int32")
+    return CArray("int32_t", tuple(int(v) for v in ks))
+
+
+def _geometry(op: Operator, x: Tensor, y: Tensor, fh: int, fw: int) -> list:
+    o = op.options
+    padding = o.get("padding", "SAME")
+    sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
+    dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
+    if min(sh, sw, dh, dw) < 1:
+        raise Unsupported(f"{op.opcode} with stride {sh}x{sw} dilation {dh}x{dw}")
+    _, ih, iw, _ = x.shape
+    oh, ow = out_size(padding, ih, fh, sh, dh), out_size(padding, iw, fw, sw, dw)
+    check_out_hw(op, y, oh, ow)
+    return [
+        ("stride_h", sh),
+        ("stride_w", sw),
+        ("dilation_h", dh),
+        ("dilation_w", dw),
+        ("pad_h", pad_before(padding, ih, fh, sh, dh)),
+        ("pad_w", pad_before(padding, iw, fw, sw, dw)),
+    ]
+
+
+@register("CONV_2D")
+def lower_conv2d(op: Operator, sg: Subgraph) -> KernelCall:
+    x, y = sg.tensors[op.inputs[0]], sg.tensors[op.outputs[0]]
+    w = sg.tensors[op.inputs[1]]
+    require_int8(op, x, y)
+    if len(x.shape) != 4 or len(w.shape) != 4:
+        raise Unsupported(f"{op.opcode} with rank {len(x.shape)} input")
+    oc, fh, fw, fc = w.shape
+    in_c = x.shape[3]
+    if fc < 1 or in_c % fc or oc % (in_c // fc):
+        raise Unsupported(f"CONV_2D with filter depth {fc} for {in_c} input channels")
+    groups = in_c // fc
+    if y.shape[3] != oc:
+        raise Unsupported(f"CONV_2D with {y.shape[3]} outputs for {oc} filters")
+    wq = _weights(op, w, oc, 0)
+    bias_idx, bias = _bias(op, sg, oc)
+    in_scale, in_zp = scale_zp(x)
+    out_scale, out_zp = scale_zp(y)
+    mults, shifts = conv_per_channel_multipliers(in_scale, w.quantization.scale, out_scale, oc)
+    lo, hi = act_range(op, y)
+    params = [
+        ("input", shape4(x.shape)),
+        ("filter", shape4(w.shape)),
+        ("output", shape4(y.shape)),
+        *_geometry(op, x, y, fh, fw),
+        ("groups", groups),
+        ("input_offset", -in_zp),
+        ("output_offset", out_zp),
+        ("act_min", lo),
+        ("act_max", hi),
+        ("multiplier", CArray("int32_t", tuple(mults))),
+        ("shift", CArray("int32_t", tuple(shifts))),
+        ("kernel_sum", _kernel_sum(op, bias, wq.reshape(oc, -1).sum(axis=1), -in_zp)),
+    ]
+    return KernelCall(
+        "adrt_conv2d_s8",
+        "adrt_conv2d_params_t",
+        params,
+        (op.inputs[0], op.inputs[1], bias_idx),
+        (op.outputs[0],),
+    )
+
+
+@register("DEPTHWISE_CONV_2D")
+def lower_depthwise_conv2d(op: Operator, sg: Subgraph) -> KernelCall:
+    x, y = sg.tensors[op.inputs[0]], sg.tensors[op.outputs[0]]
+    w = sg.tensors[op.inputs[1]]
+    require_int8(op, x, y)
+    if len(x.shape) != 4 or len(w.shape) != 4 or w.shape[0] != 1:
+        raise Unsupported(f"{op.opcode} with input {list(x.shape)} filter {list(w.shape)}")
+    _, fh, fw, oc = w.shape
+    in_c = x.shape[3]
+    if in_c < 1 or oc % in_c or y.shape[3] != oc:
+        raise Unsupported(f"DEPTHWISE_CONV_2D with {oc} outputs for {in_c} input channels")
+    dm = oc // in_c
+    wq = _weights(op, w, oc, 3)
+    bias_idx, bias = _bias(op, sg, oc)
+    in_scale, in_zp = scale_zp(x)
+    out_scale, out_zp = scale_zp(y)
+    mults, shifts = conv_per_channel_multipliers(in_scale, w.quantization.scale, out_scale, oc)
+    lo, hi = act_range(op, y)
+    params = [
+        ("input", shape4(x.shape)),
+        ("filter", shape4(w.shape)),
+        ("output", shape4(y.shape)),
+        *_geometry(op, x, y, fh, fw),
+        ("depth_multiplier", dm),
+        ("input_offset", -in_zp),
+        ("output_offset", out_zp),
+        ("act_min", lo),
+        ("act_max", hi),
+        ("multiplier", CArray("int32_t", tuple(mults))),
+        ("shift", CArray("int32_t", tuple(shifts))),
+        ("kernel_sum", _kernel_sum(op, bias, wq.reshape(-1, oc).sum(axis=0), -in_zp)),
+    ]
+    return KernelCall(
+        "adrt_depthwise_conv2d_s8",
+        "adrt_depthwise_conv2d_params_t",
+        params,
+        (op.inputs[0], op.inputs[1], bias_idx),
+        (op.outputs[0],),
+    )
+
+
+@register("FULLY_CONNECTED")
+def lower_fully_connected(op: Operator, sg: Subgraph) -> KernelCall:
+    x, y = sg.tensors[op.inputs[0]], sg.tensors[op.outputs[0]]
+    w = sg.tensors[op.inputs[1]]
+    require_int8(op, x, y)
+    fmt = op.options.get("weights_format", "DEFAULT")
+    if fmt != "DEFAULT":
+        raise Unsupported(f"FULLY_CONNECTED with weights format {fmt}")
+    if len(w.shape) != 2:
+        raise Unsupported(f"FULLY_CONNECTED with rank {len(w.shape)} weights")
+    oc, depth = w.shape
+    if depth < 1 or x.num_elements % depth:
+        raise Unsupported(f"FULLY_CONNECTED input {list(x.shape)} vs weights {list(w.shape)}")
+    batches = x.num_elements // depth
+    if y.num_elements != batches * oc:
+        raise Unsupported(f"FULLY_CONNECTED output {list(y.shape)} for {batches}x{oc}")
+    wq = _weights(op, w, oc, 0)
+    bias_idx, bias = _bias(op, sg, oc)
+    in_scale, in_zp = scale_zp(x)
+    out_scale, out_zp = scale_zp(y)
+    scales = w.quantization.scale
+    if len(scales) > 1:
+        mults, shifts = conv_per_channel_multipliers(in_scale, scales, out_scale, oc)
+        stride = 1
+    else:
+        m, s = conv_per_tensor_multiplier(in_scale, scales[0], out_scale)
+        mults, shifts, stride = [m], [s], 0
+    lo, hi = act_range(op, y)
+    params = [
+        ("batches", batches),
+        ("depth", depth),
+        ("out_c", oc),
+        ("output_offset", out_zp),
+        ("act_min", lo),
+        ("act_max", hi),
+        ("multiplier_stride", stride),
+        ("multiplier", CArray("int32_t", tuple(mults))),
+        ("shift", CArray("int32_t", tuple(shifts))),
+        ("kernel_sum", _kernel_sum(op, bias, wq.sum(axis=1), -in_zp)),
+    ]
+    # The bias is folded into kernel_sum: not passed (NULL) so it need not be kept in flash.
+    del bias_idx
+    return KernelCall(
+        "adrt_fully_connected_s8",
+        "adrt_fully_connected_params_t",
+        params,
+        (op.inputs[0], op.inputs[1], -1),
+        (op.outputs[0],),
+    )
