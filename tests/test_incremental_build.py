@@ -66,5 +66,5 @@ def test_single_model_target_builds_only_that_model(project):
 
 def test_help_lists_models_platforms_and_targets(project):
     out = project.scons("-h").stdout
-    for text in ("kws-analyze", "<model>-analyze", "mnv3sm", "apollo510_evb", "apollo4p_evb"):
+    for text in ("<model>-analyze", "analyze-all", "mnv3sm", "apollo510_evb", "apollo4p_evb"):
         assert text in out

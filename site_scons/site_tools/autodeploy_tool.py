@@ -1,6 +1,8 @@
-"""SCons tool `autodeploy`: loads the project config and declares every model's targets.
+"""SCons tool `autodeploy_tool`: loads the project config and declares every model's targets.
 
-Usage in SConstruct: `env = Environment(tools=["autodeploy"])`, then `env.DeclareAll()`.
+(Named apart from the engine package `autodeploy`, which a tool of the same name would shadow.)
+
+Usage in SConstruct: `env = Environment(tools=["autodeploy_tool"])`, then `env.DeclareAll()`.
 """
 
 from __future__ import annotations
