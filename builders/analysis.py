@@ -37,6 +37,7 @@ def _write_report(target, source, env):
         analysis["memory_plan"]["arena_bytes"],
         request["model_location"],
         request["arena_location"],
+        request["max_arena_size"],
         what=f"model '{request['model']}' (models.yaml)",
     )
     variant = {
@@ -65,6 +66,7 @@ def analysis_report(env, spec, analysis_node):
         "platform": platform.to_dict(),
         "model_location": spec.model_location,
         "arena_location": spec.arena_location,
+        "max_arena_size": spec.max_arena_size,
     }
     outdir = f"#reports/{spec.name}"
     targets = env.Command(

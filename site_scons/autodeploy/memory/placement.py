@@ -32,15 +32,13 @@ class Placement:
 def _capacity(platform, memory: str, purpose: str) -> int:
     """Usable bytes of `memory` for `purpose` ("model" or "arena"); 0 if it cannot hold it."""
     mem = platform.memories.get(memory)
-    if mem is None or purpose not in mem.holds:
-        return 0
-    return mem.usable_for(purpose)
+    return mem.usable_for(purpose) if mem else 0
 
 
 def _choose(platform, wanted: str, nbytes: int, purpose: str, preference, what: str) -> str:
     if wanted != "auto":
         capacity = _capacity(platform, wanted, purpose)
-        if wanted not in platform.memories or purpose not in platform.memories[wanted].holds:
+        if not capacity:
             able = [m for m in preference if _capacity(platform, m, purpose)]
             raise PlacementError(
                 f"{what}: {platform.name} cannot put the {purpose} in {wanted}; "
@@ -70,9 +68,15 @@ def place(
     arena_bytes: int,
     model_location: str = "auto",
     arena_location: str = "auto",
+    max_arena_size: int | None = None,
     what: str = "model",
 ) -> Placement:
     """Decide both locations; `what` names the model/variant in error messages."""
+    if max_arena_size is not None and arena_bytes > max_arena_size:
+        raise PlacementError(
+            f"{what}: the arena plan needs {arena_bytes:,} bytes, more than its max_arena_size "
+            f"of {max_arena_size:,}. Raise max_arena_size or reduce the model's activations."
+        )
     arena_loc = _choose(platform, arena_location, arena_bytes, "arena", ARENA_PREFERENCE, what)
     model_loc = _choose(platform, model_location, model_bytes, "model", MODEL_PREFERENCE, what)
     if model_loc == arena_loc:

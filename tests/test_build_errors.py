@@ -1,0 +1,48 @@
+"""Bad input stops the build with the tool's own message: no traceback, no half-written output."""
+
+import pytest
+from scons_project import SconsProject
+
+
+@pytest.fixture
+def project(tmp_path):
+    return SconsProject(tmp_path)
+
+
+def assert_clean_failure(result, *expected):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    for text in expected:
+        assert text in result.stderr, result.stderr
+
+
+def test_broken_yaml_names_file_and_line(project):
+    project.edit("models.yaml", "\nmodels:\n", "\nmodels: [\n")
+    result = project.scons("kws-analyze", check=False)
+    assert_clean_failure(result, "models.yaml:")
+    assert result.returncode == 2
+
+
+def test_misspelt_location_suggests_the_right_one(project):
+    kws_line = "tflite: models/mlperf_tiny_kws_dscnn_int8.tflite"
+    project.edit("models.yaml", kws_line, kws_line + "\n    arena_location: SRM")
+    result = project.scons("kws-analyze", check=False)
+    assert_clean_failure(result, "models.kws.arena_location", "did you mean 'SRAM'")
+
+
+def test_corrupt_tflite_fails_only_its_model(project):
+    path = project.root / "models" / "mlperf_tiny_kws_dscnn_int8.tflite"
+    path.write_bytes(path.read_bytes()[:5000])
+    result = project.scons("-k", "kws-analyze", "ic-analyze", check=False)
+    assert_clean_failure(result, "models/mlperf_tiny_kws_dscnn_int8.tflite")
+    assert not (project.root / "build" / "kws" / "model_analysis.json").exists()
+    assert not (project.root / "reports" / "kws").exists()
+    assert (project.root / "reports" / "ic" / "analysis.md").exists()  # -k: others still build
+
+
+def test_explicit_placement_that_does_not_fit(project):
+    mnv2_line = "tflite: models/armmlzoo_mobilenet_v2_1.0_224_int8.tflite"
+    project.edit("models.yaml", mnv2_line, mnv2_line + "\n    arena_location: TCM")
+    result = project.scons("mnv2-analyze", check=False)
+    assert_clean_failure(result, "mnv2", "TCM", "1,505,280", "370,688")
+    assert not (project.root / "reports" / "mnv2" / "analysis.md").exists()

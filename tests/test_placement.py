@@ -1,0 +1,76 @@
+"""Placement of model data and arena on the real platform files, following the reference rules."""
+
+from pathlib import Path
+
+import pytest
+
+from autodeploy.config import load_config
+from autodeploy.errors import PlacementError
+from autodeploy.memory.placement import place
+
+PROJECT = Path(__file__).resolve().parent.parent
+KB = 1024
+
+
+@pytest.fixture(scope="module")
+def platforms():
+    return load_config(PROJECT).platforms
+
+
+def test_usable_sizes_follow_reference_reserves(platforms):
+    m55 = platforms["apollo510_evb"].memories
+    assert m55["TCM"].usable_for("arena") == (512 - 150) * KB
+    assert m55["SRAM"].usable_for("arena") == int(3072 * 0.8) * KB
+    assert m55["MRAM"].usable_for("model") == int(4096 * 0.8) * KB
+    assert m55["MRAM"].usable_for("arena") == 0  # non-volatile: weights only
+    m4 = platforms["apollo4p_evb"].memories
+    assert m4["SRAM"].usable_for("arena") == (int(1024 * 0.8) - 85) * KB
+
+
+def test_small_model_goes_to_tcm(platforms):
+    p = place(platforms["apollo510_evb"], 24 * KB, 16 * KB)
+    assert (p.model_location, p.arena_location) == ("TCM", "TCM")
+
+
+def test_model_moves_to_mram_when_tcm_cannot_hold_both(platforms):
+    p = place(platforms["apollo510_evb"], 200 * KB, 300 * KB)
+    assert (p.model_location, p.arena_location) == ("MRAM", "TCM")
+
+
+def test_large_arena_goes_to_sram_then_psram(platforms):
+    board = platforms["apollo510_evb"]
+    assert place(board, 2_333_232, 535 * KB).arena_location == "SRAM"
+    assert place(board, 2_333_232, 535 * KB).model_location == "MRAM"
+    assert place(board, 10 * KB, 4000 * KB).arena_location == "PSRAM"
+
+
+def test_model_larger_than_mram_goes_to_psram(platforms):
+    assert place(platforms["apollo510_evb"], 4_020_936, 1_505_280).model_location == "PSRAM"
+
+
+def test_explicit_location_that_does_not_fit_names_memory_and_sizes(platforms):
+    with pytest.raises(PlacementError) as err:
+        place(platforms["apollo510_evb"], 10 * KB, 400 * KB, arena_location="TCM", what="kws")
+    text = str(err.value)
+    assert "kws" in text and "TCM" in text
+    assert f"{400 * KB:,}" in text and f"{362 * KB:,}" in text  # needed and usable
+
+
+def test_model_and_arena_forced_into_one_memory_that_is_too_small(platforms):
+    with pytest.raises(PlacementError, match="together need"):
+        place(platforms["apollo510_evb"], 200 * KB, 200 * KB, "TCM", "TCM")
+
+
+def test_arena_in_mram_is_refused_with_alternatives(platforms):
+    with pytest.raises(PlacementError, match="cannot put the arena in MRAM; memories that can"):
+        place(platforms["apollo510_evb"], 10 * KB, 10 * KB, arena_location="MRAM")
+
+
+def test_nothing_fits_on_the_m4_board(platforms):
+    with pytest.raises(PlacementError, match="more than any memory of apollo4p_evb"):
+        place(platforms["apollo4p_evb"], 4_020_936, 10 * KB)
+
+
+def test_max_arena_size_is_enforced(platforms):
+    with pytest.raises(PlacementError, match="max_arena_size"):
+        place(platforms["apollo510_evb"], 10 * KB, 64 * KB, max_arena_size=32 * KB)
