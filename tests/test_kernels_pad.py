@@ -21,7 +21,7 @@ def _pad(
         b.op("PAD", [x, p], [y], "PadOptions", {})
     else:
         np_t = {"INT8": np.int8, "INT32": np.int32, "FLOAT32": np.float32}[dtype]
-        cv = b.const(np.array(v2_value, np_t).reshape([]), **q)
+        cv = b.tensor([], dtype, data=np.array(v2_value, np_t), **q)  # a true scalar
         b.op("PADV2", [x, p, cv], [y], "PadV2Options", {})
     return b.build([x], [y])
 

@@ -55,3 +55,35 @@ def test_reshape_family_bit_exact():
         ("expand_dims int32", _expand_dims([5], 1, [5, 1], dtype="INT32")),
     ]
     assert_bit_exact_many(cases, n_inputs=2)
+
+
+def test_mobilenet_v3_shape_epilogue_chain():
+    # The SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE pattern of mobilenet_v3 (its SHAPE output fed
+    # in as an INT32 model input): int32 slice with shrink_axis, int32 pack with a constant, and a
+    # reshape whose shape operand is computed at run time.
+    b = ModelBuilder()
+    x = b.tensor([1, 1, 1, 10], "INT8", scale=0.1, zero_point=-20)
+    shape = b.tensor([4], "INT32")
+    zero = b.const(np.array([0], np.int32))
+    one = b.const(np.array([1], np.int32))
+    batch = b.tensor([], "INT32")
+    # (ModelBuilder.const turns 0-d arrays into shape [1]: np.ascontiguousarray is >= 1-d)
+    ten = b.tensor([], "INT32", data=np.array(10, np.int32))
+    new_shape = b.tensor([2], "INT32")
+    y = b.tensor([1, 10], "INT8", scale=0.1, zero_point=-20)
+    b.op(
+        "STRIDED_SLICE",
+        [shape, zero, one, one],
+        [batch],
+        "StridedSliceOptions",
+        {"shrink_axis_mask": 1},
+    )
+    b.op("PACK", [batch, ten], [new_shape], "PackOptions", {"values_count": 2, "axis": 0})
+    b.op("RESHAPE", [x, new_shape], [y], "ReshapeOptions", {})
+    model = b.build([x, shape], [y, new_shape])
+    rng = np.random.default_rng(3)
+    sets = [
+        [rng.integers(-128, 128, [1, 1, 1, 10]).astype(np.int8), np.array([1, 1, 1, 10], np.int32)]
+        for _ in range(2)
+    ]
+    assert_bit_exact_many([("epilogue", model)], inputs={0: sets})
