@@ -275,3 +275,12 @@ def test_unsupported_combinations():
     sg = parse_model(model, "<add>").main
     with pytest.raises(Unsupported, match="TANH"):
         lower_operator(sg.operators[0], sg)
+
+
+def test_every_shipped_model_layer():
+    """Every ADD/SUB/MUL/MINIMUM/MAXIMUM of the shipped models, with its exact quantization."""
+    from tests.test_kernels_activation import shipped_layers
+
+    layers = shipped_layers({"ADD", "SUB", "MUL", "MINIMUM", "MAXIMUM"})
+    assert len(layers) >= 20
+    assert_bit_exact_many(layers, n_inputs=1, seed=6)
