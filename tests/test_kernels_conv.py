@@ -130,6 +130,7 @@ def test_conv2d_grouped():
         # heartkit_arrhythmia: filter 24x1x3x1 on 24 channels (groups = 24)
         ((1, 1, 50, 24), 24, (1, 3), (1, 1), "SAME", 24),
         ((1, 1, 25, 24), 24, (1, 3), (1, 2), "VALID", 24),
+        ((1, 1, 40, 32), 32, (1, 3), (1, 2), "SAME", 32),  # heartkit's strided layers
         ((1, 6, 6, 8), 4, (3, 3), (1, 1), "SAME", 2),
         ((1, 7, 5, 6), 9, (2, 3), (2, 1), "SAME", 3),
         ((1, 5, 5, 4), 8, (3, 3), (1, 1), "VALID", 4),
