@@ -261,13 +261,17 @@ def run_native(model_bytes: bytes, input_sets) -> list[list[np.ndarray]]:
 # -- references -------------------------------------------------------------------------------
 
 
-def litert_reference(model_bytes: bytes, input_sets) -> list[list[np.ndarray]]:
-    """Outputs of LiteRT's reference kernels (BUILTIN_REF) for each input set."""
+def litert_reference(model_bytes: bytes, input_sets, optimized=False) -> list[list[np.ndarray]]:
+    """Outputs of LiteRT's reference kernels (BUILTIN_REF) for each input set; with `optimized`,
+    of its optimized builtin kernels instead (no delegate)."""
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
-    it = Interpreter(
-        model_content=model_bytes, experimental_op_resolver_type=OpResolverType.BUILTIN_REF
+    resolver = (
+        OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+        if optimized
+        else OpResolverType.BUILTIN_REF
     )
+    it = Interpreter(model_content=model_bytes, experimental_op_resolver_type=resolver)
     it.allocate_tensors()
     ins = it.get_input_details()
     outs = it.get_output_details()

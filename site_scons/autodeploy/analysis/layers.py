@@ -29,6 +29,7 @@ class Layer:
     weight_bytes: int
     activation_bytes_read: int
     activation_bytes_written: int
+    folded: bool = False  # computed at build time (shape-only op): no code on the board
 
     def to_dict(self) -> dict:
         return asdict(self)

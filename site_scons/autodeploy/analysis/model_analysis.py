@@ -11,6 +11,7 @@ from collections import Counter
 
 from autodeploy.analysis.layers import describe_layers
 from autodeploy.analysis.warnings import find_warnings
+from autodeploy.codegen.fold import fold_shape_ops
 from autodeploy.memory.arena import align, plan_arena
 from autodeploy.memory.lifetimes import execution_order, tensor_lifetimes
 from autodeploy.tflite.model import Model, Tensor
@@ -43,12 +44,16 @@ def _planned_tensors(model: Model) -> set[int]:
 
 
 def analyze(model: Model, sha256: str, supported_ops: frozenset[str]) -> dict:
-    sub = model.main
+    """Analysis of the model as the firmware will run it: shape-only ops folded at build time."""
     layers = describe_layers(model)
+    program, folded = fold_shape_ops(model)
+    for layer in layers:
+        layer.folded = layer.index in folded
+    sub = program.main
     order = execution_order(sub, model.path)
-    lifetimes = tensor_lifetimes(sub, order, _planned_tensors(model))
+    lifetimes = tensor_lifetimes(sub, order, _planned_tensors(program))
     plan = plan_arena(lifetimes)
-    constants = _constant_tensors(model)
+    constants = _constant_tensors(program)
     return {
         "model": {
             "path": model.path,
@@ -62,6 +67,7 @@ def analyze(model: Model, sha256: str, supported_ops: frozenset[str]) -> dict:
         "outputs": [_io_entry(sub.tensors[i]) for i in sub.outputs],
         "totals": {
             "layers": len(layers),
+            "folded_layers": folded,
             "macs": sum(layer.macs for layer in layers),
             "weight_bytes": sum(t.nbytes for t in constants),
             # what the model data occupies on the board: each constant aligned like the arena
@@ -75,7 +81,7 @@ def analyze(model: Model, sha256: str, supported_ops: frozenset[str]) -> dict:
             "lower_bound_bytes": plan.lower_bound,
             "ratio": round(plan.ratio, 4),
             "alignment": 16,
-            "execution_order": order,
+            "execution_order": [sub.operators[pos].index for pos in order],
             "tensors": [
                 {
                     "tensor": lt.tensor,
@@ -88,7 +94,7 @@ def analyze(model: Model, sha256: str, supported_ops: frozenset[str]) -> dict:
                 for lt in lifetimes
             ],
         },
-        "warnings": [w.to_dict() for w in find_warnings(model, supported_ops)],
+        "warnings": [w.to_dict() for w in find_warnings(program, supported_ops)],
     }
 
 

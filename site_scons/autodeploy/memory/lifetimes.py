@@ -25,32 +25,34 @@ class Lifetime:
 
 
 def execution_order(subgraph: Subgraph, path: str = "") -> list[int]:
-    """Operator indices in a dependency-respecting order, keeping file order where it is valid.
+    """Positions in `subgraph.operators` in a dependency-respecting order, keeping file order
+    where it is valid.
 
     TFLite files normally store operators already in execution order; this checks it and repairs
     any other valid order, and rejects cycles (which a valid model cannot have).
     """
     producers: dict[int, int] = {}
-    for op in subgraph.operators:
+    for pos, op in enumerate(subgraph.operators):
         for t in op.outputs:
-            producers[t] = op.index
+            producers[t] = pos
     pending = {
-        op.index: {producers[t] for t in op.inputs if t in producers} for op in subgraph.operators
+        pos: {producers[t] for t in op.inputs if t in producers}
+        for pos, op in enumerate(subgraph.operators)
     }
     order: list[int] = []
     done: set[int] = set()
     while pending:
-        ready = [i for i in sorted(pending) if pending[i] <= done]
+        ready = [pos for pos in sorted(pending) if pending[pos] <= done]
         if not ready:
-            stuck = ", ".join(str(i) for i in sorted(pending)[:5])
+            stuck = ", ".join(str(subgraph.operators[p].index) for p in sorted(pending)[:5])
             raise TfliteFormatError(
                 f"{path}: operators {stuck} depend on each other in a cycle; "
                 "a TFLite graph must be acyclic. Re-export the model."
             )
-        for i in ready:
-            order.append(i)
-            done.add(i)
-            del pending[i]
+        for pos in ready:
+            order.append(pos)
+            done.add(pos)
+            del pending[pos]
     return order
 
 
@@ -59,8 +61,8 @@ def tensor_lifetimes(subgraph: Subgraph, order: list[int], planned: set[int]) ->
     last_step = max(len(order) - 1, 0)
     first: dict[int, int] = {t: 0 for t in subgraph.inputs if t in planned}
     last: dict[int, int] = {}
-    for step, op_index in enumerate(order):
-        op = subgraph.operators[op_index]
+    for step, pos in enumerate(order):
+        op = subgraph.operators[pos]
         for t in op.inputs:
             if t in planned:
                 first.setdefault(t, step)

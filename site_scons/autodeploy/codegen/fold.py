@@ -1,0 +1,80 @@
+"""Build-time folding of shape-only subgraphs.
+
+All shapes are static, so a SHAPE op and the int32 arithmetic on its result (STRIDED_SLICE,
+PACK, CONCATENATION, ...; the SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE prologue of Keras
+exports) compute constants. They are evaluated here with numpy, their outputs become constant
+tensors and the ops disappear from the program. Ops that cannot be evaluated stay as they are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from autodeploy.tflite.model import Model, Operator, Subgraph, Tensor
+
+_NP = {"INT32": np.int32, "INT64": np.int64}
+_SHAPE_TYPES = frozenset(_NP)
+
+
+def _value(t: Tensor) -> np.ndarray:
+    return np.frombuffer(t.data, dtype=_NP[t.dtype]).reshape(t.shape)
+
+
+def _strided_slice(op: Operator, x, begin, end, strides):
+    opts = op.options
+    if opts.get("ellipsis_mask") or opts.get("new_axis_mask"):
+        return None
+    index = []
+    for axis in range(x.ndim):
+        b, e, s = int(begin[axis]), int(end[axis]), int(strides[axis])
+        if opts.get("offset"):
+            e = b + e
+        if opts.get("shrink_axis_mask", 0) >> axis & 1:
+            index.append(b)
+            continue
+        start = None if opts.get("begin_mask", 0) >> axis & 1 else b
+        stop = None if opts.get("end_mask", 0) >> axis & 1 else e
+        index.append(slice(start, stop, s))
+    return x[tuple(index)]
+
+
+def _evaluate(op: Operator, sub: Subgraph):
+    """numpy value of the op's single output, or None if this op is not folded."""
+    ins = [sub.tensors[i] for i in op.inputs if i >= 0]
+    if op.opcode == "SHAPE":
+        return np.array(ins[0].shape, dtype=_NP.get(op.options.get("out_type"), np.int32))
+    if not ins or not all(t.is_constant and t.dtype in _SHAPE_TYPES for t in ins):
+        return None
+    vals = [_value(t) for t in ins]
+    if op.opcode == "STRIDED_SLICE":
+        return _strided_slice(op, *vals)
+    if op.opcode == "PACK":
+        return np.stack(vals, axis=op.options.get("axis", 0))
+    if op.opcode == "CONCATENATION":
+        return np.concatenate(vals, axis=op.options.get("axis", 0))
+    if op.opcode in ("RESHAPE", "SQUEEZE", "EXPAND_DIMS"):
+        return vals[0]  # the output tensor's static shape is applied below
+    return None
+
+
+def fold_shape_ops(model: Model) -> tuple[Model, list[int]]:
+    """A copy of the model with foldable ops evaluated; returns it and the folded op indices."""
+    sub = model.main
+    tensors = list(sub.tensors)
+    work = dataclasses.replace(sub, tensors=tensors)
+    kept, folded = [], []
+    for op in sub.operators:
+        out = sub.tensors[op.outputs[0]] if len(op.outputs) == 1 else None
+        value = _evaluate(op, work) if out is not None and out.dtype in _SHAPE_TYPES else None
+        if value is None or value.size != out.num_elements:
+            kept.append(op)
+            continue
+        data = np.ascontiguousarray(value, dtype=_NP[out.dtype]).reshape(out.shape).tobytes()
+        tensors[out.index] = dataclasses.replace(out, data=data)
+        folded.append(op.index)
+    if not folded:
+        return model, []
+    subgraphs = [dataclasses.replace(work, operators=kept), *model.subgraphs[1:]]
+    return dataclasses.replace(model, subgraphs=subgraphs), folded

@@ -1,0 +1,184 @@
+"""Whole-model C generation for the AOT runtime.
+
+Turns a parsed model plus its memory plan into four files:
+  <name>_model.h       the API (init, invoke, I/O info and buffers, layer tags, layer hook)
+  <name>_model.c       the arena, every layer's static parameters and the invoke sequence
+  <name>_model_data.h  extern declarations of the constant tensors
+  <name>_model_data.c  the constant tensors, aligned, in the model location's linker section
+Constant tensors go to section `.rodata.adrt_model_<LOCATION>` and the arena to
+`.bss.adrt_arena_<LOCATION>`, so a linker script places them by placement alone (and a host
+build, whose default script gathers `.rodata.*` and `.bss.*`, needs nothing special).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from autodeploy.codegen.c_render import DTYPE_CTYPE, format_values, render_call, render_params
+from autodeploy.codegen.fold import fold_shape_ops
+from autodeploy.codegen.lower.registry import Unsupported, lower_operator, supported_opcodes
+from autodeploy.errors import UnsupportedModelError
+from autodeploy.tflite.model import Model, Tensor
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+RUNTIME_HEADERS = Path(__file__).resolve().parents[3] / "firmware" / "runtime" / "include"
+ADRT_DTYPE = {
+    "INT8": "ADRT_DTYPE_INT8",
+    "UINT8": "ADRT_DTYPE_UINT8",
+    "INT16": "ADRT_DTYPE_INT16",
+    "INT32": "ADRT_DTYPE_INT32",
+    "FLOAT32": "ADRT_DTYPE_FLOAT32",
+}
+NP_DTYPE = {
+    "INT8": np.int8,
+    "UINT8": np.uint8,
+    "INT16": np.int16,
+    "INT32": np.int32,
+    "INT64": np.int64,
+    "FLOAT32": np.float32,
+}
+
+
+@dataclass(frozen=True)
+class GeneratedModel:
+    files: dict[str, str]  # file name -> content
+    arena_bytes: int
+    num_layers: int
+
+
+def _tensor_info(t: Tensor) -> dict:
+    if t.dtype not in ADRT_DTYPE:
+        raise UnsupportedModelError(
+            f"graph input/output '{t.name}' has type {t.dtype}; the runtime's model API "
+            f"supports {', '.join(ADRT_DTYPE)}."
+        )
+    q = t.quantization
+    return {
+        "name": t.name.replace("\\", "/").replace('"', "'"),
+        "dtype": ADRT_DTYPE[t.dtype],
+        "rank": len(t.shape),
+        "shape": list(t.shape) or [1],
+        "bytes": t.nbytes,
+        "scale": repr(float(q.scale[0])) + "f" if q and q.scale else "0.0f",
+        "zero_point": int(q.zero_point[0]) if q and q.zero_point else 0,
+    }
+
+
+def _lower_all(program: Model, path: str):
+    calls, problems = [], []
+    for op in program.main.operators:
+        try:
+            calls.append((op, lower_operator(op, program.main)))
+        except Unsupported as err:
+            problems.append(f"  layer {op.index} {op.opcode}: {err.detail}")
+    if problems:
+        raise UnsupportedModelError(
+            f"{path}: the firmware runtime cannot run {len(problems)} layer(s):\n"
+            + "\n".join(problems)
+            + "\nSupported ops: "
+            + ", ".join(sorted(supported_opcodes()))
+            + ". Change these layers before conversion, or see the analysis warnings."
+        )
+    return calls
+
+
+def _constant_array(name: str, t: Tensor, section: str) -> str:
+    ctype = DTYPE_CTYPE[t.dtype]
+    values = np.frombuffer(t.data, dtype=NP_DTYPE[t.dtype]).tolist() or [0]
+    return (
+        f'const {ctype} {name}[{len(values)}] __attribute__((aligned(16), section("{section}")))'
+        f" = {{\n{format_values(values)}\n}};\n"
+    )
+
+
+def generate(
+    model: Model,
+    analysis: dict,
+    name: str,
+    model_location: str,
+    arena_location: str,
+) -> GeneratedModel:
+    """C sources for `model`, using the arena offsets of `analysis` (from model_analysis)."""
+    program, _ = fold_shape_ops(model)
+    sub = program.main
+    calls = _lower_all(program, model.path)
+    plan = analysis["memory_plan"]
+    offsets = {entry["tensor"]: entry["offset"] for entry in plan["tensors"]}
+    section = f".rodata.adrt_model_{model_location}"
+
+    used_constants = sorted(
+        {i for _, call in calls for i in call.inputs if i >= 0 and sub.tensors[i].is_constant}
+    )
+    const_names = {i: f"{name}_t{i}" for i in used_constants}
+
+    def tensor_expr(i: int) -> str:
+        if i in const_names:
+            return const_names[i]
+        if i not in offsets:
+            raise UnsupportedModelError(
+                f"{model.path}: tensor {i} ('{sub.tensors[i].name}') has no arena offset in the "
+                "memory plan; rebuild the analysis."
+            )
+        return f"s_arena + {offsets[i]}"
+
+    layers = []
+    by_position = {op.index: pos for pos, op in enumerate(sub.operators)}
+    order = [by_position[i] for i in plan["execution_order"]]
+    for layer_number, pos in enumerate(order):
+        op, call = calls[pos]
+        prefix = f"l{layer_number}"
+        layers.append(
+            {
+                "tag": f"{op.index}_{op.opcode}",
+                "macs": next(x["macs"] for x in analysis["layers"] if x["index"] == op.index),
+                "params": render_params(call, prefix),
+                "call": render_call(call, prefix, tensor_expr, lambda i: sub.tensors[i].dtype),
+            }
+        )
+    headers = sorted(p.name for p in (RUNTIME_HEADERS / "adrt").glob("*.h"))
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    context = {
+        "name": name,
+        "guard": name.upper(),
+        "path": model.path,
+        "build_id": analysis["model"]["sha256"][:16],
+        "arena_bytes": plan["arena_bytes"],
+        "arena_section": f".bss.adrt_arena_{arena_location}",
+        "model_location": model_location,
+        "arena_location": arena_location,
+        "inputs": [_tensor_info(sub.tensors[i]) | {"expr": tensor_expr(i)} for i in sub.inputs],
+        "outputs": [_tensor_info(sub.tensors[i]) | {"expr": tensor_expr(i)} for i in sub.outputs],
+        "layers": layers,
+        "headers": headers,
+        "constants": [
+            {
+                "name": const_names[i],
+                "ctype": DTYPE_CTYPE[sub.tensors[i].dtype],
+                "count": max(sub.tensors[i].num_elements, 1),
+                "tensor": sub.tensors[i].name,
+            }
+            for i in used_constants
+        ],  # fmt: skip
+    }
+    files = {
+        f"{name}_model.h": env.get_template("model.h.j2").render(context),
+        f"{name}_model.c": env.get_template("model.c.j2").render(context),
+        f"{name}_model_data.h": env.get_template("model_data.h.j2").render(context),
+        f"{name}_model_data.c": env.get_template("model_data.c.j2").render(
+            context,
+            arrays="\n".join(
+                _constant_array(const_names[i], sub.tensors[i], section) for i in used_constants
+            ),
+        ),
+    }
+    return GeneratedModel(files, plan["arena_bytes"], len(layers))
