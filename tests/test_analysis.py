@@ -2,9 +2,12 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from support.tflite_builder import ModelBuilder
 
 from autodeploy.analysis.model_analysis import analyze_bytes
+from autodeploy.codegen.lower.registry import supported_opcodes
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 ALL_OPS = frozenset({"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D",
@@ -78,3 +81,46 @@ def test_column_layout_1d_conv_is_flagged():
     assert "conv1d-h-by-1" in codes
     finding = next(w for w in result["warnings"] if w["code"] == "conv1d-h-by-1")
     assert "1 x W" in finding["advice"]
+
+
+def _depthwise_model(dilation: int) -> bytes:
+    b = ModelBuilder()
+    x = b.tensor([1, 12, 12, 8], "INT8", 0.05, 0)
+    w = b.const(np.ones((1, 3, 3, 8), np.int8), scale=[0.01] * 8, quantized_dimension=3)
+    bias = b.const(np.zeros(8, np.int32), scale=[0.0005] * 8)
+    y = b.tensor([1, 12, 12, 8], "INT8", 0.1, 0)
+    opts = {"padding": "SAME", "stride_h": 1, "stride_w": 1, "depth_multiplier": 1,
+            "dilation_h_factor": dilation, "dilation_w_factor": dilation}  # fmt: skip
+    b.op("DEPTHWISE_CONV_2D", [x, w, bias], [y], "DepthwiseConv2DOptions", opts, version=2)
+    return b.build([x], [y])
+
+
+def test_dilated_depthwise_is_flagged_with_advice():
+    supported = supported_opcodes()
+    plain = analyze_bytes(_depthwise_model(1), "plain.tflite", supported)
+    dilated = analyze_bytes(_depthwise_model(2), "dilated.tflite", supported)
+    assert [w["code"] for w in plain["warnings"]] == []
+    (finding,) = dilated["warnings"]
+    assert finding["code"] == "dilated-depthwise" and list(finding["layers"]) == [0]
+    assert "zero-inserted" in finding["advice"]
+
+
+def test_float_tensors_are_flagged():
+    b = ModelBuilder()
+    x = b.tensor([1, 16], "FLOAT32")
+    q = b.tensor([1, 16], "INT8", 0.1, 0)
+    b.op("QUANTIZE", [x], [q])
+    result = analyze_bytes(b.build([x], [q]), "float.tflite", supported_opcodes())
+    (finding,) = [w for w in result["warnings"] if w["code"] == "float-tensors"]
+    assert list(finding["layers"]) == [0] and "full-integer" in finding["advice"]
+
+
+def test_unsupported_parameters_are_named_with_their_detail():
+    b = ModelBuilder()
+    x = b.tensor([1, 10], "INT8", 0.1, 0)
+    y = b.tensor([1, 10], "INT8", 0.5, 3)  # softmax output must be scale 1/256, zero point -128
+    b.op("SOFTMAX", [x], [y], "SoftmaxOptions", {"beta": 1.0})
+    result = analyze_bytes(b.build([x], [y]), "softmax.tflite", supported_opcodes())
+    (finding,) = result["warnings"]
+    assert finding["code"] == "unsupported-parameters" and list(finding["layers"]) == [0]
+    assert "layer 0 SOFTMAX:" in finding["message"]

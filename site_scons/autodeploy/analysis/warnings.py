@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from autodeploy.codegen.lower.registry import Unsupported, lower_operator
 from autodeploy.tflite.model import Model
 
 _FLOAT_TYPES = {"FLOAT32", "FLOAT16", "BFLOAT16", "FLOAT64"}
@@ -41,6 +42,26 @@ def find_warnings(model: Model, supported_ops: frozenset[str]) -> list[Finding]:
     for op in sub.operators:
         if op.opcode not in supported_ops:
             unsupported.setdefault(op.opcode, []).append(op.index)
+    unsupported_params = []
+    for op in sub.operators:
+        if op.opcode in supported_ops:
+            try:
+                lower_operator(op, sub)
+            except Unsupported as err:
+                unsupported_params.append((op.index, f"layer {op.index} {op.opcode}: {err.detail}"))
+    if unsupported_params:
+        found.append(
+            Finding(
+                "unsupported-parameters",
+                tuple(index for index, _ in unsupported_params),
+                "The firmware runtime has kernels for these ops but not for these parameters, "
+                "so firmware cannot be generated: "
+                + "; ".join(text for _, text in unsupported_params)
+                + ".",
+                "Change the layer's parameters (or quantization) before conversion; the detail "
+                "says which one the runtime cannot run.",
+            )
+        )
     for opcode, layers in sorted(unsupported.items()):
         add(
             "unsupported-op",
