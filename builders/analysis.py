@@ -1,8 +1,9 @@
 """Analysis builders.
 
 ModelAnalysis: .tflite -> build/<model>/model_analysis.json (depends only on the file's bytes).
-AnalysisReport: model analysis + platform/placement slice -> reports/<model>/analysis.{md,json}
-and layers.csv. Placement changes re-run only the report, never the parsing.
+Placement: model analysis + platform/placement slice -> build/<model>/placement.json.
+AnalysisReport: model analysis + placement -> reports/<model>/analysis.{md,json} and layers.csv.
+Placement changes re-run placement and what depends on it, never the parsing.
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ def _parse_and_analyze(target, source, env):
     atomic.write_json(str(target[0]), analysis)
 
 
-def _write_report(target, source, env):
-    from autodeploy.analysis.report import write_analysis_report
+def _place(target, source, env):
     from autodeploy.memory.placement import place
 
     analysis = json.loads(Path(str(source[0])).read_text())
@@ -45,7 +45,16 @@ def _write_report(target, source, env):
         "requested": {k: request[k] for k in ("model_location", "arena_location")},
         "placement": placement.to_dict(),
     }
-    write_analysis_report([str(t) for t in target], request["model"], analysis, variant)
+    atomic.write_json(str(target[0]), variant)
+
+
+def _write_report(target, source, env):
+    from autodeploy.analysis.report import write_analysis_report
+
+    analysis = json.loads(Path(str(source[0])).read_text())
+    variant = json.loads(Path(str(source[1])).read_text())
+    name = Path(str(target[0])).parent.name
+    write_analysis_report([str(t) for t in target], name, analysis, variant)
 
 
 def model_analysis(env, spec):
@@ -59,7 +68,8 @@ def model_analysis(env, spec):
     return target
 
 
-def analysis_report(env, spec, analysis_node):
+def placement(env, spec, analysis_node):
+    """Declare where model data and arena go on its platform (build/<model>/placement.json)."""
     platform = env["AUTODEPLOY_CONFIG"].platforms[spec.platform]
     request = {
         "model": spec.name,
@@ -68,11 +78,21 @@ def analysis_report(env, spec, analysis_node):
         "arena_location": spec.arena_location,
         "max_arena_size": spec.max_arena_size,
     }
+    target = env.Command(
+        f"#build/{spec.name}/placement.json",
+        [analysis_node, config_value(env, request)],
+        step_action("place", _place),
+    )
+    env.Depends(target, engine_sources(env, "memory/placement"))
+    return target
+
+
+def analysis_report(env, spec, analysis_node, placement_node):
     outdir = f"#reports/{spec.name}"
     targets = env.Command(
         [f"{outdir}/analysis.md", f"{outdir}/analysis.json", f"{outdir}/layers.csv"],
-        [analysis_node, config_value(env, request)],
+        [analysis_node, placement_node],
         step_action("report", _write_report),
     )
-    env.Depends(targets, engine_sources(env, "analysis/report", "memory/placement"))
+    env.Depends(targets, engine_sources(env, "analysis/report"))
     return targets

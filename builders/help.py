@@ -5,6 +5,8 @@ from __future__ import annotations
 TARGETS = (
     ("<model>-analyze", "reports/<model>/analysis.md, analysis.json, layers.csv"),
     ("analyze-all", "the analysis of every model (the default target)"),
+    ("<model>-sources", "generated C for the AOT runtime in build/<model>/src/"),
+    ("sources-all", "generated C of every model"),
 )
 
 

@@ -13,22 +13,23 @@ from scons_project import SconsProject
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     project = SconsProject(tmp_path_factory.mktemp("project"))
-    first = project.scons("analyze-all")
+    first = project.scons("analyze-all", "sources-all")
     project.first_steps = SconsProject.steps(first)
     return project
 
 
-def test_first_build_runs_analysis_and_report_per_model(project):
+def test_first_build_runs_every_step_once_per_model(project):
     steps = project.first_steps
     models = {t.split("/")[1] for s, t in steps if s == "analyze"}
     assert "kws" in models and "mnv3sm" in models and len(models) >= 11
-    assert sum(s == "report" for s, _ in steps) == len(models)
+    for step in ("place", "report", "sources"):
+        assert sum(s == step for s, _ in steps) == len(models), step
     for name in ("analysis.md", "analysis.json", "layers.csv"):
         assert (project.root / "reports" / "kws" / name).stat().st_size > 0
 
 
 def test_second_build_runs_nothing(project):
-    assert SconsProject.steps(project.scons("analyze-all")) == []
+    assert SconsProject.steps(project.scons("analyze-all", "sources-all")) == []
 
 
 def test_changed_tflite_reruns_only_that_model(project):
@@ -37,25 +38,33 @@ def test_changed_tflite_reruns_only_that_model(project):
         models / "mlperf_tiny_kws_dscnn_int8_aligned.tflite",
         models / "mlperf_tiny_kws_dscnn_int8.tflite",
     )
-    steps = SconsProject.steps(project.scons("analyze-all"))
-    assert steps == [
+    steps = SconsProject.steps(project.scons("analyze-all", "sources-all"))
+    assert sorted(steps) == [
         ("analyze", "build/kws/model_analysis.json"),
+        ("place", "build/kws/placement.json"),
         ("report", "reports/kws/analysis.md"),
+        ("sources", "build/kws/src/kws_model.h"),
     ]
 
 
-def test_changed_placement_reruns_only_the_report(project):
+def test_changed_placement_never_reparses_the_model(project):
     kws_line = "tflite: models/mlperf_tiny_kws_dscnn_int8.tflite"
     project.edit("models.yaml", kws_line, kws_line + "\n    arena_location: SRAM")
-    steps = SconsProject.steps(project.scons("analyze-all"))
-    assert steps == [("report", "reports/kws/analysis.md")]
+    steps = SconsProject.steps(project.scons("analyze-all", "sources-all"))
+    assert sorted(steps) == [
+        ("place", "build/kws/placement.json"),
+        ("report", "reports/kws/analysis.md"),
+        ("sources", "build/kws/src/kws_model.h"),
+    ]
     assert "arena in **SRAM**" in (project.root / "reports/kws/analysis.md").read_text()
+    generated = (project.root / "build/kws/src/kws_model.c").read_text()
+    assert '.bss.adrt_arena_SRAM"' in generated
 
 
 def test_comment_in_config_changes_nothing(project):
     path = project.root / "models.yaml"
     path.write_text(path.read_text() + "\n# a comment changes no model\n")
-    assert SconsProject.steps(project.scons("analyze-all")) == []
+    assert SconsProject.steps(project.scons("analyze-all", "sources-all")) == []
 
 
 def test_single_model_target_builds_only_that_model(project):

@@ -14,17 +14,23 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def _declare_all(env):
-    from builders.analysis import analysis_report, model_analysis
+    from builders.analysis import analysis_report, model_analysis, placement
     from builders.help import help_text
+    from builders.sources import model_sources
 
     config = env["AUTODEPLOY_CONFIG"]
-    all_reports = []
+    all_reports, all_sources = [], []
     for spec in config.models.values():
         analysis = model_analysis(env, spec)
-        report = analysis_report(env, spec, analysis)
+        placed = placement(env, spec, analysis)
+        report = analysis_report(env, spec, analysis, placed)
+        sources = model_sources(env, spec, analysis, placed)
         env.Alias(f"{spec.name}-analyze", report)
+        env.Alias(f"{spec.name}-sources", sources)
         all_reports.append(report)
+        all_sources.append(sources)
     env.Alias("analyze-all", all_reports)
+    env.Alias("sources-all", all_sources)
     env.Default("analyze-all")
     env.Help(help_text(config), append=False)
 
