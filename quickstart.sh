@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 case "${1:-}" in
   run)
     scripts/setup.sh
-    exec .venv/bin/scons -Q analyze-all
+    exec .venv/bin/scons -Q analyze-all sources-all
     ;;
   test)
     scripts/setup.sh

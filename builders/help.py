@@ -4,9 +4,9 @@ from __future__ import annotations
 
 TARGETS = (
     ("<model>-analyze", "reports/<model>/analysis.md, analysis.json, layers.csv"),
-    ("analyze-all", "the analysis of every model (the default target)"),
+    ("analyze-all", "the analysis of every model"),
     ("<model>-sources", "generated C for the AOT runtime in build/<model>/src/"),
-    ("sources-all", "generated C of every model"),
+    ("sources-all", "generated C of every model (default: analyze-all and sources-all)"),
 )
 
 

@@ -31,7 +31,7 @@ def _declare_all(env):
         all_sources.append(sources)
     env.Alias("analyze-all", all_reports)
     env.Alias("sources-all", all_sources)
-    env.Default("analyze-all")
+    env.Default("analyze-all", "sources-all")
     env.Help(help_text(config), append=False)
 
 
