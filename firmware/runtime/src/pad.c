@@ -2,26 +2,7 @@
 
 #include <string.h>
 
-/* Writes `count` elements of `value`. */
-static void fill_elements(uint8_t *out, int32_t count, int32_t value, int32_t elem_size) {
-    int32_t i;
-    if (count <= 0) {
-        return;
-    }
-    if (elem_size == 1 || value == 0) {
-        memset(out, (int)(uint8_t)value, (size_t)count * (size_t)elem_size);
-    } else if (elem_size == 2) {
-        int16_t *o = (int16_t *)(void *)out;
-        for (i = 0; i < count; ++i) {
-            o[i] = (int16_t)value;
-        }
-    } else {
-        int32_t *o = (int32_t *)(void *)out;
-        for (i = 0; i < count; ++i) {
-            o[i] = value;
-        }
-    }
-}
+#include "adrt/copy.h"
 
 typedef struct {
     const adrt_pad_params_t *params;
@@ -38,7 +19,7 @@ static uint8_t *pad_level(const pad_ctx_t *ctx, int level, const uint8_t *in, ui
     int32_t after = p->pad_after[level] * ctx->out_block[level];
     int32_t i;
 
-    fill_elements(out, before, p->pad_value, es);
+    adrt_fill_elements(out, before, p->pad_value, es);
     out += (size_t)before * (size_t)es;
     if (level == ADRT_PAD_DIMS - 1) {
         memcpy(out, in, (size_t)n * (size_t)es);
@@ -50,7 +31,7 @@ static uint8_t *pad_level(const pad_ctx_t *ctx, int level, const uint8_t *in, ui
             in += in_step;
         }
     }
-    fill_elements(out, after, p->pad_value, es);
+    adrt_fill_elements(out, after, p->pad_value, es);
     return out + (size_t)after * (size_t)es;
 }
 

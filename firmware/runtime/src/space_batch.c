@@ -2,26 +2,7 @@
 
 #include <string.h>
 
-/* Writes `count` elements of `value`. */
-static void fill_elements(uint8_t *out, int32_t count, int32_t value, int32_t elem_size) {
-    int32_t i;
-    if (count <= 0) {
-        return;
-    }
-    if (elem_size == 1 || value == 0) {
-        memset(out, (int)(uint8_t)value, (size_t)count * (size_t)elem_size);
-    } else if (elem_size == 2) {
-        int16_t *o = (int16_t *)(void *)out;
-        for (i = 0; i < count; ++i) {
-            o[i] = (int16_t)value;
-        }
-    } else {
-        int32_t *o = (int32_t *)(void *)out;
-        for (i = 0; i < count; ++i) {
-            o[i] = value;
-        }
-    }
-}
+#include "adrt/copy.h"
 
 void adrt_space_to_batch(const adrt_space_to_batch_params_t *params, const void *input,
                          void *output) {
@@ -46,13 +27,13 @@ void adrt_space_to_batch(const adrt_space_to_batch_params_t *params, const void 
         for (oh = 0; oh < os->h; ++oh, ih += params->block_h) {
             int32_t iw = shift_w - params->pad_left;
             if (ih < 0 || ih >= is->h) {
-                fill_elements(out, os->w * depth, params->pad_value, es);
+                adrt_fill_elements(out, os->w * depth, params->pad_value, es);
                 out += (size_t)os->w * pixel_bytes;
                 continue;
             }
             for (ow = 0; ow < os->w; ++ow, iw += params->block_w) {
                 if (iw < 0 || iw >= is->w) {
-                    fill_elements(out, depth, params->pad_value, es);
+                    adrt_fill_elements(out, depth, params->pad_value, es);
                 } else {
                     memcpy(out, in_batch + (size_t)ih * in_row_bytes + (size_t)iw * pixel_bytes,
                            pixel_bytes);
