@@ -1,5 +1,5 @@
-/* Element fill helper shared by the data-movement kernels (pad, space/batch). Elements are 1, 2 or
- * 4 bytes; static inline so each kernel keeps its own copy.
+/* Element fill and gather helpers shared by the data-movement kernels (pad, space/batch, slice,
+ * transpose). Elements are 1, 2 or 4 bytes; static inline so each kernel keeps its own copy.
  */
 #ifndef ADRT_COPY_H
 #define ADRT_COPY_H
@@ -26,6 +26,34 @@ static inline void adrt_fill_elements(uint8_t *out, int32_t count, int32_t value
         int32_t *o = (int32_t *)(void *)out;
         for (i = 0; i < count; ++i) {
             o[i] = value;
+        }
+    }
+}
+
+/* out[k] = in[base + k * step] for k < n, elements of es bytes (step may be negative). */
+static inline void adrt_gather_row(uint8_t *out, const uint8_t *in, int32_t base, int32_t n,
+                                   int32_t step, int32_t es) {
+    int32_t k;
+    int32_t idx = base;
+    if (step == 1) {
+        memcpy(out, in + (ptrdiff_t)base * es, (size_t)n * (size_t)es);
+        return;
+    }
+    if (es == 1) {
+        for (k = 0; k < n; ++k, idx += step) {
+            out[k] = in[idx];
+        }
+    } else if (es == 2) {
+        const int16_t *i16 = (const int16_t *)(const void *)in;
+        int16_t *o16 = (int16_t *)(void *)out;
+        for (k = 0; k < n; ++k, idx += step) {
+            o16[k] = i16[idx];
+        }
+    } else {
+        const int32_t *i32 = (const int32_t *)(const void *)in;
+        int32_t *o32 = (int32_t *)(void *)out;
+        for (k = 0; k < n; ++k, idx += step) {
+            o32[k] = i32[idx];
         }
     }
 }
