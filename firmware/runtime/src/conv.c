@@ -22,9 +22,13 @@ void adrt_conv2d_s8(const adrt_conv2d_params_t *p, const int8_t *input, const in
         for (int32_t oy = 0; oy < out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_h;
             const int y_inside = iy0 >= 0 && iy0 + (fh - 1) * dh < in_h;
+            int32_t fy0, fy1; /* taps inside the image, for border pixels */
+            adrt_tap_range(iy0, dh, fh, in_h, &fy0, &fy1);
             for (int32_t ox = 0; ox < out_w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_w;
                 const int inside = y_inside && ix0 >= 0 && ix0 + (fw - 1) * dw < in_w;
+                int32_t fx0, fx1;
+                adrt_tap_range(ix0, dw, fw, in_w, &fx0, &fx1);
                 int8_t *out = output + (((size_t)b * out_h + oy) * out_w + ox) * out_c;
                 const int8_t *in_px = inside ? in_b + ((size_t)iy0 * in_w + ix0) * in_c : in_b;
                 for (int32_t g = 0; g < p->groups; ++g) {
@@ -59,16 +63,10 @@ void adrt_conv2d_s8(const adrt_conv2d_params_t *p, const int8_t *input, const in
                         } else {
                             const int32_t off = p->input_offset;
                             acc = bias != NULL ? bias[oc] : 0;
-                            for (int32_t fy = 0; fy < fh; ++fy) {
+                            for (int32_t fy = fy0; fy < fy1; ++fy) {
                                 const int32_t iy = iy0 + fy * dh;
-                                if (iy < 0 || iy >= in_h) {
-                                    continue;
-                                }
-                                for (int32_t fx = 0; fx < fw; ++fx) {
+                                for (int32_t fx = fx0; fx < fx1; ++fx) {
                                     const int32_t ix = ix0 + fx * dw;
-                                    if (ix < 0 || ix >= in_w) {
-                                        continue;
-                                    }
                                     const int8_t *x =
                                         in_b + ((size_t)iy * in_w + ix) * in_c + g * fc;
                                     const int8_t *fp = f + (fy * fw + fx) * fc;

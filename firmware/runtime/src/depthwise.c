@@ -14,8 +14,12 @@ void adrt_depthwise_conv2d_s8(const adrt_depthwise_conv2d_params_t *p, const int
         const int8_t *in_b = input + (size_t)b * in_h * in_w * in_c;
         for (int32_t oy = 0; oy < out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_h;
+            int32_t fy0, fy1;
+            adrt_tap_range(iy0, dh, fh, in_h, &fy0, &fy1);
             for (int32_t ox = 0; ox < out_w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_w;
+                int32_t fx0, fx1;
+                adrt_tap_range(ix0, dw, fw, in_w, &fx0, &fx1);
                 const int inside = iy0 >= 0 && iy0 + (fh - 1) * dh < in_h && ix0 >= 0 &&
                                    ix0 + (fw - 1) * dw < in_w;
                 const int32_t off = inside ? 0 : p->input_offset;
@@ -32,16 +36,10 @@ void adrt_depthwise_conv2d_s8(const adrt_depthwise_conv2d_params_t *p, const int
                             const int32_t oc = oc0 + m0 + k;
                             acc[k] = inside ? p->kernel_sum[oc] : (bias != NULL ? bias[oc] : 0);
                         }
-                        for (int32_t fy = 0; fy < fh; ++fy) {
+                        for (int32_t fy = fy0; fy < fy1; ++fy) {
                             const int32_t iy = iy0 + fy * dh;
-                            if (iy < 0 || iy >= in_h) {
-                                continue;
-                            }
-                            for (int32_t fx = 0; fx < fw; ++fx) {
+                            for (int32_t fx = fx0; fx < fx1; ++fx) {
                                 const int32_t ix = ix0 + fx * dw;
-                                if (ix < 0 || ix >= in_w) {
-                                    continue;
-                                }
                                 const int8_t *x = in_b + ((size_t)iy * in_w + ix) * in_c + ic0;
                                 const int8_t *f =
                                     filter + (size_t)(fy * fw + fx) * out_c + oc0 + m0;

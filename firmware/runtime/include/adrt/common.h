@@ -19,6 +19,15 @@ typedef struct {
     int32_t n, h, w, c;
 } adrt_shape4_t;
 
+/* Filter taps t in [*begin, *end) of a window of `taps` taps whose input position
+ * origin + t * dilation lies in [0, size); the range is empty when *end <= *begin. dilation >= 1.
+ */
+static inline void adrt_tap_range(int32_t origin, int32_t dilation, int32_t taps, int32_t size,
+                                  int32_t *begin, int32_t *end) {
+    *begin = origin < 0 ? (dilation - 1 - origin) / dilation : 0;
+    *end = ADRT_MIN(taps, (size - origin + dilation - 1) / dilation);
+}
+
 static inline int32_t adrt_sat_rounding_doubling_high_mul(int32_t a, int32_t b) {
     if (a == b && a == INT32_MIN) {
         return INT32_MAX;
