@@ -10,12 +10,12 @@ void adrt_max_pool2d_s8(const adrt_pool_params_t *p, const int8_t *input, int8_t
         const int8_t *in_b = input + (size_t)b * in_h * in_w * depth;
         for (int32_t oy = 0; oy < out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_h;
-            const int32_t fy0 = ADRT_MAX(0, -iy0);
-            const int32_t fy1 = ADRT_MIN(p->filter_h, in_h - iy0);
+            int32_t fy0, fy1;
+            adrt_tap_range(iy0, 1, p->filter_h, in_h, &fy0, &fy1);
             for (int32_t ox = 0; ox < out_w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_w;
-                const int32_t fx0 = ADRT_MAX(0, -ix0);
-                const int32_t fx1 = ADRT_MIN(p->filter_w, in_w - ix0);
+                int32_t fx0, fx1;
+                adrt_tap_range(ix0, 1, p->filter_w, in_w, &fx0, &fx1);
                 int8_t *out = output + (((size_t)b * out_h + oy) * out_w + ox) * depth;
                 memset(out, 0x80, (size_t)depth);
                 for (int32_t fy = fy0; fy < fy1; ++fy) {
@@ -56,12 +56,12 @@ void adrt_avg_pool2d_s8(const adrt_pool_params_t *p, const int8_t *input, int8_t
         const int8_t *in_b = input + (size_t)b * in_h * in_w * depth;
         for (int32_t oy = 0; oy < out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_h;
-            const int32_t fy0 = ADRT_MAX(0, -iy0);
-            const int32_t fy1 = ADRT_MIN(p->filter_h, in_h - iy0);
+            int32_t fy0, fy1;
+            adrt_tap_range(iy0, 1, p->filter_h, in_h, &fy0, &fy1);
             for (int32_t ox = 0; ox < out_w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_w;
-                const int32_t fx0 = ADRT_MAX(0, -ix0);
-                const int32_t fx1 = ADRT_MIN(p->filter_w, in_w - ix0);
+                int32_t fx0, fx1;
+                adrt_tap_range(ix0, 1, p->filter_w, in_w, &fx0, &fx1);
                 const int32_t count = (fy1 - fy0) * (fx1 - fx0);
                 int8_t *out = output + (((size_t)b * out_h + oy) * out_w + ox) * depth;
                 for (int32_t c0 = 0; c0 < depth; c0 += CHUNK) {
