@@ -76,6 +76,18 @@ def check_out_hw(op: Operator, out: Tensor, oh: int, ow: int) -> None:
         )
 
 
+def window_geometry(
+    op: Operator, x: Tensor, y: Tensor, fh: int, fw: int, sh: int, sw: int, dh: int, dw: int
+) -> tuple[int, int, int, int]:
+    """(out_h, out_w, pad_h, pad_w) of an fh x fw window (strides sh, sw; dilations dh, dw)
+    sliding over NHWC `x` with the op's padding; the output `y` must have that height and width."""
+    padding = op.options.get("padding", "SAME")
+    _, ih, iw, _ = x.shape
+    oh, ow = out_size(padding, ih, fh, sh, dh), out_size(padding, iw, fw, sw, dw)
+    check_out_hw(op, y, oh, ow)
+    return oh, ow, pad_before(padding, ih, fh, sh, dh), pad_before(padding, iw, fw, sw, dw)
+
+
 def const_array(t: Tensor, dtype) -> np.ndarray:
     assert t.data is not None
     return np.frombuffer(t.data, dtype=dtype).reshape(t.shape)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from autodeploy.codegen.kernel_call import CArray, KernelCall
 from autodeploy.codegen.lower._spatial import (
     act_range,
-    check_out_hw,
     const_array,
-    out_size,
-    pad_before,
     require_int8,
     scale_zp,
     shape4,
+    window_geometry,
 )
 from autodeploy.codegen.lower.registry import Unsupported, register
 from autodeploy.codegen.quant import conv_per_channel_multipliers, conv_per_tensor_multiplier
@@ -63,39 +63,40 @@ def _kernel_sum(op: Operator, bias: np.ndarray, wsum: np.ndarray, input_offset: 
 
 def _geometry(op: Operator, x: Tensor, y: Tensor, fh: int, fw: int) -> list:
     o = op.options
-    padding = o.get("padding", "SAME")
     sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
     dh, dw = int(o.get("dilation_h_factor", 1)), int(o.get("dilation_w_factor", 1))
     if min(sh, sw, dh, dw) < 1:
         raise Unsupported(f"{op.opcode} with stride {sh}x{sw} dilation {dh}x{dw}")
-    _, ih, iw, _ = x.shape
-    oh, ow = out_size(padding, ih, fh, sh, dh), out_size(padding, iw, fw, sw, dw)
-    check_out_hw(op, y, oh, ow)
+    _, _, ph, pw = window_geometry(op, x, y, fh, fw, sh, sw, dh, dw)
     return [
         ("stride_h", sh),
         ("stride_w", sw),
         ("dilation_h", dh),
         ("dilation_w", dw),
-        ("pad_h", pad_before(padding, ih, fh, sh, dh)),
-        ("pad_w", pad_before(padding, iw, fw, sw, dw)),
+        ("pad_h", ph),
+        ("pad_w", pw),
     ]
 
 
-@register("CONV_2D")
-def lower_conv2d(op: Operator, sg: Subgraph) -> KernelCall:
+def _conv_call(
+    op: Operator,
+    sg: Subgraph,
+    fn: str,
+    struct: str,
+    *,
+    oc: int,
+    qdim: int,
+    channel_param: tuple[str, int],
+    filter_sum: Callable[[np.ndarray], np.ndarray],
+) -> KernelCall:
+    """CONV_2D / DEPTHWISE_CONV_2D call for `oc` output channels (filter height and width at
+    dimensions 1 and 2): weights quantized on dimension `qdim`, per-channel
+    requantization, `channel_param` (groups or depth multiplier) after the geometry, and the
+    kernel sum over `filter_sum(weights)` (one sum per output channel)."""
     x, y = sg.tensors[op.inputs[0]], sg.tensors[op.outputs[0]]
     w = sg.tensors[op.inputs[1]]
-    require_int8(op, x, y)
-    if len(x.shape) != 4 or len(w.shape) != 4:
-        raise Unsupported(f"{op.opcode} with rank {len(x.shape)} input")
-    oc, fh, fw, fc = w.shape
-    in_c = x.shape[3]
-    if fc < 1 or in_c % fc or oc % (in_c // fc):
-        raise Unsupported(f"CONV_2D with filter depth {fc} for {in_c} input channels")
-    groups = in_c // fc
-    if y.shape[3] != oc:
-        raise Unsupported(f"CONV_2D with {y.shape[3]} outputs for {oc} filters")
-    wq = _weights(op, w, oc, 0)
+    fh, fw = w.shape[1], w.shape[2]
+    wq = _weights(op, w, oc, qdim)
     bias_idx, bias = _bias(op, sg, oc)
     in_scale, in_zp = scale_zp(x)
     out_scale, out_zp = scale_zp(y)
@@ -106,21 +107,41 @@ def lower_conv2d(op: Operator, sg: Subgraph) -> KernelCall:
         ("filter", shape4(w.shape)),
         ("output", shape4(y.shape)),
         *_geometry(op, x, y, fh, fw),
-        ("groups", groups),
+        channel_param,
         ("input_offset", -in_zp),
         ("output_offset", out_zp),
         ("act_min", lo),
         ("act_max", hi),
         ("multiplier", CArray("int32_t", tuple(mults))),
         ("shift", CArray("int32_t", tuple(shifts))),
-        ("kernel_sum", _kernel_sum(op, bias, wq.reshape(oc, -1).sum(axis=1), -in_zp)),
+        ("kernel_sum", _kernel_sum(op, bias, filter_sum(wq), -in_zp)),
     ]
-    return KernelCall(
+    return KernelCall(fn, struct, params, (op.inputs[0], op.inputs[1], bias_idx), (op.outputs[0],))
+
+
+@register("CONV_2D")
+def lower_conv2d(op: Operator, sg: Subgraph) -> KernelCall:
+    x, y = sg.tensors[op.inputs[0]], sg.tensors[op.outputs[0]]
+    w = sg.tensors[op.inputs[1]]
+    require_int8(op, x, y)
+    if len(x.shape) != 4 or len(w.shape) != 4:
+        raise Unsupported(f"{op.opcode} with rank {len(x.shape)} input")
+    oc, _, _, fc = w.shape
+    in_c = x.shape[3]
+    if fc < 1 or in_c % fc or oc % (in_c // fc):
+        raise Unsupported(f"CONV_2D with filter depth {fc} for {in_c} input channels")
+    groups = in_c // fc
+    if y.shape[3] != oc:
+        raise Unsupported(f"CONV_2D with {y.shape[3]} outputs for {oc} filters")
+    return _conv_call(
+        op,
+        sg,
         "adrt_conv2d_s8",
         "adrt_conv2d_params_t",
-        params,
-        (op.inputs[0], op.inputs[1], bias_idx),
-        (op.outputs[0],),
+        oc=oc,
+        qdim=0,
+        channel_param=("groups", groups),
+        filter_sum=lambda wq: wq.reshape(oc, -1).sum(axis=1),
     )
 
 
@@ -131,37 +152,20 @@ def lower_depthwise_conv2d(op: Operator, sg: Subgraph) -> KernelCall:
     require_int8(op, x, y)
     if len(x.shape) != 4 or len(w.shape) != 4 or w.shape[0] != 1:
         raise Unsupported(f"{op.opcode} with input {list(x.shape)} filter {list(w.shape)}")
-    _, fh, fw, oc = w.shape
+    oc = w.shape[3]
     in_c = x.shape[3]
     if in_c < 1 or oc % in_c or y.shape[3] != oc:
         raise Unsupported(f"DEPTHWISE_CONV_2D with {oc} outputs for {in_c} input channels")
     dm = oc // in_c
-    wq = _weights(op, w, oc, 3)
-    bias_idx, bias = _bias(op, sg, oc)
-    in_scale, in_zp = scale_zp(x)
-    out_scale, out_zp = scale_zp(y)
-    mults, shifts = conv_per_channel_multipliers(in_scale, w.quantization.scale, out_scale, oc)
-    lo, hi = act_range(op, y)
-    params = [
-        ("input", shape4(x.shape)),
-        ("filter", shape4(w.shape)),
-        ("output", shape4(y.shape)),
-        *_geometry(op, x, y, fh, fw),
-        ("depth_multiplier", dm),
-        ("input_offset", -in_zp),
-        ("output_offset", out_zp),
-        ("act_min", lo),
-        ("act_max", hi),
-        ("multiplier", CArray("int32_t", tuple(mults))),
-        ("shift", CArray("int32_t", tuple(shifts))),
-        ("kernel_sum", _kernel_sum(op, bias, wq.reshape(-1, oc).sum(axis=0), -in_zp)),
-    ]
-    return KernelCall(
+    return _conv_call(
+        op,
+        sg,
         "adrt_depthwise_conv2d_s8",
         "adrt_depthwise_conv2d_params_t",
-        params,
-        (op.inputs[0], op.inputs[1], bias_idx),
-        (op.outputs[0],),
+        oc=oc,
+        qdim=3,
+        channel_param=("depth_multiplier", dm),
+        filter_sum=lambda wq: wq.reshape(-1, oc).sum(axis=0),
     )
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from autodeploy.codegen.kernel_call import CArray, KernelCall
 from autodeploy.codegen.lower._spatial import (
     act_range,
-    check_out_hw,
-    out_size,
-    pad_before,
     require_int8,
     scale_zp,
     shape4,
+    window_geometry,
 )
 from autodeploy.codegen.lower.registry import Unsupported, register
 from autodeploy.tflite.model import Operator, Subgraph
@@ -37,15 +35,12 @@ def lower_pool(op: Operator, sg: Subgraph) -> KernelCall:
     if scale_zp(x) != scale_zp(y):
         raise Unsupported(f"{op.opcode} with different input and output quantization")
     o = op.options
-    padding = o.get("padding", "SAME")
     sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
     fh, fw = int(o.get("filter_height", 1)), int(o.get("filter_width", 1))
     if min(sh, sw, fh, fw) < 1:
         raise Unsupported(f"{op.opcode} with stride {sh}x{sw} filter {fh}x{fw}")
-    n, ih, iw, c = x.shape
-    oh, ow = out_size(padding, ih, fh, sh, 1), out_size(padding, iw, fw, sw, 1)
-    check_out_hw(op, y, oh, ow)
-    ph, pw = pad_before(padding, ih, fh, sh, 1), pad_before(padding, iw, fw, sw, 1)
+    _, ih, iw, _ = x.shape
+    oh, ow, ph, pw = window_geometry(op, x, y, fh, fw, sh, sw, 1, 1)
     lo, hi = act_range(op, y)
     params: list[tuple[str, object]] = [
         ("input", shape4(x.shape)),
