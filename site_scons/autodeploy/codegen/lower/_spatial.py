@@ -1,4 +1,4 @@
-"""Helpers shared by the conv / pool / reduce / softmax lowerings (padding, shapes, clamps)."""
+"""Helpers shared by the lowerings (padding, shapes, clamps, per-tensor quantization)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 
 from autodeploy.codegen.kernel_call import CStruct
 from autodeploy.codegen.lower.registry import Unsupported
-from autodeploy.codegen.quant import UnsupportedActivation, activation_range_int8
+from autodeploy.codegen.quant import UnsupportedActivation, activation_range_int8, f32
 from autodeploy.tflite.model import Operator, Subgraph, Tensor
 
 
@@ -41,6 +41,18 @@ def scale_zp(t: Tensor) -> tuple[float, int]:
     q = t.quantization
     assert q is not None
     return float(q.scale[0]), int(q.zero_point[0])
+
+
+def per_tensor(t: Tensor, what: str) -> tuple[float, int]:
+    q = t.quantization
+    if q is None or not q.scale:
+        raise Unsupported(f"{what} tensor {t.name!r} is not quantized")
+    if len(q.scale) != 1:
+        raise Unsupported(f"{what} tensor {t.name!r} is quantized per channel")
+    scale = f32(q.scale[0])
+    if not scale > 0.0:
+        raise Unsupported(f"{what} tensor {t.name!r} has scale {scale}")
+    return scale, int(q.zero_point[0]) if q.zero_point else 0
 
 
 def act_range(op: Operator, out: Tensor) -> tuple[int, int]:

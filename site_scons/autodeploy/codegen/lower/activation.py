@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from autodeploy.codegen.kernel_call import CArray, KernelCall
+from autodeploy.codegen.lower._spatial import per_tensor
 from autodeploy.codegen.lower.registry import Unsupported, register
-from autodeploy.codegen.quant import f32, quantize_multiplier, tflite_round
+from autodeploy.codegen.quant import quantize_multiplier, tflite_round
 from autodeploy.tflite.model import Operator, Subgraph, Tensor
 
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
@@ -110,18 +111,6 @@ def downscale_multiplier_to_int16(m: int) -> int:
 
 
 # -- helpers shared by the table-driven lowerings ---------------------------------------------
-
-
-def per_tensor(t: Tensor, what: str) -> tuple[float, int]:
-    q = t.quantization
-    if q is None or not q.scale:
-        raise Unsupported(f"{what} tensor {t.name!r} is not quantized")
-    if len(q.scale) != 1:
-        raise Unsupported(f"{what} tensor {t.name!r} is quantized per channel")
-    scale = f32(q.scale[0])
-    if not scale > 0.0:
-        raise Unsupported(f"{what} tensor {t.name!r} has scale {scale}")
-    return scale, int(q.zero_point[0]) if q.zero_point else 0
 
 
 def unary_tensors(op: Operator, sg: Subgraph) -> tuple[Tensor, Tensor]:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 from autodeploy.codegen.kernel_call import CStruct, KernelCall
+from autodeploy.codegen.lower._spatial import per_tensor
 from autodeploy.codegen.lower.registry import Unsupported, register
 from autodeploy.codegen.quant import (
     UnsupportedActivation,
     activation_range_int8,
-    f32,
     quantize_multiplier,
 )
 from autodeploy.tflite.model import Operator, Subgraph, Tensor
@@ -80,18 +80,6 @@ def broadcast_iteration(
     )
 
 
-def _per_tensor(t: Tensor, what: str) -> tuple[float, int]:
-    q = t.quantization
-    if q is None or not q.scale:
-        raise Unsupported(f"{what} tensor {t.name!r} is not quantized")
-    if len(q.scale) != 1:
-        raise Unsupported(f"{what} tensor {t.name!r} is quantized per channel")
-    scale = f32(q.scale[0])
-    if not scale > 0.0:
-        raise Unsupported(f"{what} tensor {t.name!r} has scale {scale}")
-    return scale, int(q.zero_point[0]) if q.zero_point else 0
-
-
 def _binary_tensors(op: Operator, sg: Subgraph) -> tuple[Tensor, Tensor, Tensor]:
     if len(op.inputs) != 2 or len(op.outputs) != 1 or min(op.inputs) < 0:
         raise Unsupported(f"{op.opcode} with {len(op.inputs)} inputs, {len(op.outputs)} outputs")
@@ -124,9 +112,9 @@ def _smaller_than_one(real: float, what: str) -> tuple[int, int]:
 @register("ADD", "SUB")
 def lower_add_sub(op: Operator, sg: Subgraph) -> KernelCall:
     t1, t2, to = _binary_tensors(op, sg)
-    s1, z1 = _per_tensor(t1, "input 1")
-    s2, z2 = _per_tensor(t2, "input 2")
-    so, zo = _per_tensor(to, "output")
+    s1, z1 = per_tensor(t1, "input 1")
+    s2, z2 = per_tensor(t2, "input 2")
+    so, zo = per_tensor(to, "output")
     left_shift = 20
     # float32 max and doubling (exact), widened to double as in add.cc / sub.cc.
     twice_max = float(np.float32(2.0) * max(np.float32(s1), np.float32(s2)))
@@ -159,9 +147,9 @@ def lower_add_sub(op: Operator, sg: Subgraph) -> KernelCall:
 @register("MUL")
 def lower_mul(op: Operator, sg: Subgraph) -> KernelCall:
     t1, t2, to = _binary_tensors(op, sg)
-    s1, z1 = _per_tensor(t1, "input 1")
-    s2, z2 = _per_tensor(t2, "input 2")
-    so, zo = _per_tensor(to, "output")
+    s1, z1 = per_tensor(t1, "input 1")
+    s2, z2 = per_tensor(t2, "input 2")
+    so, zo = per_tensor(to, "output")
     # mul.cc: input1 scale * input2 scale / output scale, all in float32.
     real = float(np.float32(np.float32(s1) * np.float32(s2)) / np.float32(so))
     m, sh = quantize_multiplier(real)

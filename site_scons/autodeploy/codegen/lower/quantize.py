@@ -14,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 
 from autodeploy.codegen.kernel_call import CArray, KernelCall
+from autodeploy.codegen.lower._spatial import per_tensor
 from autodeploy.codegen.lower.activation import (
     LUT_TYPES,
     lut_call,
     mul_by_quantized_multiplier,
-    per_tensor,
     unary_tensors,
 )
 from autodeploy.codegen.lower.registry import Unsupported, register
