@@ -8,7 +8,7 @@ from autodeploy.codegen.kernel_call import KernelCall
 from autodeploy.codegen.lower.registry import Unsupported, register
 from autodeploy.codegen.lower.reshape import (
     const_ints,
-    elem_size,
+    copy_operands,
     int_array,
     zero_point,
 )
@@ -35,9 +35,7 @@ def merge_unpadded(dims: list[int], before: list[int], after: list[int]):
 
 @register("PAD", "PADV2")
 def lower_pad(op: Operator, sg: Subgraph) -> KernelCall:
-    x = sg.tensors[op.inputs[0]]
-    y = sg.tensors[op.outputs[0]]
-    es = elem_size(op, x, y)
+    x, y, es = copy_operands(op, sg)
     rank = len(x.shape)
     pads = const_ints(op, sg, op.inputs[1], "paddings")
     if len(pads) != 2 * rank:

@@ -28,6 +28,13 @@ def elem_size(op: Operator, *tensors: Tensor) -> int:
     return MOVABLE_DTYPES[dtype]
 
 
+def copy_operands(op: Operator, sg: Subgraph) -> tuple[Tensor, Tensor, int]:
+    """Input 0 and output 0 of a data-movement op, and their shared element size."""
+    x = sg.tensors[op.inputs[0]]
+    y = sg.tensors[op.outputs[0]]
+    return x, y, elem_size(op, x, y)
+
+
 def const_ints(op: Operator, sg: Subgraph, index: int, what: str) -> list[int]:
     """Values of a constant INT32/INT64 tensor (flattened); Unsupported if not constant."""
     if index < 0:

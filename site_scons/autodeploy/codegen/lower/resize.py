@@ -14,7 +14,12 @@ import numpy as np
 
 from autodeploy.codegen.kernel_call import KernelCall
 from autodeploy.codegen.lower.registry import Unsupported, register
-from autodeploy.codegen.lower.reshape import const_ints, elem_size, int_array, shape4
+from autodeploy.codegen.lower.reshape import (
+    const_ints,
+    copy_operands,
+    int_array,
+    shape4,
+)
 
 
 def nearest_source(out_index: int, in_size: int, out_size: int, align: bool, half: bool) -> int:
@@ -33,9 +38,7 @@ def nearest_source(out_index: int, in_size: int, out_size: int, align: bool, hal
 
 @register("RESIZE_NEAREST_NEIGHBOR")
 def lower_resize_nearest(op, sg) -> KernelCall:
-    x = sg.tensors[op.inputs[0]]
-    y = sg.tensors[op.outputs[0]]
-    es = elem_size(op, x, y)
+    x, y, es = copy_operands(op, sg)
     if len(x.shape) != 4 or len(y.shape) != 4:
         raise Unsupported(f"RESIZE_NEAREST_NEIGHBOR on rank {len(x.shape)} tensors")
     n, ih, iw, c = x.shape

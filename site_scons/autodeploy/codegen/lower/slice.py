@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from autodeploy.codegen.kernel_call import KernelCall
 from autodeploy.codegen.lower.registry import Unsupported, register
-from autodeploy.codegen.lower.reshape import const_ints, elem_size, int_array, product
+from autodeploy.codegen.lower.reshape import (
+    const_ints,
+    copy_operands,
+    int_array,
+    product,
+)
 from autodeploy.codegen.lower.transpose import contiguous_strides, simplify_gather
 from autodeploy.tflite.model import Operator, Subgraph
 
@@ -138,9 +143,7 @@ def gather_call(op: Operator, es: int, in_shape, starts, counts, steps) -> Kerne
 
 @register("STRIDED_SLICE")
 def lower_strided_slice(op: Operator, sg: Subgraph) -> KernelCall:
-    x = sg.tensors[op.inputs[0]]
-    y = sg.tensors[op.outputs[0]]
-    es = elem_size(op, x, y)
+    x, y, es = copy_operands(op, sg)
     if len(op.inputs) < 4:
         raise Unsupported("STRIDED_SLICE without strides")
     begin = const_ints(op, sg, op.inputs[1], "begin")
@@ -184,9 +187,7 @@ def lower_strided_slice(op: Operator, sg: Subgraph) -> KernelCall:
 
 @register("SLICE")
 def lower_slice(op: Operator, sg: Subgraph) -> KernelCall:
-    x = sg.tensors[op.inputs[0]]
-    y = sg.tensors[op.outputs[0]]
-    es = elem_size(op, x, y)
+    x, y, es = copy_operands(op, sg)
     begin = const_ints(op, sg, op.inputs[1], "begin")
     size = const_ints(op, sg, op.inputs[2], "size")
     rank = len(x.shape)

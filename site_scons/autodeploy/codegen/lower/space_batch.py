@@ -11,7 +11,7 @@ from autodeploy.codegen.kernel_call import KernelCall
 from autodeploy.codegen.lower.registry import Unsupported, register
 from autodeploy.codegen.lower.reshape import (
     const_ints,
-    elem_size,
+    copy_operands,
     shape4,
     zero_point,
 )
@@ -22,7 +22,13 @@ def _nhwc(shape) -> list[int]:
     return [shape[0], shape[1], 1, shape[2]] if len(shape) == 3 else list(shape)
 
 
-def _block_and_edges(op: Operator, sg: Subgraph, rank: int, what: str):
+def _operands(op: Operator, sg: Subgraph, what: str):
+    """Input, output, element size, (block_h, block_w) and the four `what` edges (paddings or
+    crops: top, bottom, left, right); a rank-3 op gets block width 1 and no width edges."""
+    x, y, es = copy_operands(op, sg)
+    rank = len(x.shape)
+    if rank not in (3, 4) or len(y.shape) != rank:
+        raise Unsupported(f"{op.opcode} on rank {rank}")
     spatial = rank - 2
     block = const_ints(op, sg, op.inputs[1], "block_shape")
     edges = const_ints(op, sg, op.inputs[2], what)
@@ -32,18 +38,12 @@ def _block_and_edges(op: Operator, sg: Subgraph, rank: int, what: str):
         raise Unsupported(f"{op.opcode} with block {block} and {what} {edges}")
     if spatial == 1:
         block, edges = block + [1], edges + [0, 0]
-    return block, edges
+    return x, y, es, block, edges
 
 
 @register("SPACE_TO_BATCH_ND")
 def lower_space_to_batch(op: Operator, sg: Subgraph) -> KernelCall:
-    x = sg.tensors[op.inputs[0]]
-    y = sg.tensors[op.outputs[0]]
-    es = elem_size(op, x, y)
-    rank = len(x.shape)
-    if rank not in (3, 4) or len(y.shape) != rank:
-        raise Unsupported(f"SPACE_TO_BATCH_ND on rank {rank}")
-    (bh, bw), (pt, pb, pl, pr) = _block_and_edges(op, sg, rank, "paddings")
+    x, y, es, (bh, bw), (pt, pb, pl, pr) = _operands(op, sg, "paddings")
     n, h, w, c = _nhwc(x.shape)
     if (h + pt + pb) % bh or (w + pl + pr) % bw:
         raise Unsupported("SPACE_TO_BATCH_ND with padded size not divisible by the block")
@@ -71,13 +71,7 @@ def lower_space_to_batch(op: Operator, sg: Subgraph) -> KernelCall:
 
 @register("BATCH_TO_SPACE_ND")
 def lower_batch_to_space(op: Operator, sg: Subgraph) -> KernelCall:
-    x = sg.tensors[op.inputs[0]]
-    y = sg.tensors[op.outputs[0]]
-    es = elem_size(op, x, y)
-    rank = len(x.shape)
-    if rank not in (3, 4) or len(y.shape) != rank:
-        raise Unsupported(f"BATCH_TO_SPACE_ND on rank {rank}")
-    (bh, bw), (ct, cb, cl, cr) = _block_and_edges(op, sg, rank, "crops")
+    x, y, es, (bh, bw), (ct, cb, cl, cr) = _operands(op, sg, "crops")
     n, h, w, c = _nhwc(x.shape)
     if n % (bh * bw):
         raise Unsupported("BATCH_TO_SPACE_ND with batch not divisible by the block")

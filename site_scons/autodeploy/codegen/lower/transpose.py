@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from autodeploy.codegen.kernel_call import KernelCall
 from autodeploy.codegen.lower.registry import Unsupported, register
-from autodeploy.codegen.lower.reshape import const_ints, elem_size, int_array
+from autodeploy.codegen.lower.reshape import (
+    const_ints,
+    copy_operands,
+    int_array,
+)
 from autodeploy.tflite.model import Operator, Subgraph
 
 TRANSPOSE_DIMS = 6
@@ -36,9 +40,7 @@ def simplify_gather(dims: list[int], strides: list[int]) -> tuple[list[int], lis
 
 @register("TRANSPOSE")
 def lower_transpose(op: Operator, sg: Subgraph) -> KernelCall:
-    x = sg.tensors[op.inputs[0]]
-    y = sg.tensors[op.outputs[0]]
-    es = elem_size(op, x, y)
+    x, y, es = copy_operands(op, sg)
     perm = const_ints(op, sg, op.inputs[1], "perm")
     rank = len(x.shape)
     if sorted(perm) != list(range(rank)):
