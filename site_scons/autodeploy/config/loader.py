@@ -7,6 +7,7 @@ a suggestion ("did you mean 'SRAM'?") and the allowed values.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -681,19 +682,35 @@ def _arch_flags(
     return tuple(flags)
 
 
-def _read_memories(node: MapNode, src: Source) -> dict[str, Memory]:
+def _named_sections(
+    node: MapNode,
+    src: Source,
+    key: str,
+    names: tuple[str, ...],
+    section: dict[str, S.Field],
+    plural: str,
+    singular: str,
+) -> Iterator[tuple[str, str, Node, dict[str, tuple[Any, Node]]]]:
+    """(name, path, entry node, values) of each entry of the non-empty map `key`, one at a time:
+    every name must be one of `names`, every entry a `section`."""
     if not node.value:
-        raise src.error(node.line, "memories", f"no memories ({S.allowed(S.MEMORY_NAMES)})")
-    memories: dict[str, Memory] = {}
+        raise src.error(node.line, key, f"no {plural} ({S.allowed(names)})")
     for name, entry in node.value.items():
-        path = f"memories.{name}"
-        if name not in S.MEMORY_NAMES:
+        path = f"{key}.{name}"
+        if name not in names:
             raise src.error(
                 node.key_lines[name],
                 path,
-                f"unknown memory '{name}'{S.fix(name, S.MEMORY_NAMES)}",
+                f"unknown {singular} '{name}'{S.fix(name, names)}",
             )
-        v = S.read_section(entry, S.MEMORY, path, src)
+        yield name, path, entry, S.read_section(entry, section, path, src)
+
+
+def _read_memories(node: MapNode, src: Source) -> dict[str, Memory]:
+    memories: dict[str, Memory] = {}
+    for name, path, entry, v in _named_sections(
+        node, src, "memories", S.MEMORY_NAMES, S.MEMORY, "memories", "memory"
+    ):
         size_kb = v["size_kb"][0]
         pct = v.get("reserve_percent", (0, None))[0]
         reserve_kb = v.get("reserve_kb", (0, None))[0]
@@ -746,18 +763,10 @@ def _read_memories(node: MapNode, src: Source) -> dict[str, Memory]:
 
 
 def _read_cpu_modes(node: MapNode, src: Source) -> dict[str, CpuMode]:
-    if not node.value:
-        raise src.error(node.line, "cpu_modes", f"no CPU modes ({S.allowed(S.CPU_MODES)})")
     modes: dict[str, CpuMode] = {}
-    for name, entry in node.value.items():
-        path = f"cpu_modes.{name}"
-        if name not in S.CPU_MODES:
-            raise src.error(
-                node.key_lines[name],
-                path,
-                f"unknown CPU mode '{name}'{S.fix(name, S.CPU_MODES)}",
-            )
-        v = S.read_section(entry, S.CPU_MODE, path, src)
+    for name, _, _, v in _named_sections(
+        node, src, "cpu_modes", S.CPU_MODES, S.CPU_MODE, "CPU modes", "CPU mode"
+    ):
         modes[name] = CpuMode(
             name=name,
             clock_hz=round(v["clock_mhz"][0] * 1_000_000),
