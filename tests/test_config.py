@@ -434,13 +434,37 @@ def test_tflite_is_a_directory(tmp_path: Path) -> None:
     assert "models.ic.tflite: 'models': is a directory" in msg
 
 
-def test_unknown_platform(tmp_path: Path) -> None:
-    text = BASE_MODELS + "    platform: apollo510evb\n"
+@pytest.mark.parametrize(
+    ("extra", "bad", "start", "suggestion", "listed"),
+    [
+        pytest.param(
+            "    platform: apollo510evb\n",
+            "apollo510evb",
+            "models.ic.platform: unknown platform",
+            "apollo510_evb",
+            "apollo4p_evb",
+            id="platform",
+        ),
+        pytest.param(
+            "    arena_location: SRM\n",
+            "SRM",
+            "models.ic.arena_location: 'SRM' is not allowed",
+            "SRAM",
+            "allowed: auto, TCM, SRAM, MRAM, PSRAM",
+            id="location",
+        ),
+    ],
+)
+def test_unknown_value(
+    tmp_path: Path, extra: str, bad: str, start: str, suggestion: str, listed: str
+) -> None:
+    """The error names the line and key, suggests the near miss and lists the choices."""
+    text = BASE_MODELS + extra
     msg = config_error(tmp_path, text)
-    line = line_of(text, "apollo510evb")
-    assert msg.startswith(f"models.yaml:{line}: models.ic.platform: unknown platform")
-    assert "did you mean 'apollo510_evb'?" in msg
-    assert "apollo4p_evb" in msg
+    line = line_of(text, bad)
+    assert msg.startswith(f"models.yaml:{line}: {start}")
+    assert f"did you mean '{suggestion}'?" in msg
+    assert listed in msg
 
 
 def test_unknown_platform_in_defaults(tmp_path: Path) -> None:
@@ -448,15 +472,6 @@ def test_unknown_platform_in_defaults(tmp_path: Path) -> None:
     msg = config_error(tmp_path, text)
     assert msg.startswith("models.yaml:2: defaults.platform: unknown platform 'apollo4_evb'")
     assert "did you mean 'apollo4p_evb'?" in msg
-
-
-def test_unknown_location(tmp_path: Path) -> None:
-    text = BASE_MODELS + "    arena_location: SRM\n"
-    msg = config_error(tmp_path, text)
-    line = line_of(text, "SRM")
-    assert msg.startswith(f"models.yaml:{line}: models.ic.arena_location: 'SRM' is not allowed")
-    assert "did you mean 'SRAM'?" in msg
-    assert "allowed: auto, TCM, SRAM, MRAM, PSRAM" in msg
 
 
 def test_location_wrong_case(tmp_path: Path) -> None:
