@@ -21,16 +21,9 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 SCONS = [sys.executable, "-m", "SCons"]
-COPIED = ("SConstruct", "site_scons", "builders", "models.yaml", "platforms", "models", "firmware")
+sys.path.insert(0, str(PROJECT / "tests"))
 
-
-def copy_project(dest: Path) -> None:
-    for name in COPIED:
-        src = PROJECT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif src.exists():
-            shutil.copy2(src, dest / name)
+from scons_project import copy_project  # noqa: E402  (the same copy the SCons tests build in)
 
 
 def timed(cmd, cwd) -> float:

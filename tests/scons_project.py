@@ -17,15 +17,20 @@ COPIED = ("SConstruct", "site_scons", "builders", "models.yaml", "platforms", "m
 STEP_LINE = re.compile(r"^\[(?P<step>[\w-]+)\] (?P<target>\S+)$")
 
 
+def copy_project(dest: Path) -> None:
+    """Copy what a build reads (COPIED) from the working tree into `dest`, minus __pycache__."""
+    for name in COPIED:
+        src = PROJECT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+
+
 class SconsProject:
     def __init__(self, root: Path):
         self.root = root
-        for name in COPIED:
-            src = PROJECT / name
-            if src.is_dir():
-                shutil.copytree(src, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-            elif src.exists():
-                shutil.copy2(src, root / name)
+        copy_project(root)
 
     def scons(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run(
