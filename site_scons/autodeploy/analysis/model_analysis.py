@@ -32,7 +32,9 @@ def _io_entry(t: Tensor) -> dict:
 
 
 def _constant_tensors(model: Model) -> list[Tensor]:
+    """Constants in the model data: those a layer reads, and constant graph outputs."""
     used = {i for op in model.main.operators for i in op.inputs if i >= 0}
+    used |= set(model.main.outputs)
     return [model.main.tensors[i] for i in sorted(used) if model.main.tensors[i].is_constant]
 
 

@@ -13,6 +13,7 @@ build, whose default script gathers `.rodata.*` and `.bss.*`, needs nothing spec
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,7 @@ ADRT_DTYPE = {
     "INT32": "ADRT_DTYPE_INT32",
     "FLOAT32": "ADRT_DTYPE_FLOAT32",
 }
+ADRT_MAX_RANK = 6  # adrt_tensor_info_t.shape capacity (firmware/runtime/include/adrt/model_api.h)
 NP_DTYPE = {
     "INT8": np.int8,
     "UINT8": np.uint8,
@@ -57,11 +59,17 @@ def _tensor_info(t: Tensor) -> dict:
             f"supports {', '.join(ADRT_DTYPE)}."
         )
     q = t.quantization
+    # The API describes at most ADRT_MAX_RANK dimensions: a higher-rank tensor is described with
+    # its leading dimensions merged, which is the same row-major layout of the same bytes.
+    shape = list(t.shape)
+    if len(shape) > ADRT_MAX_RANK:
+        merged = len(shape) - ADRT_MAX_RANK + 1
+        shape = [int(np.prod(shape[:merged]))] + shape[merged:]
     return {
         "name": t.name.replace("\\", "/").replace('"', "'"),
         "dtype": ADRT_DTYPE[t.dtype],
-        "rank": len(t.shape),
-        "shape": list(t.shape) or [1],
+        "rank": len(shape),
+        "shape": shape or [1],
         "bytes": t.nbytes,
         "scale": repr(float(q.scale[0])) + "f" if q and q.scale else "0.0f",
         "zero_point": int(q.zero_point[0]) if q and q.zero_point else 0,
@@ -95,6 +103,18 @@ def _constant_array(name: str, t: Tensor, section: str) -> str:
     )
 
 
+@cache
+def _environment() -> Environment:
+    """The template environment, built once: compiling the templates costs more than rendering."""
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
 def generate(
     model: Model,
     analysis: dict,
@@ -110,8 +130,11 @@ def generate(
     offsets = {entry["tensor"]: entry["offset"] for entry in plan["tensors"]}
     section = f".rodata.adrt_model_{model_location}"
 
+    # Constants read by a layer, and constant graph outputs (e.g. a folded SHAPE), which the API
+    # returns as pointers into the model data.
     used_constants = sorted(
         {i for _, call in calls for i in call.inputs if i >= 0 and sub.tensors[i].is_constant}
+        | {i for i in sub.outputs if sub.tensors[i].is_constant}
     )
     const_names = {i: f"{name}_t{i}" for i in used_constants}
 
@@ -124,6 +147,10 @@ def generate(
                 "memory plan; rebuild the analysis."
             )
         return f"s_arena + {offsets[i]}"
+
+    def output_expr(i: int) -> str:
+        # a constant output is read-only model data behind the API's `void *`
+        return f"(void *){const_names[i]}" if i in const_names else tensor_expr(i)
 
     layers = []
     by_position = {op.index: pos for pos, op in enumerate(sub.operators)}
@@ -140,13 +167,7 @@ def generate(
             }
         )
     headers = sorted(p.name for p in (RUNTIME_HEADERS / "adrt").glob("*.h"))
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = _environment()
     context = {
         "name": name,
         "guard": name.upper(),
@@ -157,7 +178,7 @@ def generate(
         "model_location": model_location,
         "arena_location": arena_location,
         "inputs": [_tensor_info(sub.tensors[i]) | {"expr": tensor_expr(i)} for i in sub.inputs],
-        "outputs": [_tensor_info(sub.tensors[i]) | {"expr": tensor_expr(i)} for i in sub.outputs],
+        "outputs": [_tensor_info(sub.tensors[i]) | {"expr": output_expr(i)} for i in sub.outputs],
         "layers": layers,
         "headers": headers,
         "constants": [
