@@ -5,8 +5,9 @@ import re
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
-from support.native_harness import CC, CFLAGS, runtime_library
+from support.generated_program import CC, CFLAGS, GeneratedProgram, runtime_library
 from support.tflite_builder import ModelBuilder
 
 from autodeploy.analysis.model_analysis import analyze_bytes
@@ -112,3 +113,17 @@ def test_api_descriptor_and_layer_hook_from_c(tmp_path):
     assert out.stdout.split() == [
         "kws", "12_SOFTMAX", "13", "16000", "490", "input_1", "83", "-128", "320000"
     ]  # fmt: skip
+
+
+def test_constant_graph_output_is_served_from_model_data():
+    b = ModelBuilder()
+    x = b.tensor([1, 4], "INT8", 0.1, 0)
+    y = b.tensor([1, 4], "INT8", 0.1, 0)
+    c = b.const(np.arange(4, dtype=np.int32).reshape(1, 4))
+    b.op("RELU", [x], [y])
+    data = b.build([x], [y, c])
+    gen(data)  # generates without a planned offset for the constant output
+    program = GeneratedProgram([data], ["const_out"])
+    outputs = program.run(0, [[np.array([[-3, -1, 2, 5]], np.int8)]])[0]
+    assert outputs[0].tolist() == [[0, 0, 2, 5]]
+    assert outputs[1].tolist() == [[0, 1, 2, 3]]

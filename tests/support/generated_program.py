@@ -13,9 +13,11 @@ whole-model tests both use this, so every test exercises the code the firmware b
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -51,9 +53,11 @@ _runtime_errors = ""
 
 
 def workdir() -> Path:
+    """This process's scratch directory for compiled programs, removed when the process exits."""
     global _workdir
     if _workdir is None:
         _workdir = Path(tempfile.mkdtemp(prefix="adrt_native_"))
+        atexit.register(shutil.rmtree, _workdir, ignore_errors=True)
     return _workdir
 
 

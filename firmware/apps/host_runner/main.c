@@ -13,15 +13,21 @@
 extern const adrt_model_t *const adrt_host_models[];
 extern const unsigned adrt_host_model_count;
 
-/* 0: a full set was read, 1: clean end of file, -1: a truncated set. */
-static int read_inputs(const adrt_model_t *m, FILE *in) {
+/* 0: a full set was read, 1: clean end of file, -1: a truncated set. A model whose inputs
+ * are all empty reads one (empty) set. */
+static int read_inputs(const adrt_model_t *m, FILE *in, long sets_done) {
+    size_t wanted = 0, got = 0;
     for (uint32_t i = 0; i < m->num_inputs; i++) {
-        size_t got = fread(m->input(i), 1, m->inputs[i].bytes, in);
-        if (got != m->inputs[i].bytes) {
-            return (i == 0 && got == 0) ? 1 : -1;
-        }
+        wanted += m->inputs[i].bytes;
+        got += fread(m->input(i), 1, m->inputs[i].bytes, in);
     }
-    return 0;
+    if (wanted == 0) {
+        return sets_done == 0 ? 0 : 1;
+    }
+    if (got == 0) {
+        return 1;
+    }
+    return got == wanted ? 0 : -1;
 }
 
 int main(int argc, char **argv) {
@@ -44,7 +50,7 @@ int main(int argc, char **argv) {
     m->init();
     long sets = 0;
     for (;; sets++) {
-        int status = read_inputs(m, in);
+        int status = read_inputs(m, in, sets);
         if (status > 0) {
             break;
         }
