@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from autodeploy.analysis.model_analysis import analyze_bytes
-from autodeploy.codegen.generator import generate
+from autodeploy.codegen.generator import NP_DTYPES, generate
 from autodeploy.codegen.lower.registry import supported_opcodes
 from autodeploy.tflite.model import Subgraph
 from autodeploy.tflite.reader import parse_model
@@ -37,15 +37,6 @@ HOST_RUNNER = REPO / "firmware" / "apps" / "host_runner" / "main.c"
 CC = os.environ.get("ADRT_TEST_CC", "gcc")
 CFLAGS = ["-std=c99", "-O1", "-Wall", "-Werror", f"-I{RUNTIME / 'include'}"]
 
-NP_DTYPES = {
-    "INT8": np.int8,
-    "UINT8": np.uint8,
-    "INT16": np.int16,
-    "INT32": np.int32,
-    "INT64": np.int64,
-    "FLOAT32": np.float32,
-    "BOOL": np.bool_,
-}
 
 _workdir: Path | None = None
 _runtime_lib: tuple[str, Path] | None = None

@@ -35,13 +35,15 @@ ADRT_DTYPE = {
     "FLOAT32": "ADRT_DTYPE_FLOAT32",
 }
 ADRT_MAX_RANK = 6  # adrt_tensor_info_t.shape capacity (firmware/runtime/include/adrt/model_api.h)
-NP_DTYPE = {
+# numpy element type of each schema dtype the generator and its tests move around.
+NP_DTYPES = {
     "INT8": np.int8,
     "UINT8": np.uint8,
     "INT16": np.int16,
     "INT32": np.int32,
     "INT64": np.int64,
     "FLOAT32": np.float32,
+    "BOOL": np.bool_,
 }
 
 
@@ -96,7 +98,7 @@ def _lower_all(program: Model, path: str):
 
 def _constant_array(name: str, t: Tensor, section: str) -> str:
     ctype = DTYPE_CTYPE[t.dtype]
-    values = np.frombuffer(t.data, dtype=NP_DTYPE[t.dtype]).tolist() or [0]
+    values = np.frombuffer(t.data, dtype=NP_DTYPES[t.dtype]).tolist() or [0]
     return (
         f'const {ctype} {name}[{len(values)}] __attribute__((aligned(16), section("{section}")))'
         f" = {{\n{format_values(values)}\n}};\n"
