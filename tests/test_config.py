@@ -882,3 +882,102 @@ def test_tflite_path_is_normalized_and_absolute(tmp_path: Path) -> None:
     text = BASE_MODELS.replace("models/ic.tflite", "./models/../models/ic.tflite")
     project = make_project(tmp_path, text)
     assert load_config(project).models["ic"].tflite == project.resolve() / "models" / "ic.tflite"
+
+
+# -------------------------------------------------------------------------------------------------
+# firmware: and board_support:
+
+
+def test_shipped_firmware_layouts(shipped: Config) -> None:
+    p510, p4 = shipped.platforms["apollo510_evb"], shipped.platforms["apollo4p_evb"]
+    assert (p510.firmware.code_memory, p510.firmware.stack_memory) == ("ITCM", "TCM")
+    assert (p4.firmware.code_memory, p4.firmware.stack_memory) == ("MRAM", "TCM")
+    assert p510.firmware.stack_bytes == p4.firmware.stack_bytes == 16 * KB
+    assert p510.board_support is None and p4.board_support is None
+    json.dumps(p510.to_dict())  # the firmware layout is part of the build fingerprint
+
+
+FW4 = "firmware: {code: MRAM, stack: TCM, stack_kb: 16}"
+
+
+def test_firmware_section_is_required(tmp_path: Path) -> None:
+    board = platform_text().replace(FW4, "")
+    assert "<top level>: missing required key 'firmware'" in platform_error(tmp_path, board)
+
+
+@pytest.mark.parametrize(
+    "layout, expected",
+    [
+        ("{code: TCM, stack: TCM}", "firmware.code: TCM does not hold code"),
+        ("{code: MRAM, stack: MRAM}", "firmware.stack: MRAM is non-volatile"),
+        ("{code: MRAM, stack: PSRAM}", "firmware.stack: this platform has no PSRAM memory"),
+        ("{code: MRAM, stack: TCM, stack_kb: 384}", "firmware.stack_kb: 384 KB does not fit"),
+        ("{code: MRAM, stak: TCM}", "firmware.stak: unknown key 'stak'; did you mean 'stack'?"),
+        ("{code: mram, stack: TCM}", "firmware.code: 'mram' is not allowed; did you mean 'MRAM'"),
+    ],
+)
+def test_firmware_layout_errors(tmp_path: Path, layout: str, expected: str) -> None:
+    board = platform_text().replace(FW4, f"firmware: {layout}")
+    msg = platform_error(tmp_path, board)
+    assert msg.startswith(f"{P4}:{line_of(board, 'firmware: {')}: ") and expected in msg
+
+
+def test_stack_in_read_only_emulated_memory(tmp_path: Path) -> None:
+    board = platform_text("apollo510_evb").replace("stack: TCM", "stack: SRAM")
+    board = board.replace("size_kb: 4096}", "size_kb: 4096, read_only: true}")
+    board = board.replace("holds: [model, arena, code]", "holds: [model, code]")
+    msg = platform_error(tmp_path, board, name="apollo510_evb")
+    assert "firmware.stack: SRAM is mapped read-only on the emulator" in msg
+
+
+BOARD_SUPPORT = """
+board_support:
+  sources: [vendor/bsp]
+  include: [vendor/include]
+  flash: "jlink-flash --device AP4 {elf}"
+  memory_map:
+    MRAM: {region: MRAM, base: 0x00018000, size_kb: 2000, read_only: true}
+    TCM:  {base: 0x10000000, size_kb: 384}
+    SRAM: {base: 0x10060000, size_kb: 1024}
+"""
+
+
+def board_support_project(tmp_path: Path, text: str) -> Path:
+    for folder in ("vendor/bsp", "vendor/include"):
+        (tmp_path / folder).mkdir(parents=True)
+    return make_project(tmp_path, platforms={"apollo4p_evb": platform_text() + text})
+
+
+def test_board_support_loads(tmp_path: Path) -> None:
+    board = load_config(board_support_project(tmp_path, BOARD_SUPPORT)).platforms["apollo4p_evb"]
+    bs = board.board_support
+    assert bs is not None
+    assert bs.sources == ("vendor/bsp",) and bs.include == ("vendor/include",)
+    assert bs.flash == "jlink-flash --device AP4 {elf}"
+    assert (bs.memory_map["MRAM"].base, bs.memory_map["MRAM"].size) == (0x18000, 2000 * KB)
+    assert bs.memory_map["MRAM"].read_only and not bs.memory_map["TCM"].read_only
+    json.dumps(board.to_dict())
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        ("[vendor/bsp]", "[vendor/bps]", "board_support.sources[0]: 'vendor/bps' is not a folder"),
+        ("{elf}", "{hex}", "board_support.flash: unknown placeholder {hex}"),
+        (" {elf}", "", "board_support.flash: the command never names the image; add {elf}"),
+        ("    SRAM: {base", "    SRAN: {base", "board_support.memory_map.SRAN: 'SRAN' is not a"),
+        ("0x10060000", "0x10050000", "board_support.memory_map.SRAM: overlaps TCM"),
+        (
+            "TCM:  {base",
+            "TCM:  {size",
+            "memory_map.TCM.size: unknown key 'size'; did you mean 'size_kb'?",
+        ),
+    ],
+)
+def test_board_support_errors(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    text = BOARD_SUPPORT.replace(old, new)
+    project = board_support_project(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(project)
+    line = line_of(platform_text() + text, new.strip() or "jlink-flash")
+    assert str(info.value).startswith(f"{P4}:{line}: ") and expected in str(info.value)

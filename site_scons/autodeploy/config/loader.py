@@ -107,6 +107,40 @@ class PowerGpio:
 
 
 @dataclass(frozen=True)
+class FirmwareLayout:
+    """Where the firmware's own parts go: code (vectors, text, constants, .data's load image)
+    and RAM (stack, .data, .bss). Model data and arena follow the placement instead."""
+
+    code_memory: str
+    stack_memory: str
+    stack_bytes: int
+
+
+@dataclass(frozen=True)
+class MappedMemory:
+    """A memory's address range on a real board (`board_support.memory_map`)."""
+
+    base: int
+    size: int
+    read_only: bool = False
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class BoardSupport:
+    """A real board's firmware support: C folders implementing bsp.h and the startup code
+    (project-relative, as written), the flash command template and the board's memory map."""
+
+    sources: tuple[str, ...]
+    include: tuple[str, ...]
+    flash: str | None
+    memory_map: dict[str, MappedMemory]
+
+    def __hash__(self) -> int:
+        return hash((self.sources, self.include, self.flash))
+
+
+@dataclass(frozen=True)
 class Platform:
     name: str
     file: Path
@@ -124,6 +158,8 @@ class Platform:
     emulator: Emulator | None
     power_model: PowerModel
     power_gpio: PowerGpio
+    firmware: FirmwareLayout
+    board_support: BoardSupport | None = None
 
     @property
     def has_mve(self) -> bool:
@@ -614,6 +650,12 @@ def load_platform(path: Path, display: str | None = None) -> Platform:
     emulator = None
     if v.get("emulator", (None, None))[0] is not None:
         emulator, memories = _read_emulator(v["emulator"][1], src, core, memories)
+    firmware = _read_firmware(v["firmware"][1], src, memories)
+    board_support = None
+    if v.get("board_support", (None, None))[0] is not None:
+        board_support = _read_board_support(
+            v["board_support"][1], src, memories, path.resolve().parent.parent
+        )
     return Platform(
         name=name,
         file=path,
@@ -631,6 +673,8 @@ def load_platform(path: Path, display: str | None = None) -> Platform:
         emulator=emulator,
         power_model=power_model,
         power_gpio=power_gpio,
+        firmware=firmware,
+        board_support=board_support,
     )
 
 
@@ -894,3 +938,112 @@ def _read_emulator(
         extra_args=v.get("extra_args", ((), None))[0],
     )
     return emulator, out
+
+
+def _read_firmware(node: MapNode, src: Source, memories: dict[str, Memory]) -> FirmwareLayout:
+    v = S.read_section(node, S.FIRMWARE, "firmware", src)
+    code, code_node = v["code"]
+    stack, stack_node = v["stack"]
+    stack_kb, kb_node = v.get("stack_kb", (16, node))
+    names = tuple(memories)
+    for key, name, vnode in (("code", code, code_node), ("stack", stack, stack_node)):
+        if name not in memories:
+            raise src.error(
+                vnode.line,
+                f"firmware.{key}",
+                f"this platform has no {name} memory{S.fix(name, names)}",
+            )
+    if not memories[code].can_hold("code"):
+        able = tuple(m.name for m in memories.values() if m.can_hold("code"))
+        raise src.error(
+            code_node.line,
+            "firmware.code",
+            f"{code} does not hold code (holds: {', '.join(memories[code].holds)}); "
+            f"use one with 'code' in holds ({S.allowed(able)})",
+        )
+    ram = memories[stack]
+    if not ram.volatile or ram.emulator_read_only:
+        why = "non-volatile" if not ram.volatile else "mapped read-only on the emulator"
+        raise src.error(
+            stack_node.line,
+            "firmware.stack",
+            f"{stack} is {why}; the stack, .data and .bss need RAM",
+        )
+    if stack_kb * KIB >= ram.size_bytes:
+        raise src.error(
+            kb_node.line,
+            "firmware.stack_kb",
+            f"{stack_kb} KB does not fit in {stack} ({ram.size_bytes // KIB} KB)",
+        )
+    return FirmwareLayout(code_memory=code, stack_memory=stack, stack_bytes=stack_kb * KIB)
+
+
+def _read_board_support(
+    node: MapNode, src: Source, memories: dict[str, Memory], project_dir: Path
+) -> BoardSupport:
+    v = S.read_section(node, S.BOARD_SUPPORT, "board_support", src)
+    folders: dict[str, tuple[str, ...]] = {}
+    for key in ("sources", "include"):
+        values, vnode = v.get(key, ((), node))
+        for i, folder in enumerate(values):
+            if not (project_dir / folder).is_dir():
+                raise src.error(
+                    vnode.value[i].line,
+                    f"board_support.{key}[{i}]",
+                    f"'{folder}' is not a folder (paths are relative to the project)",
+                )
+        folders[key] = values
+    if not folders["sources"]:
+        raise src.error(
+            v["sources"][1].line, "board_support.sources", "empty list; name the board's C folders"
+        )
+    flash, flash_node = v.get("flash", (None, node))
+    if flash is not None:
+        _check_flash_template(flash, flash_node, src)
+    map_node = v["memory_map"][1]
+    assert isinstance(map_node, MapNode)
+    mapped: dict[str, MappedMemory] = {}
+    for name, entry in map_node.value.items():
+        path = f"board_support.memory_map.{name}"
+        if name not in memories:
+            raise src.error(
+                map_node.key_lines[name],
+                path,
+                f"'{name}' is not a memory of this platform{S.fix(name, tuple(memories))}",
+            )
+        e = S.read_section(entry, S.BOARD_MEMORY, path, src)
+        base, size = e["base"][0], e["size_kb"][0] * KIB
+        if base + size > 1 << 32:
+            raise src.error(entry.line, path, f"0x{base:08x}+{size // KIB} KB passes 4 GB")
+        for other, m in mapped.items():
+            if base < m.base + m.size and m.base < base + size:
+                raise src.error(entry.line, path, f"overlaps {other} in the board's address space")
+        mapped[name] = MappedMemory(
+            base=base,
+            size=size,
+            read_only=e.get("read_only", (False, None))[0],
+            region=e.get("region", ("", None))[0],
+        )
+    return BoardSupport(
+        sources=folders["sources"], include=folders["include"], flash=flash, memory_map=mapped
+    )
+
+
+def _check_flash_template(text: str, node: Node, src: Source) -> None:
+    import string  # only platforms with board_support get here
+
+    try:
+        fields_used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as err:
+        raise src.error(node.line, "board_support.flash", f"bad template: {err}") from None
+    unknown = fields_used - {"elf"}
+    if unknown:
+        raise src.error(
+            node.line,
+            "board_support.flash",
+            f"unknown placeholder {{{sorted(unknown)[0]}}}; the build provides {{elf}}",
+        )
+    if "elf" not in fields_used:
+        raise src.error(
+            node.line, "board_support.flash", "the command never names the image; add {elf}"
+        )

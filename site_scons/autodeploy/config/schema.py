@@ -159,6 +159,8 @@ PLATFORM_FILE: dict[str, Field] = {
     "transport": Field("map", required=True),
     "power": Field("map", required=True),
     "emulator": Field("map", nullable=True),
+    "firmware": Field("map", required=True, doc="{code: <memory>, stack: <memory>, stack_kb: 16}"),
+    "board_support": Field("map", nullable=True, doc="C sources, flash command and memory map"),
 }
 MEMORY: dict[str, Field] = {
     "size_kb": Field("int", required=True, minimum=1),
@@ -202,6 +204,25 @@ EMULATOR: dict[str, Field] = {
     "executable": Field("str"),
     "extra_args": Field("str_list"),
     "memory_map": Field("map", required=True),
+}
+FIRMWARE: dict[str, Field] = {
+    "code": Field(
+        "str", required=True, choices=MEMORY_NAMES, doc="memory for code, vectors and constants"
+    ),
+    "stack": Field("str", required=True, choices=MEMORY_NAMES, doc="RAM for stack, .data, .bss"),
+    "stack_kb": Field("int", minimum=1, maximum=1024, doc="main stack size in KB (default 16)"),
+}
+BOARD_SUPPORT: dict[str, Field] = {
+    "sources": Field("str_list", required=True, doc="folders of C implementing bsp.h + startup"),
+    "include": Field("str_list", doc="extra include folders for the board's sources"),
+    "flash": Field("str", nullable=True, doc="command that flashes {elf}"),
+    "memory_map": Field("map", required=True, doc="memory -> {base, size_kb} on the real board"),
+}
+BOARD_MEMORY: dict[str, Field] = {
+    "region": Field("str", doc="the board's name for it (documentation only)"),
+    "base": Field("int", required=True, minimum=0, maximum=0xFFFFFFFF),
+    "size_kb": Field("int", required=True, minimum=1),
+    "read_only": Field("bool"),
 }
 EMULATED_MEMORY: dict[str, Field] = {
     "region": Field("str", required=True),
