@@ -16,6 +16,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from autodeploy.reference.engines import (  # noqa: F401  (re-exported for the tests)
+    litert_reference,
+    tflm_reference,
+)
 from autodeploy.tflite.reader import parse_model
 
 from .generated_program import (  # noqa: F401  (re-exported for the tests)
@@ -32,49 +36,6 @@ from .generated_program import (  # noqa: F401  (re-exported for the tests)
 
 def run_native(model_bytes: bytes, input_sets) -> list[list[np.ndarray]]:
     return GeneratedProgram([model_bytes], unity=True).run(0, input_sets)
-
-
-# -- references -------------------------------------------------------------------------------
-
-
-def litert_reference(model_bytes: bytes, input_sets, optimized=False) -> list[list[np.ndarray]]:
-    """Outputs of LiteRT's reference kernels (BUILTIN_REF) for each input set; with `optimized`,
-    of its optimized builtin kernels instead (no delegate)."""
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
-
-    resolver = (
-        OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
-        if optimized
-        else OpResolverType.BUILTIN_REF
-    )
-    it = Interpreter(model_content=model_bytes, experimental_op_resolver_type=resolver)
-    it.allocate_tensors()
-    ins = it.get_input_details()
-    outs = it.get_output_details()
-    results = []
-    for inputs in input_sets:
-        for d, a in zip(ins, inputs, strict=True):
-            it.set_tensor(d["index"], np.asarray(a, dtype=d["dtype"]).reshape(d["shape"]))
-        it.invoke()
-        results.append([it.get_tensor(d["index"]).copy() for d in outs])
-    return results
-
-
-def tflm_reference(model_bytes: bytes, input_sets) -> list[list[np.ndarray]]:
-    """Outputs of the TFLite Micro host interpreter, for cases LiteRT refuses."""
-    from tflite_micro.python.tflite_micro import runtime
-
-    it = runtime.Interpreter.from_bytes(model_bytes)
-    results = []
-    for inputs in input_sets:
-        for k, a in enumerate(inputs):
-            d = it.get_input_details(k)
-            it.set_input(np.asarray(a, dtype=d["dtype"]).reshape(d["shape"]), k)
-        it.invoke()
-        n_out = len(parse_model(model_bytes, "<tflm>").main.outputs)
-        results.append([it.get_output(k).copy() for k in range(n_out)])
-        it.reset()
-    return results
 
 
 # -- comparison ----------------------------------------------------------------------------------

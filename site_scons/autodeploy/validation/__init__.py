@@ -1,0 +1,1 @@
+"""Validation of board outputs against the host reference."""
