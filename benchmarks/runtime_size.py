@@ -72,8 +72,7 @@ def main() -> None:
         for spec in config.models.values():
             data = spec.tflite.read_bytes()
             analysis = analyze_bytes(data, spec.tflite.name, supported_opcodes())
-            generated = generate(parse_model(data, spec.tflite.name), analysis, spec.name,
-                                 "MRAM", "SRAM")  # fmt: skip
+            generated = generate(parse_model(data, spec.tflite.name), analysis, spec.name)
             src = work / spec.name
             src.mkdir()
             for name, text in generated.files.items():

@@ -1,9 +1,9 @@
-"""Sources builder: .tflite + model analysis + placement -> generated C in build/<model>/src/.
+"""Sources builder: .tflite + model analysis -> generated C in build/<model>/src/.
 
 The generated files are `<model>_model.{h,c}` and `<model>_model_data.{h,c}` (see
-autodeploy.codegen.generator). They depend on the .tflite bytes, the memory plan, the resolved
-placement (which linker sections model data and arena go to), the generator and its templates,
-the op lowering and the runtime headers.
+autodeploy.codegen.generator). They depend on the .tflite bytes, the memory plan, the generator
+and its templates, the op lowering and the runtime headers; not on the placement, which only the
+firmware's linker script uses.
 """
 
 from __future__ import annotations
@@ -21,24 +21,21 @@ def _generate(target, source, env):
     from autodeploy.codegen.generator import generate
     from autodeploy.tflite.reader import read_model
 
-    tflite, analysis_file, placement_file = (Path(str(s)) for s in source[:3])
+    tflite, analysis_file = (Path(str(s)) for s in source[:2])
     name = Path(str(target[0])).name.removesuffix("_model.h")
     analysis = json.loads(analysis_file.read_text())
-    placement = json.loads(placement_file.read_text())["placement"]
     model = read_model(tflite)
     model.path = analysis["model"]["path"]  # report the project-relative path in messages
-    result = generate(
-        model, analysis, name, placement["model_location"], placement["arena_location"]
-    )
+    result = generate(model, analysis, name)
     for node in target:
         atomic.write_text(str(node), result.files[Path(str(node)).name])
 
 
-def model_sources(env, spec, analysis_node, placement_node):
+def model_sources(env, spec, analysis_node):
     outdir = f"#build/{spec.name}/src"
     targets = env.Command(
         [f"{outdir}/{pattern.format(spec.name)}" for pattern in GENERATED],
-        [env.File(str(spec.tflite)), analysis_node, placement_node],
+        [env.File(str(spec.tflite)), analysis_node],
         step_action("sources", _generate),
     )
     runtime_headers = env.Glob("#firmware/runtime/include/adrt/*.h")

@@ -21,11 +21,11 @@ KWS = MODELS / "mlperf_tiny_kws_dscnn_int8.tflite"
 MNV3 = MODELS / "mobilenet_v3_small_a075_224_int8.tflite"
 
 
-def gen(path_or_bytes, name="net", model_location="MRAM", arena_location="SRAM"):
+def gen(path_or_bytes, name="net"):
     data = path_or_bytes if isinstance(path_or_bytes, bytes) else path_or_bytes.read_bytes()
     analysis = analyze_bytes(data, "x.tflite", supported_opcodes())
     model = parse_model(data, "x.tflite")
-    return analysis, generate(model, analysis, name, model_location, arena_location)
+    return analysis, generate(model, analysis, name)
 
 
 @pytest.mark.parametrize("path", sorted(MODELS.glob("*.tflite")), ids=lambda p: p.stem)
@@ -39,13 +39,18 @@ def test_arena_and_offsets_are_the_plan(path):
     assert max(used_offsets) < plan["arena_bytes"]
 
 
-def test_sections_follow_the_placement():
-    _, result = gen(KWS, "kws", "TCM", "PSRAM")
+def test_all_model_data_and_the_arena_are_in_their_sections():
+    _, result = gen(KWS, "kws")
     data = result.files["kws_model_data.c"]
     arrays = [line for line in data.splitlines() if line.startswith("const ")]
     assert len(arrays) == 19  # every constant tensor a KWS layer reads (FC bias is folded)
-    assert all('aligned(16), section(".rodata.adrt_model_TCM")' in line for line in arrays)
-    assert 'section(".bss.adrt_arena_PSRAM")' in result.files["kws_model.c"]
+    assert all('aligned(16), section(".rodata.adrt_model")' in line for line in arrays)
+    code = result.files["kws_model.c"]
+    assert 'section(".bss.adrt_arena")' in code
+    # per-layer parameters are model data too: every static const definition is in the section
+    per_layer = re.findall(r"^static const \w+ l\d+_.*$", code, re.M)
+    assert len(per_layer) >= 13  # at least one parameter struct per layer
+    assert all('section(".rodata.adrt_model")' in line for line in per_layer)
     header = result.files["kws_model.h"]
     assert "#define KWS_ARENA_BYTES 16000u" in header and "#define KWS_NUM_LAYERS 13u" in header
 
@@ -68,9 +73,7 @@ def test_unsupported_layers_are_all_listed():
     data = b.build([x], [z])
     model = parse_model(data, "two_bad.tflite")
     with pytest.raises(UnsupportedModelError) as err:
-        generate(
-            model, analyze_bytes(data, "two_bad.tflite", supported_opcodes()), "n", "TCM", "TCM"
-        )
+        generate(model, analyze_bytes(data, "two_bad.tflite", supported_opcodes()), "n")
     text = str(err.value)
     assert "cannot run 2 layer(s)" in text
     assert "layer 0 SOFTMAX:" in text and "layer 1 EXP: no kernel for EXP" in text

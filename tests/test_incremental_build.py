@@ -47,18 +47,16 @@ def test_changed_tflite_reruns_only_that_model(project):
     ]
 
 
-def test_changed_placement_never_reparses_the_model(project):
+def test_changed_placement_never_reparses_or_regenerates_the_model(project):
     kws_line = "tflite: models/mlperf_tiny_kws_dscnn_int8.tflite"
     project.edit("models.yaml", kws_line, kws_line + "\n    arena_location: SRAM")
     steps = SconsProject.steps(project.scons("analyze-all", "sources-all"))
+    # the generated C names placement-independent sections; only the linker script maps them
     assert sorted(steps) == [
         ("place", "build/kws/placement.json"),
         ("report", "reports/kws/analysis.md"),
-        ("sources", "build/kws/src/kws_model.h"),
     ]
     assert "arena in **SRAM**" in (project.root / "reports/kws/analysis.md").read_text()
-    generated = (project.root / "build/kws/src/kws_model.c").read_text()
-    assert '.bss.adrt_arena_SRAM"' in generated
 
 
 def test_comment_in_config_changes_nothing(project):

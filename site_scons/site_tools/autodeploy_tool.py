@@ -24,7 +24,7 @@ def _declare_all(env):
         analysis = model_analysis(env, spec)
         placed = placement(env, spec, analysis)
         report = analysis_report(env, spec, analysis, placed)
-        sources = model_sources(env, spec, analysis, placed)
+        sources = model_sources(env, spec, analysis)
         env.Alias(f"{spec.name}-analyze", report)
         env.Alias(f"{spec.name}-sources", sources)
         all_reports.append(report)

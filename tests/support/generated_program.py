@@ -164,7 +164,7 @@ class GeneratedProgram:
             path = f"<{name}>"
             model = parse_model(data, path)
             analysis = analyze_bytes(data, path, supported)
-            result = generate(model, analysis, name, "TCM", "SRAM")
+            result = generate(model, analysis, name)
             self.subgraphs.append(model.main)
             self.generated.append(result)
             sources.update(result.files)

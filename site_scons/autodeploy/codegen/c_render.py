@@ -78,20 +78,23 @@ def format_values(values: Sequence, indent: str = "    ", width: int = 100) -> s
     return "\n".join(lines)
 
 
-def render_array(ctype: str, name: str, values: Sequence, *, align: int = 0) -> str:
-    """`static const <ctype> name[N] = {...};` (an empty array is not valid C: caller's job)."""
+def render_array(ctype: str, name: str, values: Sequence, *, attr: str = "") -> str:
+    """`static const <ctype> name[N] <attr> = {...};` (an empty array is not valid C)."""
     limits = _INT_LIMITS.get(ctype)
     if limits is not None:
         for v in values:
             if not limits[0] <= int(v) <= limits[1]:
                 raise ValueError(f"{name}: value {v} out of range for {ctype}")
-    attr = f" __attribute__((aligned({align})))" if align else ""
-    return f"static const {ctype} {name}[{len(values)}]{attr} = {{\n{format_values(values)}\n}};\n"
+    suffix = f" {attr}" if attr else ""
+    return (
+        f"static const {ctype} {name}[{len(values)}]{suffix} = {{\n{format_values(values)}\n}};\n"
+    )
 
 
 class _Renderer:
-    def __init__(self, prefix: str):
+    def __init__(self, prefix: str, attr: str):
         self.prefix = prefix
+        self.attr = attr
         self.arrays: list[str] = []
 
     def value(self, path: str, v: object) -> str:
@@ -99,7 +102,7 @@ class _Renderer:
             if not v.values:
                 return "NULL"
             name = f"{self.prefix}_{path}"
-            self.arrays.append(render_array(v.ctype, name, v.values))
+            self.arrays.append(render_array(v.ctype, name, v.values, attr=self.attr))
             return name
         if isinstance(v, CStruct):
             inner = ", ".join(f".{k} = {self.value(f'{path}_{k}', x)}" for k, x in v.fields)
@@ -121,15 +124,17 @@ class _Renderer:
         raise TypeError(f"cannot render param {path}={v!r}")
 
 
-def render_params(call: KernelCall, prefix: str) -> str:
+def render_params(call: KernelCall, prefix: str, attr: str = "") -> str:
     """Definitions for one call: its constant arrays, then `static const T <prefix>_params`.
 
     `prefix` must be a unique C identifier per call (e.g. "op12"); arrays are `<prefix>_<field>`.
+    `attr` (e.g. a section attribute) goes on every definition.
     """
-    r = _Renderer(prefix)
+    r = _Renderer(prefix, attr)
     fields = [f"    .{name} = {r.value(name, v)}," for name, v in call.params]
     body = "\n".join(fields) if fields else "    0,"
-    struct = f"static const {call.params_type} {prefix}_params = {{\n{body}\n}};\n"
+    suffix = f" {attr}" if attr else ""
+    struct = f"static const {call.params_type} {prefix}_params{suffix} = {{\n{body}\n}};\n"
     return "".join(r.arrays) + struct
 
 

@@ -4,10 +4,12 @@ Turns a parsed model plus its memory plan into four files:
   <name>_model.h       the API (init, invoke, I/O info and buffers, layer tags, layer hook)
   <name>_model.c       the arena, every layer's static parameters and the invoke sequence
   <name>_model_data.h  extern declarations of the constant tensors
-  <name>_model_data.c  the constant tensors, aligned, in the model location's linker section
-Constant tensors go to section `.rodata.adrt_model_<LOCATION>` and the arena to
-`.bss.adrt_arena_<LOCATION>`, so a linker script places them by placement alone (and a host
-build, whose default script gathers `.rodata.*` and `.bss.*`, needs nothing special).
+  <name>_model_data.c  the constant tensors, aligned, in the model data's linker section
+Constant tensors and per-layer parameters go to section `.rodata.adrt_model`, the arena to
+`.bss.adrt_arena`. The sources do not depend on the placement: each firmware variant's linker
+script maps these sections onto the memories the placement chose, so a placement change re-links
+and never regenerates or recompiles (and a host build, whose default script gathers `.rodata.*`
+and `.bss.*`, needs nothing special).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ ADRT_DTYPE = {
     "INT32": "ADRT_DTYPE_INT32",
     "FLOAT32": "ADRT_DTYPE_FLOAT32",
 }
+MODEL_SECTION = ".rodata.adrt_model"
+ARENA_SECTION = ".bss.adrt_arena"
 ADRT_MAX_RANK = 6  # adrt_tensor_info_t.shape capacity (firmware/runtime/include/adrt/model_api.h)
 # numpy element type of each schema dtype the generator and its tests move around.
 NP_DTYPES = {
@@ -117,20 +121,13 @@ def _environment() -> Environment:
     )
 
 
-def generate(
-    model: Model,
-    analysis: dict,
-    name: str,
-    model_location: str,
-    arena_location: str,
-) -> GeneratedModel:
+def generate(model: Model, analysis: dict, name: str) -> GeneratedModel:
     """C sources for `model`, using the arena offsets of `analysis` (from model_analysis)."""
     program, _ = fold_shape_ops(model)
     sub = program.main
     calls = _lower_all(program, model.path)
     plan = analysis["memory_plan"]
     offsets = {entry["tensor"]: entry["offset"] for entry in plan["tensors"]}
-    section = f".rodata.adrt_model_{model_location}"
 
     # Constants read by a layer, and constant graph outputs (e.g. a folded SHAPE), which the API
     # returns as pointers into the model data.
@@ -164,7 +161,13 @@ def generate(
             {
                 "tag": f"{op.index}_{op.opcode}",
                 "macs": next(x["macs"] for x in analysis["layers"] if x["index"] == op.index),
-                "params": render_params(call, prefix),
+                "params": render_params(
+                    call, prefix, f'__attribute__((section("{MODEL_SECTION}")))'
+                ),
+                "output": {
+                    "expr": tensor_expr(call.outputs[0]),
+                    "bytes": sub.tensors[call.outputs[0]].nbytes,
+                },
                 "call": render_call(call, prefix, tensor_expr, lambda i: sub.tensors[i].dtype),
             }
         )
@@ -176,9 +179,8 @@ def generate(
         "path": model.path,
         "build_id": analysis["model"]["sha256"][:16],
         "arena_bytes": plan["arena_bytes"],
-        "arena_section": f".bss.adrt_arena_{arena_location}",
-        "model_location": model_location,
-        "arena_location": arena_location,
+        "arena_section": ARENA_SECTION,
+        "model_section": MODEL_SECTION,
         "inputs": [_tensor_info(sub.tensors[i]) | {"expr": tensor_expr(i)} for i in sub.inputs],
         "outputs": [_tensor_info(sub.tensors[i]) | {"expr": output_expr(i)} for i in sub.outputs],
         "layers": layers,
@@ -200,7 +202,8 @@ def generate(
         f"{name}_model_data.c": env.get_template("model_data.c.j2").render(
             context,
             arrays="\n".join(
-                _constant_array(const_names[i], sub.tensors[i], section) for i in used_constants
+                _constant_array(const_names[i], sub.tensors[i], MODEL_SECTION)
+                for i in used_constants
             ),
         ),
     }

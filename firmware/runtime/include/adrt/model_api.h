@@ -25,6 +25,12 @@ typedef struct {
     int32_t zero_point;
 } adrt_tensor_info_t;
 
+/* A tensor's bytes in memory. */
+typedef struct {
+    const void *data;
+    uint32_t bytes;
+} adrt_buffer_t;
+
 /* Called before (after == 0) and after (after == 1) each layer while a hook is set. */
 typedef void (*adrt_layer_hook_t)(void *user, int32_t layer, int32_t after);
 
@@ -39,6 +45,7 @@ typedef struct {
     uint32_t num_layers;
     const char *const *layer_tags;  /* e.g. "3_DEPTHWISE_CONV_2D", index = layer */
     const uint32_t *layer_macs;     /* estimated MACs per layer (reference formula) */
+    const adrt_buffer_t *layer_outputs; /* each layer's (first) output tensor, after invoke */
     int (*init)(void);              /* returns 0 */
     int (*invoke)(void);            /* returns 0 */
     void *(*input)(uint32_t index); /* NULL if out of range */

@@ -1,0 +1,52 @@
+"""Variants: one model built for one board, toolchain, placement and CPU mode.
+
+A variant names its directories. Firmware does not depend on the CPU mode (the mode only sets the
+clock that turns counts into time, and a real board switches it at run time), so the firmware
+key leaves it out and two variants that differ only in mode share one firmware image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from autodeploy.config.loader import ModelSpec
+
+
+@dataclass(frozen=True)
+class Variant:
+    model: str
+    platform: str
+    toolchain: str
+    model_location: str  # as requested: a memory name or "auto"
+    arena_location: str
+    cpu_mode: str
+
+    @property
+    def firmware_key(self) -> str:
+        return f"{self.platform}-{self.toolchain}-{self.model_location}-{self.arena_location}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.firmware_key}-{self.cpu_mode}"
+
+    @property
+    def build_dir(self) -> str:
+        """Project-relative folder of the firmware image, its linker script, map and sizes."""
+        return f"build/{self.model}/{self.firmware_key}"
+
+    @property
+    def report_dir(self) -> str:
+        """Project-relative folder of what a person reads: profile, validation, power."""
+        return f"reports/{self.model}/{self.name}"
+
+
+def declared_variant(spec: ModelSpec) -> Variant:
+    """The variant a model's own settings in models.yaml describe."""
+    return Variant(
+        model=spec.name,
+        platform=spec.platform,
+        toolchain=spec.toolchain,
+        model_location=spec.model_location,
+        arena_location=spec.arena_location,
+        cpu_mode=spec.cpu_mode,
+    )
