@@ -43,12 +43,12 @@ typedef struct {
     const adrt_tensor_info_t *inputs;
     const adrt_tensor_info_t *outputs;
     uint32_t num_layers;
-    const char *const *layer_tags;  /* e.g. "3_DEPTHWISE_CONV_2D", index = layer */
-    const uint32_t *layer_macs;     /* estimated MACs per layer (reference formula) */
+    const char *const *layer_tags;      /* e.g. "3_DEPTHWISE_CONV_2D", index = layer */
+    const uint32_t *layer_macs;         /* estimated MACs per layer (reference formula) */
     const adrt_buffer_t *layer_outputs; /* each layer's (first) output tensor, after invoke */
-    int (*init)(void);              /* returns 0 */
-    int (*invoke)(void);            /* returns 0 */
-    void *(*input)(uint32_t index); /* NULL if out of range */
+    int (*init)(void);                  /* returns 0 */
+    int (*invoke)(void);                /* returns 0 */
+    void *(*input)(uint32_t index);     /* NULL if out of range */
     void *(*output)(uint32_t index);
     void (*set_layer_hook)(adrt_layer_hook_t hook, void *user);
 } adrt_model_t;
