@@ -1,0 +1,101 @@
+"""A real board: flash the firmware with the platform's command, then talk over its serial port.
+
+The flash command is the platform YAML's `board_support.flash`, a template such as
+`pyocd flash -t ama510 {elf}`; `{elf}` becomes the image path and `{device}` the serial URL.
+Same context-manager shape as Emulator, so the profile code does not care which one it has.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+from ..errors import AutodeployError
+from .emulator import log_tail
+
+FLASH_TIMEOUT_S = 300.0
+
+
+class DeviceError(AutodeployError):
+    """The board could not be flashed or is not configured."""
+
+
+class Device:
+    measured = True  # counts come from the board's own counter
+
+    def __init__(
+        self,
+        platform,
+        elf: str | os.PathLike,
+        log_path: str | os.PathLike,
+        url: str,
+        *,
+        flash_timeout_s: float = FLASH_TIMEOUT_S,
+    ):
+        self.platform = platform
+        self.elf = Path(elf)
+        self.log_path = Path(log_path)
+        self.url = url
+        self.baud = platform.transport.baud
+        self.flash_timeout_s = flash_timeout_s
+
+    @property
+    def description(self) -> str:
+        return f"{self.platform.name} at {self.url}"
+
+    def flash_command(self) -> list[str]:
+        support = getattr(self.platform, "board_support", None)
+        template = getattr(support, "flash", None)
+        if not template:
+            raise DeviceError(
+                f"platform '{self.platform.name}' has no board_support.flash command, so the "
+                f"firmware cannot be flashed to {self.url}: add one to {self.platform.file} "
+                '(e.g. flash: "pyocd flash -t <target> {elf}"), or leave DEVICE unset to run '
+                "on the emulator"
+            )
+        try:
+            return [part.format(elf=self.elf, device=self.url) for part in shlex.split(template)]
+        except (KeyError, IndexError, ValueError) as err:
+            raise DeviceError(
+                f"{self.platform.file}: board_support.flash '{template}' is not a valid command "
+                f"template ({err}); use {{elf}} for the image and {{device}} for the port"
+            ) from None
+
+    def __enter__(self) -> Device:
+        command = self.flash_command()
+        if not self.elf.is_file():
+            raise DeviceError(f"firmware image {self.elf} does not exist; build it first")
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(self.log_path, "wb") as log:
+                result = subprocess.run(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    timeout=self.flash_timeout_s,
+                )
+        except FileNotFoundError:
+            raise DeviceError(
+                f"flash tool '{command[0]}' not found (board_support.flash in "
+                f"{self.platform.file}); install it or fix the command"
+            ) from None
+        except subprocess.TimeoutExpired:
+            raise DeviceError(
+                f"flashing {self.elf} took longer than {self.flash_timeout_s:g} s: is the board "
+                f"connected and powered? log {self.log_path}:\n{log_tail(self.log_path)}"
+            ) from None
+        if result.returncode != 0:
+            raise DeviceError(
+                f"flashing {self.elf} failed (`{shlex.join(command)}` exit code "
+                f"{result.returncode}); log {self.log_path}:\n{log_tail(self.log_path)}"
+            )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass  # the board keeps running; the next flash replaces its image
+
+    def exit_report(self) -> str:
+        return ""  # a real board's state cannot be read from here

@@ -1,0 +1,171 @@
+"""Runs firmware on the platform's QEMU machine, with its UART on a loopback TCP port.
+
+    with Emulator(platform, "build/kws/.../validator.elf", "reports/.../qemu.log") as board:
+        client = BoardClient(board.url)  # socket://127.0.0.1:PORT
+
+QEMU's serial server accepts one connection and holds the guest until it comes (wait=on), so
+nothing is lost before the host connects; the launcher therefore never probes the port itself: it
+waits until QEMU says it listens. Time runs on instruction counts (-icount shift=0), so counter
+readings are deterministic. QEMU always ends with the context (kill of its process group).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from ..errors import AutodeployError
+
+LISTENING = "waiting for connection on"
+PORT_TAKEN = ("Address already in use", "Failed to find an available port")
+LOG_TAIL_LINES = 15
+
+
+class EmulatorError(AutodeployError):
+    """QEMU is missing, would not start, or died while the host was talking to it."""
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    try:
+        text = path.read_text(errors="replace").strip()
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Emulator:
+    measured = False  # counts are instruction counts of the emulator, not board cycles
+
+    def __init__(
+        self,
+        platform,
+        elf: str | os.PathLike,
+        log_path: str | os.PathLike,
+        *,
+        start_timeout_s: float = 20.0,
+        attempts: int = 5,
+    ):
+        if platform.emulator is None:
+            raise EmulatorError(
+                f"platform '{platform.name}' has no emulator: section, so it cannot run without "
+                "a board; connect one and pass DEVICE=<serial port or URL>"
+            )
+        self.platform = platform
+        self.machine = platform.emulator.machine
+        self.elf = Path(elf)
+        self.log_path = Path(log_path)
+        self.baud = platform.transport.baud
+        self.start_timeout_s = start_timeout_s
+        self.attempts = attempts
+        self.port: int | None = None
+        self._process: subprocess.Popen | None = None
+        self._stopped = False
+
+    @property
+    def url(self) -> str:
+        return f"socket://127.0.0.1:{self.port}"
+
+    @property
+    def description(self) -> str:
+        return f"QEMU {self.machine}, -icount shift=0"
+
+    def command(self, port: int) -> list[str]:
+        emu = self.platform.emulator
+        return [
+            emu.executable, "-M", emu.machine, "-nographic", "-monitor", "none",
+            "-kernel", str(self.elf), "-icount", "shift=0",
+            "-semihosting-config", "enable=on,target=native",
+            "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on,nodelay=on",
+            *emu.extra_args,
+        ]  # fmt: skip
+
+    def __enter__(self) -> Emulator:
+        executable = self.platform.emulator.executable
+        if shutil.which(executable) is None:
+            raise EmulatorError(
+                f"'{executable}' not found: install QEMU (Debian/Ubuntu: "
+                "sudo apt-get install qemu-system-arm), or set emulator.executable in "
+                f"{self.platform.file}"
+            )
+        if not self.elf.is_file():
+            raise EmulatorError(f"firmware image {self.elf} does not exist; build it first")
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            for _ in range(self.attempts):
+                if self._start(_free_port()):
+                    return self
+            raise EmulatorError(
+                f"QEMU could not bind a loopback port in {self.attempts} attempts; "
+                f"log {self.log_path}:\n{log_tail(self.log_path)}"
+            )
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _start(self, port: int) -> bool:
+        """Start QEMU on `port`; False when the port was taken meanwhile (try another)."""
+        with open(self.log_path, "wb") as log:
+            self._process = subprocess.Popen(
+                self.command(port),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: stop() ends all of it
+            )
+        self.port = port
+        deadline = time.monotonic() + self.start_timeout_s
+        while time.monotonic() < deadline:
+            if LISTENING in self.log_path.read_text(errors="replace"):
+                return True
+            if self._process.poll() is not None:
+                log = self.log_path.read_text(errors="replace")
+                if any(text in log for text in PORT_TAKEN):
+                    self._process = None
+                    return False
+                raise EmulatorError(f"QEMU failed to start: {self.exit_report()}")
+            time.sleep(0.02)
+        raise EmulatorError(
+            f"QEMU did not open its serial port within {self.start_timeout_s:g} s; "
+            f"log {self.log_path}:\n{log_tail(self.log_path)}"
+        )
+
+    def exit_report(self) -> str:
+        """'' while QEMU runs or after stop(); else its exit status and the tail of its log (fault
+        reports and the firmware's semihosting diagnostics end up there)."""
+        if self._process is None or self._stopped or self._process.poll() is None:
+            return ""
+        code = self._process.returncode
+        status = f"signal {-code}" if code < 0 else f"exit code {code}"
+        return f"QEMU ended with {status}; log {self.log_path}:\n{log_tail(self.log_path)}"
+
+    def stop(self) -> None:
+        """End QEMU and everything it started; reaps the process (no zombie). Idempotent."""
+        process = self._process
+        if process is None or self._stopped:
+            return
+        self._stopped = process.poll() is None  # killed by us, not ended by itself
+        if self._stopped:
+            for sig, wait_s in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 10.0)):
+                try:
+                    os.killpg(process.pid, sig)
+                    process.wait(timeout=wait_s)
+                    break
+                except ProcessLookupError:
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        process.wait()
