@@ -1,0 +1,68 @@
+/* The Board service (firmware/rpc/autodeploy.erpc) over the console: serves one generated
+ * model, with an input staging buffer that the host fills and every invocation copies from. */
+#ifndef ADRPC_BOARD_H
+#define ADRPC_BOARD_H
+
+#include <stdint.h>
+
+#include "adrpc/frame.h"
+#include "adrt/model_api.h"
+
+#define ADRPC_SERVICE_BOARD 1u
+
+enum {
+    ADRPC_GET_INFO = 1,
+    ADRPC_GET_TENSOR = 2,
+    ADRPC_SET_INPUT = 3,
+    ADRPC_FILL_INPUTS = 4,
+    ADRPC_INVOKE = 5,
+    ADRPC_GET_OUTPUT = 6,
+    ADRPC_GET_LAYER_STATS = 7,
+};
+
+/* Status codes of the IDL's enum Status. */
+enum {
+    ADRPC_OK = 0,
+    ADRPC_BAD_INDEX = 1,
+    ADRPC_BAD_RANGE = 2,
+    ADRPC_NOT_INVOKED = 3,
+    ADRPC_NOT_PROFILED = 4,
+    ADRPC_TOO_MANY_LAYERS = 5,
+    ADRPC_BAD_REQUEST = 6,
+    ADRPC_UNKNOWN_METHOD = 7,
+    ADRPC_INVOKE_FAILED = 8,
+};
+
+/* Layers a profiled invocation can record. */
+#ifndef ADRPC_MAX_LAYERS
+#define ADRPC_MAX_LAYERS 512u
+#endif
+
+/* Largest binary payload of set_input / get_output: a frame body minus the message header
+ * and the other fields (at most 24 bytes). */
+#define ADRPC_MAX_CHUNK (ADRPC_MAX_BODY - 32u)
+
+typedef struct {
+    const adrt_model_t *model;
+    uint8_t *staging; /* every input's bytes back to back */
+    uint32_t staging_bytes;
+    int outputs_valid; /* an invoke succeeded since the inputs last changed */
+    int stats_valid;   /* ... and it was profiled */
+    uint64_t layer_start;
+    uint64_t hook_ticks; /* time spent in the profiling hook, taken out of the total */
+    uint64_t layer_ticks[ADRPC_MAX_LAYERS];
+    uint32_t layer_crc[ADRPC_MAX_LAYERS];
+} adrpc_board_t;
+
+/* Returns NULL, or why the staging buffer does not fit the model's inputs. */
+const char *adrpc_board_init(adrpc_board_t *b, const adrt_model_t *model, uint8_t *staging,
+                             uint32_t staging_bytes);
+
+/* Handles one request body; writes the reply body and returns its length (0: no reply). */
+uint32_t adrpc_board_handle(adrpc_board_t *b, const uint8_t *request, uint32_t len, uint8_t *reply,
+                            uint32_t cap);
+
+/* Reads requests from the console and answers them, forever. */
+void adrpc_board_serve(adrpc_board_t *b) __attribute__((noreturn));
+
+#endif /* ADRPC_BOARD_H */

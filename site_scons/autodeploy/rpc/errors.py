@@ -1,0 +1,19 @@
+"""Errors of the board link; each message says what happened and what to try."""
+
+from autodeploy.errors import AutodeployError
+
+
+class BoardError(AutodeployError):
+    """Base of the board link's errors."""
+
+
+class BoardTimeoutError(BoardError):
+    """The board could not be reached, or did not answer a call in time after every retry."""
+
+
+class BoardProtocolError(BoardError):
+    """Replies kept arriving corrupted, or could not be decoded (host and firmware disagree)."""
+
+
+class BoardCallError(BoardError):
+    """The board answered with an error status (bad index, range, call order, ...)."""
