@@ -1,0 +1,1 @@
+"""Profiling and validation on a board or the emulator: run, compare, report."""

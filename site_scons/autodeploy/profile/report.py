@@ -1,0 +1,183 @@
+"""Writes a variant's profile: profile.csv (per layer), profile.json and profile.md.
+
+CSV columns follow the reference tool (Event, Tag, uSeconds, Est MACs, then the board's counter):
+on the emulator the counter column is Instructions and uSeconds is an estimate from them; on a
+board it is Cycles and uSeconds is measured. Every figure states where it came from."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from .. import atomic
+from .timing import Timing
+
+
+def layer_rows(layers, timing: Timing) -> list[dict]:
+    return [
+        {
+            "event": k,
+            "tag": stat.tag,
+            "us": timing.microseconds(stat.ticks),
+            "macs": stat.macs,
+            "count": round(timing.counts(stat.ticks)),
+            "output_crc32": f"{stat.output_crc32:#010x}",
+        }
+        for k, stat in enumerate(layers)
+    ]
+
+
+def build_profile(
+    *,
+    model: str,
+    variant: str,
+    analysis: dict,
+    placement: dict,
+    session,
+    timing: Timing,
+    comparisons: list,
+    reference,
+    mismatch: dict | None,
+) -> dict:
+    """The profile as plain data (what profile.json holds and the other two render)."""
+    label = timing.count_label.lower()
+    total_count = timing.counts(session.profile_ticks)
+    macs = analysis["totals"]["macs"]
+    place = placement["placement"]
+    later = session.run_ticks[1:]
+    return {
+        "model": model,
+        "variant": variant,
+        "platform": placement["platform"],
+        "board": session.info.board,
+        "build_id": session.info.build_id,
+        "timing_source": timing.source,
+        "measured": timing.measured,
+        "cpu_mode": {"name": timing.cpu_mode, "clock_hz": timing.clock_hz},
+        "counter": {
+            "hz": timing.counter_hz,
+            "counts": label,
+            f"{label}_per_tick": timing.per_tick,
+        },
+        "model_size_bytes": analysis["totals"]["model_data_bytes"],
+        "tflite_bytes": analysis["model"]["file_size"],
+        "model_location": place["model_location"],
+        "arena_bytes": session.info.arena_bytes,
+        "arena_location": place["arena_location"],
+        "total_macs": macs,
+        "layers": len(session.layers),
+        f"total_{label}": round(total_count),
+        f"macs_per_{label[:-1]}": macs / total_count if total_count else None,
+        "inference_us": timing.microseconds(session.profile_ticks),
+        "inference_us_unprofiled_mean": (
+            sum(timing.microseconds(t) for t in later) / len(later) if later else None
+        ),
+        "runs": len(session.run_ticks),
+        "run_ticks": session.run_ticks,
+        "link_retries": session.retries,
+        "validation": {
+            "passed": mismatch is None,
+            "reference": reference.kind,
+            "reference_refused": reference.refused,
+            "outputs": [c.to_dict() for c in comparisons],
+            "mismatch": mismatch,
+        },
+        "layer_profile": layer_rows(session.layers, timing),
+    }
+
+
+def profile_csv(profile: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Event", "Tag", "uSeconds", "Est MACs", profile["counter"]["counts"].title()])
+    for row in profile["layer_profile"]:
+        writer.writerow([row["event"], row["tag"], f"{row['us']:.3f}", row["macs"], row["count"]])
+    return out.getvalue()
+
+
+def _validation_lines(validation: dict) -> list[str]:
+    lines = [
+        f"Reference: **{validation['reference']}**"
+        + (
+            " (used because: " + "; ".join(validation["reference_refused"]) + ")"
+            if validation["reference_refused"]
+            else ""
+        ),
+        "",
+        "| Output | Exact runs | Exact elements | Max abs diff | Mean abs diff | RMSE | Cosine |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in validation["outputs"]:
+        lines.append(
+            f"| {c['output']} | {c['exact_runs']}/{c['runs']} | "
+            f"{c['exact_elements']:,}/{c['elements']:,} | {c['max_abs_diff']:g} | "
+            f"{c['mean_abs_diff']:.4g} | {c['rmse']:.4g} | {c['cosine']:.6f} |"
+        )
+    mismatch = validation["mismatch"]
+    lines += ["", f"**{'FAILED' if mismatch else 'PASSED'}**" + (": " if mismatch else "")]
+    if mismatch:
+        lines[-1] += mismatch["message"]
+    return lines
+
+
+def profile_markdown(profile: dict) -> str:
+    label = profile["counter"]["counts"]
+    per_tick = profile["counter"][f"{label}_per_tick"]
+    estimate = "" if profile["measured"] else " (estimate)"
+    unprofiled = profile["inference_us_unprofiled_mean"]
+    lines = [
+        f"# Profile of `{profile['model']}` on `{profile['variant']}`",
+        "",
+        f"Timing: {profile['timing_source']}. Counts have a resolution of {per_tick:g} "
+        f"{label} per counter tick.",
+        "",
+        "## Summary",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| Board | {profile['board']} (build {profile['build_id']}) |",
+        f"| Model size | {profile['model_size_bytes']:,} bytes in {profile['model_location']} |",
+        f"| Arena | {profile['arena_bytes']:,} bytes in {profile['arena_location']} |",
+        f"| Layers | {profile['layers']} |",
+        f"| Estimated MACs | {profile['total_macs']:,} |",
+        f"| Total {label} | {profile[f'total_{label}']:,} |",
+        f"| MACs per {label[:-1]} | {_maybe(profile[f'macs_per_{label[:-1]}'], '.3f')} |",
+        f"| Inference time{estimate} | {profile['inference_us'] / 1000:.3f} ms "
+        f"({profile['cpu_mode']['name']}, {profile['cpu_mode']['clock_hz'] / 1e6:g} MHz) |",
+    ]
+    if unprofiled is not None:
+        lines.append(
+            f"| Mean of runs 2-{profile['runs']} without profiling{estimate} | "
+            f"{unprofiled / 1000:.3f} ms |"
+        )
+    lines += [
+        f"| Runs | {profile['runs']} |",
+        f"| Link retries | {profile['link_retries']} |",
+        "",
+        "## Validation",
+        "",
+        *_validation_lines(profile["validation"]),
+        "",
+        "## Layers (run 1, after one warm-up)",
+        "",
+        f"| Event | Tag | uSeconds{estimate} | Est MACs | {label.title()} |",
+        "|---:|---|---:|---:|---:|",
+    ]
+    for row in profile["layer_profile"]:
+        lines.append(
+            f"| {row['event']} | {row['tag']} | {row['us']:.3f} | {row['macs']:,} | "
+            f"{row['count']:,} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _maybe(value, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def write_profile(paths, profile: dict) -> None:
+    """paths: (csv, md, json) output paths."""
+    csv_path, md_path, json_path = paths
+    atomic.write_text(csv_path, profile_csv(profile))
+    atomic.write_text(md_path, profile_markdown(profile))
+    atomic.write_json(json_path, profile)

@@ -1,0 +1,116 @@
+"""The profile step of one variant, end to end: host inputs and reference, the board session,
+the comparison, the reports, and (after writing them) the failure when outputs differ."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from ..board import EmulatorError, open_board
+from ..errors import AutodeployError
+from ..reference import ReferenceFailed, layer_output_crcs, reference_outputs_with_fallback
+from ..validation.compare import compare_outputs
+from .hint import first_differing_layer, hint_text
+from .report import build_profile, write_profile
+from .session import run_session
+from .timing import Timing
+
+
+class ValidationError(AutodeployError):
+    """The board's outputs differ from the host reference's."""
+
+
+@dataclass(frozen=True)
+class ProfileRequest:
+    model: str
+    variant: str
+    analysis: dict
+    placement: dict  # placement.json of the variant
+    tflite: bytes
+    platform: object  # config.loader.Platform
+    cpu_mode: str
+    runs: int
+    seed: int
+    elf: str | os.PathLike
+    log_path: str | os.PathLike  # QEMU or flash tool output
+    device: str | None = None  # DEVICE=...: a real board's serial URL
+
+
+def host_inputs(analysis: dict, seed: int, runs: int) -> list:
+    """The seeded inputs of every run, as the board's fill_inputs generates them."""
+    from ..rpc.inputs import seeded_inputs
+
+    tensors = [SimpleNamespace(dtype=e["dtype"], shape=e["shape"]) for e in analysis["inputs"]]
+    return [seeded_inputs(seed, run, tensors) for run in range(runs)]
+
+
+def profile_variant(
+    request: ProfileRequest,
+    paths,
+    progress: Callable[[str], None] = print,
+    client_factory=None,
+) -> dict:
+    """Run, compare and write the reports to paths (csv, md, json); returns the profile.
+    Raises ValidationError after writing them when the outputs differ from the reference."""
+    if client_factory is None:
+        from ..rpc.client import BoardClient as client_factory
+    r = request
+    inputs = host_inputs(r.analysis, r.seed, r.runs)
+    reference = reference_outputs_with_fallback(r.tflite, inputs)
+    board = open_board(r.platform, r.elf, r.log_path, r.device)
+    with board:
+        try:
+            with client_factory(board.url, baud=board.baud) as client:
+                session = run_session(
+                    client, r.analysis, r.model, inputs, reference.outputs, r.seed, progress
+                )
+        except AutodeployError as err:
+            died = board.exit_report()  # a crashed QEMU is the real cause of a link error
+            if died:
+                raise EmulatorError(f"{err}\n{died}") from None
+            raise
+    mode = r.platform.cpu_modes[r.cpu_mode]
+    timing = Timing(
+        board.measured, session.info.counter_hz, mode.clock_hz, mode.name, board.description
+    )
+    comparisons = compare_outputs(session.outputs, reference.outputs)
+    mismatch = None
+    if session.mismatched_runs:
+        mismatch = _mismatch(r, inputs, reference.kind, session, comparisons)
+    profile = build_profile(
+        model=r.model,
+        variant=r.variant,
+        analysis=r.analysis,
+        placement=r.placement,
+        session=session,
+        timing=timing,
+        comparisons=comparisons,
+        reference=reference,
+        mismatch=mismatch,
+    )
+    write_profile(paths, profile)
+    if mismatch:
+        raise ValidationError(f"{mismatch['message']}; see {paths[1]}")
+    return profile
+
+
+def _mismatch(r: ProfileRequest, inputs, reference_kind: str, session, comparisons) -> dict:
+    run = session.mismatched_runs[0]
+    try:
+        kind, crcs = layer_output_crcs(r.tflite, inputs[run])
+        hint = first_differing_layer(session.mismatch_layers, crcs)
+        hint_line = hint_text(hint, kind)
+    except ReferenceFailed as err:
+        hint, hint_line = None, f"no layer hint: the reference's layer outputs failed ({err})"
+    wrong = [c for c in comparisons if not c.exact]
+    first = wrong[0].first_mismatch
+    message = (
+        f"{r.model}: the board's outputs differ from the {reference_kind} reference in "
+        f"{len(session.mismatched_runs)} of {r.runs} runs (output "
+        f"{wrong[0].output}, first at run {first['run']} element {first['element']}: board "
+        f"{first['board']}, reference {first['reference']}; max abs diff "
+        f"{max(c.max_abs_diff for c in wrong):g}); {hint_line}"
+    )
+    return {"run": run, "layer_hint": hint, "message": message}

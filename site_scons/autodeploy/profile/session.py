@@ -1,0 +1,162 @@
+"""One profiling session with a connected board (any object with BoardClient's methods).
+
+Checks the firmware serves this model (build id, every tensor's dtype, shape and size), then runs
+`runs` inferences: run 0 uploads the host's seeded inputs (exercising upload) and is profiled
+after one warm-up; later runs let the board generate the same seeded inputs (no upload: host ->
+board is slow on the emulator) and check their CRCs against the host's. Outputs are compared with
+the reference as they arrive; the first mismatching run is re-invoked with profiling to get its
+per-layer output CRCs for the hint."""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..codegen.generator import NP_DTYPES
+from ..errors import AutodeployError
+
+
+class StaleFirmwareError(AutodeployError):
+    """The firmware on the board was built from another model or another version of it."""
+
+
+class BoardMismatchError(AutodeployError):
+    """The board serves tensors or inputs that differ from what the host expects."""
+
+
+@dataclass(frozen=True)
+class SessionResult:
+    info: object  # BoardInfo
+    run_ticks: list[int]  # counter ticks of each run's measured invocation
+    profile_ticks: int  # run 0's invocation, profiled (hook time excluded)
+    layers: list  # LayerStat of run 0
+    outputs: list[list[np.ndarray]]  # per run, per output
+    mismatched_runs: list[int]  # runs whose outputs differ from the reference
+    mismatch_layers: list | None  # LayerStat of the first of them (per-layer output CRCs)
+    retries: int
+
+
+def invoke_timeout_s(macs: int, warmup: int) -> float:
+    """Generous: 10 s plus 5 M MACs per second per invocation (the emulator runs far faster)."""
+    return 10.0 + macs * (warmup + 1) / 5e6
+
+
+def _board_shape(shape) -> list[int]:
+    # the runtime describes tensors of more than 6 dimensions with merged leading dimensions
+    shape = list(shape)
+    return [math.prod(shape[:-5]), *shape[-5:]] if len(shape) > 6 else shape
+
+
+def check_firmware(client, analysis: dict, model: str):
+    """The board's BoardInfo, after checking it serves exactly the analysed model."""
+    info = client.info()
+    expected = analysis["model"]["sha256"][:16]
+    if info.build_id != expected:
+        raise StaleFirmwareError(
+            f"{model}: the firmware on the board serves model '{info.model}' build "
+            f"{info.build_id}, but {analysis['model']['path']} is build {expected}: the firmware "
+            "is stale or for another model; rebuild and flash it (scons "
+            f"{model}-profile rebuilds it; on a real board check the flash step)"
+        )
+    for is_output, entries in ((False, analysis["inputs"]), (True, analysis["outputs"])):
+        kind = "output" if is_output else "input"
+        count = info.num_outputs if is_output else info.num_inputs
+        if count != len(entries):
+            raise BoardMismatchError(
+                f"{model}: the board reports {count} {kind}s, the model has {len(entries)}; "
+                "rebuild the firmware"
+            )
+        for k, entry in enumerate(entries):
+            t = client.tensor(is_output, k)
+            got = (t.dtype, list(t.shape), t.bytes)
+            want = (entry["dtype"], _board_shape(entry["shape"]), entry["bytes"])
+            if got != want:
+                raise BoardMismatchError(
+                    f"{model}: {kind} {k} ('{entry['name']}') on the board is {_describe(*got)}, "
+                    f"the model says {_describe(*want)}; rebuild the firmware"
+                )
+    return info
+
+
+def _describe(dtype, shape, size) -> str:
+    return f"{dtype} {'x'.join(map(str, shape))} ({size} bytes)"
+
+
+def _same(outputs: list[np.ndarray], reference: list[np.ndarray]) -> bool:
+    return all(
+        np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes()
+        for a, b in zip(outputs, reference, strict=True)
+    )
+
+
+def run_session(
+    client,
+    analysis: dict,
+    model: str,
+    inputs: list[list[np.ndarray]],
+    reference: list[list[np.ndarray]],
+    seed: int,
+    progress: Callable[[str], None] = print,
+) -> SessionResult:
+    """inputs[run]: the host's seeded inputs; reference[run]: the reference outputs for them."""
+    info = check_firmware(client, analysis, model)
+    macs = analysis["totals"]["macs"]
+    out_specs = analysis["outputs"]
+    runs = len(inputs)
+    run_ticks, outputs = [], []
+    layers, profile_ticks = [], 0
+    mismatched_runs, mismatch_layers = [], None
+    for run, host_inputs in enumerate(inputs):
+        progress(f"[profile] {model}: run {run + 1}/{runs}")
+        first = run == 0
+        if first:
+            for k, array in enumerate(host_inputs):
+                client.set_input(k, np.ascontiguousarray(array).tobytes())
+        else:
+            _check_board_inputs(client.fill_inputs(seed, run), host_inputs, model, run)
+        warmup = 1 if first else 0
+        ticks = client.invoke(
+            warmup=warmup, profile=first, timeout_s=invoke_timeout_s(macs, warmup)
+        )
+        if first:
+            profile_ticks, layers = ticks, client.layer_stats()
+        run_outputs = [
+            np.frombuffer(client.get_output(k), NP_DTYPES[s["dtype"]]).reshape(s["shape"])
+            for k, s in enumerate(out_specs)
+        ]
+        outputs.append(run_outputs)
+        if not _same(run_outputs, reference[run]):
+            mismatched_runs.append(run)
+        if mismatched_runs == [run]:
+            if first:
+                mismatch_layers = layers
+            else:
+                client.invoke(warmup=0, profile=True, timeout_s=invoke_timeout_s(macs, 0))
+                mismatch_layers = client.layer_stats()
+        run_ticks.append(ticks)
+    return SessionResult(
+        info=info,
+        run_ticks=run_ticks,
+        profile_ticks=profile_ticks,
+        layers=layers,
+        outputs=outputs,
+        mismatched_runs=mismatched_runs,
+        mismatch_layers=mismatch_layers,
+        retries=client.retries_used,
+    )
+
+
+def _check_board_inputs(crcs: list[int], host_inputs: list[np.ndarray], model: str, run: int):
+    for k, (crc, array) in enumerate(zip(crcs, host_inputs, strict=True)):
+        expected = zlib.crc32(np.ascontiguousarray(array).tobytes())
+        if crc != expected:
+            raise BoardMismatchError(
+                f"{model}: run {run}: the board generated input {k} with CRC-32 {crc:#010x}, the "
+                f"host's seeded generator gives {expected:#010x}: firmware and host generator "
+                "are out of step (firmware/rpc/src/seeded.c vs autodeploy/rpc/inputs.py); "
+                "rebuild the firmware"
+            )

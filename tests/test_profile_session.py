@@ -1,0 +1,253 @@
+"""Profile session and reports against a fake board that answers like the firmware would (its
+outputs and per-layer CRCs come from LiteRT's reference kernels), with injected faults."""
+
+from __future__ import annotations
+
+import csv
+import json
+import zlib
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from autodeploy.analysis.model_analysis import analyze_bytes
+from autodeploy.codegen.lower.registry import supported_opcodes
+from autodeploy.config.loader import load_platform
+from autodeploy.profile import run as profile_run
+from autodeploy.profile.run import ProfileRequest, ValidationError, host_inputs, profile_variant
+from autodeploy.profile.session import BoardMismatchError, StaleFirmwareError, run_session
+from autodeploy.reference import layer_output_crcs, run_reference
+from autodeploy.rpc.client import BoardInfo, LayerStat, TensorInfo
+from autodeploy.rpc.inputs import seeded_inputs
+
+ROOT = Path(__file__).resolve().parent.parent
+TFLITE = (ROOT / "models/mlperf_tiny_kws_dscnn_int8.tflite").read_bytes()
+PLATFORM = load_platform(ROOT / "platforms/apollo510_evb.yaml")
+SEED, RUNS = 7, 3
+COUNTER_HZ = 32_000_000  # the emulated boards' counter: 31.25 instructions per tick
+
+
+@pytest.fixture(scope="module")
+def model():
+    analysis = analyze_bytes(TFLITE, "models/kws.tflite", supported_opcodes())
+    inputs = host_inputs(analysis, SEED, RUNS)
+    outputs = run_reference("litert", TFLITE, inputs)
+    layer_crcs = [layer_output_crcs(TFLITE, run_inputs)[1] for run_inputs in inputs]
+    answers = {_key(i): (o, c) for i, o, c in zip(inputs, outputs, layer_crcs, strict=True)}
+    return analysis, inputs, answers
+
+
+def expected(model) -> list:
+    """The reference outputs of every run."""
+    return [model[2][_key(run_inputs)][0] for run_inputs in model[1]]
+
+
+def _key(arrays) -> bytes:
+    return b"".join(np.ascontiguousarray(a).tobytes() for a in arrays)
+
+
+class FakeBoard:
+    """BoardClient's interface; `faults` injects a wrong layer output in some runs and more."""
+
+    def __init__(self, analysis, answers, **faults):
+        self.analysis, self.answers, self.faults = analysis, answers, faults
+        self.inputs = [None] * len(analysis["inputs"])
+        self.calls = []
+        self.retries_used = 2
+        order = analysis["memory_plan"]["execution_order"]
+        by_index = {layer["index"]: layer for layer in analysis["layers"]}
+        self.layers = [by_index[i] for i in order]
+        self.run = -1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    def info(self):
+        a = self.analysis
+        return BoardInfo(
+            board="fake-an547", model="kws",
+            build_id=self.faults.get("build_id", a["model"]["sha256"][:16]),
+            arena_bytes=a["memory_plan"]["arena_bytes"], num_inputs=len(a["inputs"]),
+            num_outputs=len(a["outputs"]), num_layers=len(self.layers), counter_hz=COUNTER_HZ,
+            max_chunk=1024,
+        )  # fmt: skip
+
+    def tensor(self, is_output, index):
+        e = self.analysis["outputs" if is_output else "inputs"][index]
+        dtype = self.faults.get("dtype", e["dtype"]) if is_output else e["dtype"]
+        return TensorInfo(e["name"], dtype, tuple(e["shape"]), e["bytes"], 1.0, 0)
+
+    def set_input(self, index, data):
+        self.calls.append(("set_input", index))
+        spec = self.analysis["inputs"][index]
+        self.inputs[index] = np.frombuffer(data, np.int8).reshape(spec["shape"])
+        self.run += 1
+
+    def fill_inputs(self, seed, run):
+        self.calls.append(("fill_inputs", seed, run))
+        self.run = run
+        specs = [SimpleNamespace(**e) for e in self.analysis["inputs"]]
+        self.inputs = seeded_inputs(seed, run, specs)
+        crcs = [zlib.crc32(a.tobytes()) for a in self.inputs]
+        return [c ^ 1 for c in crcs] if run == self.faults.get("bad_fill_run") else crcs
+
+    def invoke(self, warmup=0, profile=False, timeout_s=None):
+        self.calls.append(("invoke", warmup, profile))
+        assert timeout_s >= 10
+        outputs, crcs = self.answers[_key(self.inputs)]
+        self.outputs = [o.copy() for o in outputs]
+        self.crcs = [crcs[layer["index"]] for layer in self.layers]
+        if self.run in self.faults.get("wrong_runs", ()):
+            self.outputs[0].reshape(-1)[3] += 1
+            broken = self.faults["wrong_layer"]
+            self.crcs[broken:] = [c ^ 0xFF for c in self.crcs[broken:]]
+        self.profiled = profile
+        return 1000 + sum(self._ticks(layer) for layer in self.layers)
+
+    @staticmethod
+    def _ticks(layer):
+        return layer["macs"] // 100 + 10
+
+    def get_output(self, index):
+        return self.outputs[index].tobytes()
+
+    def layer_stats(self):
+        assert self.profiled
+        return [
+            LayerStat(layer["tag"], layer["macs"], self._ticks(layer), crc)
+            for layer, crc in zip(self.layers, self.crcs, strict=True)
+        ]
+
+
+@pytest.fixture
+def analysis(model):
+    return model[0]
+
+
+class FakeEmulator:
+    measured = False
+    url, baud, description = "socket://fake", 115200, "QEMU mps3-an547, -icount shift=0"
+
+    def __init__(self, *args):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    def exit_report(self):
+        return ""
+
+
+def profile(tmp_path, monkeypatch, analysis, answers, **faults):
+    monkeypatch.setattr(profile_run, "open_board", FakeEmulator)
+    placement = {
+        "platform": "apollo510_evb",
+        "placement": {"model_location": "TCM", "arena_location": "SRAM"},
+    }
+    request = ProfileRequest(
+        model="kws", variant="v", analysis=analysis, placement=placement, tflite=TFLITE,
+        platform=PLATFORM, cpu_mode="HP", runs=RUNS, seed=SEED, elf="fw.elf",
+        log_path=tmp_path / "qemu.log",
+    )  # fmt: skip
+    board = FakeBoard(analysis, answers, **faults)
+    paths = [tmp_path / f"profile.{ext}" for ext in ("csv", "md", "json")]
+    lines = []
+    try:
+        result = profile_variant(request, paths, lines.append, lambda url, baud: board)
+    finally:
+        board.lines = lines
+    return result, board, paths
+
+
+def test_profile_of_a_correct_board(tmp_path, monkeypatch, model, analysis):
+    result, board, paths = profile(tmp_path, monkeypatch, analysis, model[2])
+    assert board.lines == [f"[profile] kws: run {k}/{RUNS}" for k in (1, 2, 3)]
+    assert board.calls == [
+        ("set_input", 0), ("invoke", 1, True),
+        ("fill_inputs", SEED, 1), ("invoke", 0, False),
+        ("fill_inputs", SEED, 2), ("invoke", 0, False),
+    ]  # fmt: skip
+    layer_ticks = [FakeBoard._ticks(layer) for layer in board.layers]
+    total_ticks = 1000 + sum(layer_ticks)
+    assert result["total_instructions"] == round(total_ticks * 31.25)
+    assert result["inference_us"] == pytest.approx(total_ticks * 31.25 / 250e6 * 1e6)
+    assert result["macs_per_instruction"] == pytest.approx(2_656_768 / (total_ticks * 31.25))
+    assert result["timing_source"] == (
+        "estimated on the emulator (QEMU mps3-an547, -icount shift=0; "
+        "time = instructions / 250 MHz HP clock)"
+    )
+    assert result["link_retries"] == 2 and result["layers"] == 13
+    validation = result["validation"]
+    assert validation["passed"] and validation["reference"] == "litert"
+    assert validation["outputs"][0]["exact_runs"] == RUNS
+    rows = list(csv.reader(paths[0].read_text().splitlines()))
+    assert rows[0] == ["Event", "Tag", "uSeconds", "Est MACs", "Instructions"]
+    assert len(rows) == 14 and rows[1][1] == board.layers[0]["tag"]
+    assert int(rows[1][4]) == round(layer_ticks[0] * 31.25)
+    assert float(rows[1][2]) == pytest.approx(layer_ticks[0] * 31.25 / 250, abs=1e-3)
+    assert sum(int(r[3]) for r in rows[1:]) == 2_656_768
+    assert json.loads(paths[2].read_text()) == result
+    md = paths[1].read_text()
+    assert "**PASSED**" in md and "Inference time (estimate)" in md and "31.25 instructions" in md
+
+
+def test_wrong_output_fails_after_reports_with_layer_hint(tmp_path, monkeypatch, model, analysis):
+    with pytest.raises(ValidationError) as err:
+        profile(tmp_path, monkeypatch, analysis, model[2], wrong_runs=(1, 2), wrong_layer=4)
+    message = str(err.value)
+    order = analysis["memory_plan"]["execution_order"]
+    tag = next(x["tag"] for x in analysis["layers"] if x["index"] == order[4])
+    assert "differ from the litert reference in 2 of 3 runs" in message
+    assert "first at run 1 element 3" in message
+    assert f"first differing layer: 4 ({tag})" in message
+    report = json.loads((tmp_path / "profile.json").read_text())
+    mismatch = report["validation"]["mismatch"]
+    assert mismatch["run"] == 1 and mismatch["layer_hint"]["tag"] == tag
+    assert report["validation"]["outputs"][0]["exact_runs"] == 1
+    assert "**FAILED**" in (tmp_path / "profile.md").read_text()
+
+
+def test_wrong_output_without_wrong_layer_points_past_the_layers(model, analysis):
+    # a board whose last copy is wrong: every layer CRC matches, the output does not
+    n = len(analysis["layers"])
+    board = FakeBoard(analysis, model[2], wrong_runs=(0,), wrong_layer=n)
+    inputs = model[1]
+    result = run_session(board, analysis, "kws", inputs, expected(model), SEED, lambda line: None)
+    assert result.mismatched_runs == [0]
+    assert [c for c in board.calls if c[0] == "invoke"] == [
+        ("invoke", 1, True),
+        ("invoke", 0, False),
+        ("invoke", 0, False),
+    ]  # run 0 was profiled already: no re-invoke
+
+
+def test_first_mismatch_after_run_0_is_reinvoked_with_profiling(model, analysis):
+    board = FakeBoard(analysis, model[2], wrong_runs=(2,), wrong_layer=0)
+    inputs = model[1]
+    result = run_session(board, analysis, "kws", inputs, expected(model), SEED, lambda line: None)
+    assert result.mismatched_runs == [2]
+    assert board.calls[-1] == ("invoke", 0, True)
+    assert result.mismatch_layers[0].output_crc32 != result.layers[0].output_crc32
+
+
+@pytest.mark.parametrize(
+    "faults, error, text",
+    [
+        ({"build_id": "0123456789abcdef"}, StaleFirmwareError, "firmware is stale"),
+        ({"dtype": "UINT8"}, BoardMismatchError, "output 0 ('Identity') on the board is UINT8"),
+        ({"bad_fill_run": 2}, BoardMismatchError, "run 2: the board generated input 0"),
+    ],
+)
+def test_board_that_does_not_serve_this_model(model, analysis, faults, error, text):
+    board = FakeBoard(analysis, model[2], **faults)
+    inputs = model[1]
+    with pytest.raises(error, match=text.replace("(", r"\(").replace(")", r"\)")):
+        run_session(board, analysis, "kws", inputs, expected(model), SEED, lambda line: None)
