@@ -1,0 +1,309 @@
+"""Firmware builders: the runtime library per platform+toolchain, and one ELF per variant.
+
+Shared per platform+toolchain (under build/lib/<platform>/<toolchain>/): libadrt.a from
+firmware/runtime/src, the board-support objects and the app objects (apps find the model through
+`adrt_app_model` and `adrt_app_staging`, so one compile serves every model). Per model+platform+
+toolchain (build/<model>/obj/<platform>/<toolchain>/): the generated model C, which no longer
+depends on the placement. Per variant (variant.build_dir): app_model.c (the glue naming the
+model), firmware.ld (from the placement), <app>.elf and .map, sizes.json and sizes.md.
+
+Compiling and archiving use SCons' own Object/StaticLibrary/Program with CPPPATH, so the C
+scanner tracks headers; a toolchain that is not installed fails only the targets that need it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from autodeploy import atomic
+from autodeploy.errors import AutodeployError
+from autodeploy.firmware import toolchains
+from autodeploy.firmware.linker import default_target, render_linker_script, used_regions
+from builders.common import config_value, engine_sources, read_value, step_action
+
+BOARD_INCLUDE = "firmware/board/include"
+RUNTIME = "firmware/runtime"
+
+_memo: dict[tuple, object] = {}
+
+
+class FirmwareLinkError(AutodeployError):
+    """The image does not link (most often: a memory region overflows)."""
+
+
+def _key(env, *parts) -> tuple:
+    return (env.Dir("#").abspath, *parts)
+
+
+def _search_path(env) -> str:
+    return os.pathsep.join(p for p in (os.environ.get("PATH"), env["ENV"].get("PATH")) if p)
+
+
+def _board_dirs(platform) -> tuple[list[str], list[str]]:
+    """(source folders, include folders) of the platform's board support, project-relative."""
+    if platform.board_support is not None:
+        bs = platform.board_support
+        return list(bs.sources), [*bs.include, *bs.sources]
+    board = f"firmware/board/{platform.emulator.machine.replace('-', '_')}"
+    return [board, "firmware/board/common"], ["firmware/board/common"]
+
+
+def _toolchain_env(env, platform, name: str):
+    """The construction environment compiling firmware C for (platform, toolchain), or None
+    when the toolchain is not installed."""
+    key = _key(env, "env", platform.name, name)
+    if key in _memo:
+        return _memo[key]
+    tc = toolchains.toolchain(name)
+    search = _search_path(env)
+    fenv = None
+    if tc.available(search):
+        fenv = env.Clone(tools=["cc", "ar", "link"])
+        fenv.Replace(
+            CC=tc.require(search),
+            CCFLAGS=tc.cflags(platform),
+            CFLAGS=[],
+            CPPPATH=[f"#{RUNTIME}/include", f"#{BOARD_INCLUDE}"],
+            AR=toolchains.ARCHIVER,
+            ARFLAGS="rcs",
+            RANLIBCOM="",
+            LINK=shutil.which(toolchains.LINK_DRIVER, path=search) or toolchains.LINK_DRIVER,
+            LINKFLAGS=toolchains.link_flags(platform),
+            LIBS=list(toolchains.LIBS),
+            CCCOMSTR="[cc] $TARGET",
+            ARCOMSTR="[ar] $TARGET",
+            LINKCOM=step_action("link", _link),
+        )
+    _memo[key] = fenv
+    return fenv
+
+
+def _lib_dir(platform, name: str) -> str:
+    return f"#build/lib/{platform.name}/{name}"
+
+
+def _unavailable(target, source, env):
+    toolchains.toolchain(env["ADRT_TOOLCHAIN"]).require(_search_path(env))
+
+
+def _c_files(env, paths) -> list[str]:
+    """Project-relative C files of `paths` (files, or folders whose *.c are taken)."""
+    root = Path(env.Dir("#").abspath)
+    files = []
+    for path in paths:
+        full = root / str(path).lstrip("#")
+        if full.is_dir():
+            files += sorted(p.relative_to(root).as_posix() for p in full.glob("*.c"))
+        else:
+            files.append(full.relative_to(root).as_posix())
+    return files
+
+
+def _objects(fenv, platform, name: str, sources: list[str], include=()) -> list:
+    """Object nodes of project-relative C files, compiled once per platform+toolchain."""
+    nodes = []
+    for src in sources:
+        key = _key(fenv, "obj", platform.name, name, src)
+        if key not in _memo:
+            _memo[key] = fenv.Object(
+                target=f"{_lib_dir(platform, name)}/obj/{src.removesuffix('.c')}.o",
+                source=f"#{src}",
+                CPPPATH=[*(f"#{d}" for d in include), *fenv["CPPPATH"]],
+            )
+        nodes += _memo[key]
+    return nodes
+
+
+def runtime_library(env, platform, toolchain: str):
+    """build/lib/<platform>/<toolchain>/libadrt.a from firmware/runtime/src/*.c (once per pair)."""
+    key = _key(env, "lib", platform.name, toolchain)
+    if key in _memo:
+        return _memo[key]
+    target = f"{_lib_dir(platform, toolchain)}/libadrt.a"
+    fenv = _toolchain_env(env, platform, toolchain)
+    if fenv is None:
+        lib = env.Command(target, [], step_action("ar", _unavailable), ADRT_TOOLCHAIN=toolchain)
+    else:
+        objects = _objects(fenv, platform, toolchain, _c_files(env, [f"{RUNTIME}/src"]))
+        lib = fenv.StaticLibrary(target, objects)
+    _memo[key] = lib
+    return lib
+
+
+def firmware(
+    env,
+    variant,
+    sources,
+    placement_node,
+    app_sources,
+    app_name: str = "validator",
+    include=(),
+) -> dict:
+    """Declare the firmware image of `variant` running app `app_name`.
+
+    sources: the model's generated files (the .c ones are compiled); placement_node: the
+    variant's placement.json; app_sources: C files or folders (project-relative) of the app, e.g.
+    the RPC server's and the validator's; include: extra include folders for them.
+    Returns {elf, map, linker_script, sizes_json, sizes_md} nodes (in variant.build_dir).
+    """
+    platform = env["AUTODEPLOY_CONFIG"].platforms[variant.platform]
+    out = f"#{variant.build_dir}"
+    names = {
+        "elf": f"{out}/{app_name}.elf",
+        "map": f"{out}/{app_name}.map",
+        "linker_script": f"{out}/firmware.ld",
+        "sizes_json": f"{out}/sizes.json",
+        "sizes_md": f"{out}/sizes.md",
+    }
+    fenv = _toolchain_env(env, platform, variant.toolchain)
+    if fenv is None:
+        nodes = env.Command(
+            list(names.values()),
+            [],
+            step_action("link", _unavailable),
+            ADRT_TOOLCHAIN=variant.toolchain,
+        )
+        return dict(zip(names, nodes, strict=True))
+
+    board_src, board_inc = _board_dirs(platform)
+    board = _objects(fenv, platform, variant.toolchain, _c_files(env, board_src), board_inc)
+    app_files = _c_files(env, app_sources)
+    app_dirs = sorted({str(Path(f).parent) for f in app_files})
+    app = _objects(fenv, platform, variant.toolchain, app_files, [*include, *app_dirs])
+    model = _model_objects(fenv, platform, variant, sources)
+    glue = env.Command(
+        f"{out}/app_model.c",
+        [f"#build/{variant.model}/model_analysis.json", env.Value(variant.model)],
+        step_action("glue", _write_app_model),
+    )
+    glue_obj = fenv.Object(f"{out}/app_model.o", glue)
+    script = env.Command(
+        names["linker_script"],
+        [placement_node, _layout_value(env, platform)],
+        step_action("ldscript", _write_linker_script),
+    )
+    env.Depends(script, engine_sources(env, "firmware/linker"))
+    lib = runtime_library(env, platform, variant.toolchain)
+    elf, map_file = fenv.Program(
+        [names["elf"], names["map"]],
+        [*app, *model, *glue_obj, *board, *lib],
+        ADRT_LDSCRIPT=script[0].abspath,
+    )
+    env.Depends(elf, script)
+    sizes = env.Command(
+        [names["sizes_json"], names["sizes_md"]],
+        [elf, placement_node, _layout_value(env, platform)],
+        step_action("sizes", _write_sizes),
+    )
+    env.Depends(sizes, engine_sources(env, "firmware/size_report", "firmware/elf"))
+    return {
+        "elf": elf,
+        "map": map_file,
+        "linker_script": script[0],
+        "sizes_json": sizes[0],
+        "sizes_md": sizes[1],
+    }
+
+
+def _model_objects(fenv, platform, variant, sources) -> list:
+    """The generated model C, compiled once per model+platform+toolchain (any placement)."""
+    nodes = []
+    for node in sources:
+        path = str(node)
+        if not path.endswith(".c"):
+            continue
+        key = _key(fenv, "model", platform.name, variant.toolchain, path)
+        if key not in _memo:
+            obj = f"#build/{variant.model}/obj/{platform.name}/{variant.toolchain}/"
+            _memo[key] = fenv.Object(
+                target=obj + Path(path).name.removesuffix(".c") + ".o",
+                source=node,
+                CPPPATH=[node.dir, *fenv["CPPPATH"]],
+            )
+        nodes += _memo[key]
+    return nodes
+
+
+def _layout_value(env, platform):
+    """What the linker script and size report read from the platform."""
+    return config_value(env, {"platform": platform.to_dict(), "target": default_target(platform)})
+
+
+def _write_app_model(target, source, env):
+    analysis = json.loads(Path(str(source[0])).read_text())
+    model = source[1].read()
+    staging = sum(t["bytes"] for t in analysis["inputs"])
+    atomic.write_text(
+        str(target[0]),
+        f"""\
+/* Generated by autodeploy: the model this firmware runs, and its input staging buffer.
+ * Apps are compiled once per platform and toolchain and find the model through these. */
+#include <stdint.h>
+
+#include "adrt/model_api.h"
+
+extern const adrt_model_t {model}_model;
+
+const adrt_model_t *const adrt_app_model = &{model}_model;
+uint8_t adrt_app_staging[{max(staging, 1)}]
+    __attribute__((aligned(16), section(".bss.adrt_staging")));
+const uint32_t adrt_app_staging_bytes = {staging}u;
+""",
+    )
+
+
+def _write_linker_script(target, source, env):
+    placement = json.loads(Path(str(source[0])).read_text())["placement"]
+    layout = read_value(source[1])
+    platform = env["AUTODEPLOY_CONFIG"].platforms[layout["platform"]["name"]]
+    atomic.write_text(str(target[0]), render_linker_script(platform, placement, layout["target"]))
+
+
+def _write_sizes(target, source, env):
+    from autodeploy.firmware.elf import read_elf
+    from autodeploy.firmware.size_report import size_markdown, size_report
+
+    placement = json.loads(Path(str(source[1])).read_text())["placement"]
+    layout = read_value(source[2])
+    platform = env["AUTODEPLOY_CONFIG"].platforms[layout["platform"]["name"]]
+    regions = used_regions(platform, placement, layout["target"])
+    report = size_report(read_elf(str(source[0])), regions)
+    atomic.write_json(str(target[0]), report)
+    atomic.write_text(str(target[1]), size_markdown(report, str(source[0])))
+
+
+_OVERFLOW = re.compile(r"region `(\w+)' overflowed by (\d+) bytes")
+
+
+def _link(target, source, env):
+    """Link with the gcc driver; a region overflow becomes one plain message."""
+    elf, map_file = str(target[0]), str(target[1])
+    libs = [f"-l{lib}" for lib in env["LIBS"]]
+    cmd = [
+        env["LINK"],
+        *env["LINKFLAGS"],
+        f"-T{env['ADRT_LDSCRIPT']}",
+        f"-Wl,-Map={map_file}",
+        "-o",
+        elf,
+        *(str(s) for s in source),
+        *libs,
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env["ENV"])
+    if result.returncode == 0:
+        return
+    overflows = _OVERFLOW.findall(result.stderr)
+    if overflows:
+        parts = [f"memory {region} overflowed by {int(n):,} bytes" for region, n in overflows]
+        raise FirmwareLinkError(
+            f"{elf}: the firmware does not fit: {'; '.join(parts)} (the linker's MEMORY "
+            "lengths are the real board's sizes). Move the model or arena (model_location, "
+            "arena_location), lower firmware.stack_kb in the platform YAML, or use a smaller "
+            "model."
+        )
+    raise FirmwareLinkError(f"{elf}: linking failed:\n{result.stderr.strip()}")

@@ -1,0 +1,315 @@
+"""Firmware images: linker script from the placement, builds with gcc and clang through SCons,
+the smoke app on both emulated boards, size report, region overflow, faults, armclang missing,
+incremental rebuilds.
+
+The SCons runs use tests/firmware/SConstruct.firmware_test, which declares the smoke app (or the
+fault app) for models on every platform and toolchain through builders/firmware.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zlib
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scons_project import SconsProject
+from support.generated_program import GeneratedProgram
+
+from autodeploy.config import load_config
+from autodeploy.config.loader import BoardSupport, MappedMemory
+from autodeploy.firmware.elf import read_elf
+from autodeploy.firmware.linker import LinkerLayoutError, render_linker_script
+from autodeploy.firmware.toolchains import ToolchainUnavailableError, toolchain
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_SCONSTRUCT = "SConstruct.firmware_test"
+KB = 1024
+KWS = ROOT / "models" / "mlperf_tiny_kws_dscnn_int8.tflite"
+SMOKE_LINE = re.compile(
+    r"smoke: board=(?P<board>\S+) model=(?P<model>\S+) out_bytes=(?P<bytes>\d+) "
+    r"crc32=0x(?P<crc>[0-9a-f]{8}) sum=(?P<sum>\d+) ticks=(?P<ticks>\d+)"
+)
+VARIANTS = {  # alias -> (build dir under build/kws, emulated machine)
+    "kws-firmware": ("apollo510_evb-gcc-auto-auto", "mps3-an547"),
+    "kws-apollo510_evb-clang": ("apollo510_evb-clang-auto-auto", "mps3-an547"),
+    "kws-apollo4p_evb-gcc": ("apollo4p_evb-gcc-auto-auto", "mps2-an386"),
+    "kws-apollo4p_evb-clang": ("apollo4p_evb-clang-auto-auto", "mps2-an386"),
+}
+
+
+def firmware_project(root: Path) -> SconsProject:
+    project = SconsProject(root)
+    shutil.copytree(ROOT / "tests" / "firmware", root / "tests" / "firmware")
+    shutil.copy(ROOT / "tests" / "firmware" / TEST_SCONSTRUCT, root / TEST_SCONSTRUCT)
+    return project
+
+
+def scons(project: SconsProject, *args: str, check: bool = True):
+    return project.scons("-f", TEST_SCONSTRUCT, *args, check=check)
+
+
+def run_qemu(machine: str, elf: Path) -> subprocess.CompletedProcess:
+    cmd = [
+        "qemu-system-arm", "-M", machine, "-nographic", "-monitor", "none", "-kernel", str(elf),
+        "-icount", "shift=0", "-semihosting-config", "enable=on,target=native", "-serial", "null",
+    ]  # fmt: skip
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    result.output = result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """kws's smoke firmware for both boards x gcc/clang, plus armclang (not installed) in the
+    same `scons -k` run."""
+    project = firmware_project(tmp_path_factory.mktemp("firmware"))
+    result = scons(project, "-k", "-j2", *VARIANTS, "kws-apollo510_evb-armclang", check=False)
+    project.first = result
+    return project
+
+
+# -------------------------------------------------------------------------------------------------
+# Linker script
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(ROOT)
+
+
+def placement(model: str, arena: str) -> dict:
+    return {"model_location": model, "arena_location": arena}
+
+
+def memory_lines(script: str) -> dict[str, tuple[str, int, int]]:
+    found = re.findall(
+        r"^\s+(\w+) \((\w+)\) : ORIGIN = 0x([0-9a-f]+), LENGTH = (\d+)", script, re.M
+    )
+    return {name: (attrs, int(origin, 16), int(length)) for name, attrs, origin, length in found}
+
+
+def output_section(script: str, name: str) -> str:
+    """The text of output section `name` up to and including its `> REGION` line."""
+    match = re.search(rf"^    {re.escape(name)}(?=[ :]).*?^    }}[^\n]*", script, re.M | re.S)
+    assert match, f"no output section {name}"
+    return match.group(0)
+
+
+def test_linker_script_puts_model_and_arena_in_their_memories(config) -> None:
+    board = config.platforms["apollo510_evb"]
+    script = render_linker_script(board, placement("MRAM", "SRAM"))
+    regions = memory_lines(script)
+    # Only the memories the image uses, at the emulator's addresses, with the board's sizes.
+    assert regions == {
+        "MRAM": ("rx", 0x28000000, 4096 * KB),  # emulated QSPI is 8 MB: the board has 4 MB
+        "SRAM": ("rwx", 0x21000000, 3072 * KB),  # emulated ISRAM is 4 MB
+        "TCM": ("rwx", 0x20000000, 512 * KB),
+        "ITCM": ("rwx", 0x00000000, 256 * KB),  # emulated ITCM is 512 KB
+    }
+    assert "*(.rodata.adrt_model*)" in output_section(script, ".adrt_model")
+    assert output_section(script, ".adrt_model").endswith("} > MRAM")
+    arena = output_section(script, ".adrt_arena (NOLOAD)")
+    assert "*(.bss.adrt_arena*)" in arena and arena.endswith("} > SRAM")
+    staging = output_section(script, ".adrt_staging (NOLOAD)")
+    assert "*(.bss.adrt_staging)" in staging and staging.endswith("} > SRAM")
+    text = output_section(script, ".text")
+    assert text.endswith("} > ITCM") and text.index("KEEP(*(.vectors))") < text.index(".text.*")
+    stack = output_section(script, ".stack (NOLOAD)")
+    assert "__stack_limit = .;" in stack and f". += {16 * KB};" in stack
+    assert stack.endswith("} > TCM")
+    assert output_section(script, ".data").endswith("} > TCM AT > ITCM")
+    # First match wins in ld: the model and arena sections must be claimed before .rodata/.bss.
+    assert script.index("*(.rodata.adrt_model*)") < script.index("*(.rodata .rodata.*)")
+    assert script.index("*(.bss.adrt_arena*)") < script.index("*(.bss .bss.* COMMON)")
+
+
+def test_linker_script_apollo4p_code_in_mram(config) -> None:
+    script = render_linker_script(config.platforms["apollo4p_evb"], placement("TCM", "TCM"))
+    assert memory_lines(script) == {
+        "TCM": ("rwx", 0x20000000, 384 * KB),  # emulated: 512 KB
+        "MRAM": ("rwx", 0x00000000, 2000 * KB),  # emulated: 2048 KB of SSRAM1 at the boot address
+    }
+    assert output_section(script, ".adrt_model").endswith("} > TCM")
+    assert output_section(script, ".text").endswith("} > MRAM")
+
+
+def test_linker_script_for_a_board_memory_map(config) -> None:
+    base = config.platforms["apollo4p_evb"]
+    support = BoardSupport(
+        sources=("vendor",),
+        include=(),
+        flash="flash {elf}",
+        memory_map={
+            "MRAM": MappedMemory(0x00018000, 1900 * KB, read_only=True),  # less than 2000 KB
+            "TCM": MappedMemory(0x10000000, 384 * KB),
+            "SRAM": MappedMemory(0x10060000, 1024 * KB),
+        },
+    )
+    board = replace(base, board_support=support)
+    script = render_linker_script(board, placement("MRAM", "SRAM"))
+    assert memory_lines(script) == {
+        "MRAM": ("rx", 0x00018000, 1900 * KB),
+        "SRAM": ("rwx", 0x10060000, 1024 * KB),
+        "TCM": ("rwx", 0x10000000, 384 * KB),
+    }
+    assert "the board maps only 1945600 of the board's 2048000 bytes" in script
+    with pytest.raises(LinkerLayoutError, match="TCM is read-only on the board"):
+        ro = dict(support.memory_map, TCM=MappedMemory(0x10000000, 384 * KB, read_only=True))
+        render_linker_script(
+            replace(base, board_support=replace(support, memory_map=ro)), placement("MRAM", "SRAM")
+        )
+    no_sram = {k: v for k, v in support.memory_map.items() if k != "SRAM"}
+    with pytest.raises(LinkerLayoutError) as info:
+        render_linker_script(
+            replace(base, board_support=replace(support, memory_map=no_sram)),
+            placement("MRAM", "SRAM"),
+        )
+    assert "memory SRAM (the arena) has no address on the board" in str(info.value)
+    assert "board_support.memory_map in apollo4p_evb.yaml" in str(info.value)
+
+
+# -------------------------------------------------------------------------------------------------
+# Builds and runs
+
+
+def host_native_outputs() -> bytes:
+    program = GeneratedProgram([KWS.read_bytes()], names=["kws"])
+    sub = program.subgraphs[0]
+    zeros = [np.zeros(sub.tensors[i].shape, dtype=np.int8) for i in sub.inputs]
+    return b"".join(out.tobytes() for out in program.run(0, [zeros])[0])
+
+
+def test_smoke_app_runs_on_both_boards_with_gcc_and_clang(built) -> None:
+    expected = host_native_outputs()
+    results = {}
+    for alias, (folder, machine) in VARIANTS.items():
+        elf = built.root / "build" / "kws" / folder / "smoke.elf"
+        assert elf.is_file(), f"{alias} was not built:\n{built.first.stderr}"
+        run = run_qemu(machine, elf)
+        assert run.returncode == 0, run.output
+        match = SMOKE_LINE.search(run.output)
+        assert match, run.output
+        assert match["board"] == machine and match["model"] == "kws"
+        assert int(match["bytes"]) == len(expected)
+        assert int(match["ticks"]) > 0
+        results[alias] = match
+    assert {m["crc"] for m in results.values()} == {f"{zlib.crc32(expected):08x}"}
+    assert {int(m["sum"]) for m in results.values()} == {sum(expected)}
+    # -icount makes the counts deterministic: a second run gives the same ticks.
+    again = SMOKE_LINE.search(
+        run_qemu(
+            "mps3-an547", built.root / "build/kws/apollo510_evb-gcc-auto-auto/smoke.elf"
+        ).output
+    )
+    assert again["ticks"] == results["kws-firmware"]["ticks"]
+
+
+def test_armclang_missing_fails_only_its_target(built) -> None:
+    if toolchain("armclang").available():
+        pytest.skip("armclang is installed here: this test covers machines without it")
+    assert built.first.returncode != 0
+    assert (
+        "error: armclang (Arm Compiler 6) is not installed (not found on PATH); install it, "
+        "or use toolchain gcc or clang in models.yaml" in built.first.stderr
+    )
+    assert "Traceback" not in built.first.stderr
+    assert not (built.root / "build/kws/apollo510_evb-armclang-auto-auto/smoke.elf").exists()
+    with pytest.raises(ToolchainUnavailableError, match="Arm Compiler 6"):
+        toolchain("armclang").require()
+
+
+def section_sizes(elf: Path) -> dict[str, tuple[int, int]]:
+    """name -> (address, size) of allocated sections, as binutils' readelf lists them."""
+    text = subprocess.run(
+        ["arm-none-eabi-readelf", "-SW", str(elf)], capture_output=True, text=True, check=True
+    ).stdout
+    found = {}
+    for m in re.finditer(
+        r"\]\s+(\S+)\s+\w+\s+([0-9a-f]{8}) [0-9a-f]+ ([0-9a-f]+) \d\d\s+(\w*)", text
+    ):
+        if "A" in m[4]:
+            found[m[1]] = (int(m[2], 16), int(m[3], 16))
+    return found
+
+
+def test_size_report_matches_the_elf(built) -> None:
+    folder = built.root / "build/kws/apollo510_evb-gcc-auto-auto"
+    report = json.loads((folder / "sizes.json").read_text())
+    placed = json.loads((folder / "placement.json").read_text())["placement"]
+    assert (placed["model_location"], placed["arena_location"]) == ("TCM", "TCM")
+    sections = section_sizes(folder / "smoke.elf")
+    tcm, itcm = report["regions"]["TCM"], report["regions"]["ITCM"]
+    assert set(report["regions"]) == {"TCM", "ITCM"}
+    assert tcm["ram"]["arena"] == placed["arena_bytes"] == sections[".adrt_arena"][1]
+    assert tcm["ram"]["stack"] == 16 * KB == sections[".stack"][1]
+    assert tcm["rom"]["model"] == sections[".adrt_model"][1] >= placed["model_bytes"]
+    assert sections[".adrt_model"][0] >= 0x20000000  # linked into TCM
+    code = sections[".text"][1] + sections[".rodata"][1] + sections.get(".ARM.exidx", (0, 0))[1]
+    assert itcm["rom_bytes"] == code + sections[".data"][1] and itcm["ram_bytes"] == 0
+    assert tcm["ram"]["bss"] == sections[".bss"][1]
+    assert tcm["used"] == tcm["rom_bytes"] + tcm["ram_bytes"]
+    assert tcm["free"] == 512 * KB - tcm["used"]
+    elf = read_elf(folder / "smoke.elf")
+    assert elf.symbols["__stack_top"].value == 0x20000000 + 16 * KB
+    markdown = (folder / "sizes.md").read_text()
+    assert "Load-and-run image" in markdown
+    assert (
+        f"| TCM | 0x20000000 | 524,288 | {tcm['rom_bytes']:,} | {tcm['ram_bytes']:,} |" in markdown
+    )
+
+
+def test_second_build_does_nothing_and_a_new_model_reuses_the_runtime(built) -> None:
+    assert SconsProject.steps(scons(built, *VARIANTS)) == []
+    both = ("models=kws,hello_world", "kws-firmware", "hello_world-firmware")
+    steps = SconsProject.steps(scons(built, *both))
+    assert ("link", "build/hello_world/apollo510_evb-gcc-auto-auto/smoke.elf") in steps
+    assert not [t for s, t in steps if s == "ar" or "build/lib/" in t or "build/kws/" in t]
+    built.edit(
+        "models.yaml",
+        "tflite: models/tflm_hello_world_int8.tflite",
+        "tflite: models/mlperf_tiny_ad_fc_autoencoder_int8.tflite",
+    )
+    steps = SconsProject.steps(scons(built, *both))
+    compiled = {t for s, t in steps if s == "cc"}
+    assert "build/hello_world/obj/apollo510_evb/gcc/hello_world_model.o" in compiled
+    assert not [t for t in compiled if t.startswith(("build/lib/", "build/kws/"))]
+    assert "ar" not in {s for s, _ in steps}
+    assert [t for s, t in steps if s == "link"] == [
+        "build/hello_world/apollo510_evb-gcc-auto-auto/smoke.elf"
+    ]
+
+
+def test_fault_handler_prints_registers_and_exits_3(tmp_path) -> None:
+    project = firmware_project(tmp_path)
+    scons(project, "app=fault", "-j2", "kws-firmware", "kws-apollo4p_evb-gcc")
+    for folder, machine in (
+        ("apollo510_evb-gcc-auto-auto", "mps3-an547"),
+        ("apollo4p_evb-gcc-auto-auto", "mps2-an386"),
+    ):
+        run = run_qemu(machine, project.root / "build/kws" / folder / "fault.elf")
+        assert run.returncode == 3, run.output
+        assert "fault app: reading 0xF0000000" in run.output
+        fault = re.search(r"fault: (\w+) PC=0x([0-9a-f]{8}) LR=0x[0-9a-f]{8} .*CFSR=0x", run.output)
+        assert fault and fault[1] in ("BusFault", "HardFault"), run.output
+        assert "BFAR=0xf0000000" in run.output
+
+
+def test_region_overflow_names_the_region_and_bytes(built, tmp_path) -> None:
+    fits = json.loads((built.root / "build/kws/apollo510_evb-gcc-auto-auto/sizes.json").read_text())
+    project = firmware_project(tmp_path)
+    project.edit("platforms/apollo510_evb.yaml", "stack_kb: 16", "stack_kb: 500")
+    result = scons(project, "kws-firmware", check=False)
+    assert result.returncode != 0
+    # The 16 KB stack that fitted grows by 484 KB.
+    over = fits["regions"]["TCM"]["used"] + 484 * KB - 512 * KB
+    assert (
+        "build/kws/apollo510_evb-gcc-auto-auto/smoke.elf: the firmware does not fit: memory TCM "
+        f"overflowed by {over:,} bytes" in result.stderr
+    ), result.stderr
+    assert "lower firmware.stack_kb" in result.stderr and "Traceback" not in result.stderr
