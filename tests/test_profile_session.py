@@ -18,14 +18,19 @@ from autodeploy.config.loader import load_platform
 from autodeploy.profile import run as profile_run
 from autodeploy.profile.run import ProfileRequest, ValidationError, host_inputs, profile_variant
 from autodeploy.profile.session import BoardMismatchError, StaleFirmwareError, run_session
-from autodeploy.reference import layer_output_crcs, run_reference
+from autodeploy.reference import layer_output_crcs, reference_outputs_with_fallback, run_reference
 from autodeploy.rpc.client import BoardInfo, LayerStat, TensorInfo
 from autodeploy.rpc.inputs import seeded_inputs
+from autodeploy.tflite.reader import parse_model
 
 ROOT = Path(__file__).resolve().parent.parent
 TFLITE = (ROOT / "models/mlperf_tiny_kws_dscnn_int8.tflite").read_bytes()
 PLATFORM = load_platform(ROOT / "platforms/apollo510_evb.yaml")
 SEED, RUNS = 7, 3
+PLACEMENT = {
+    "platform": "apollo510_evb",
+    "placement": {"model_location": "TCM", "arena_location": "SRAM"},
+}
 COUNTER_HZ = 32_000_000  # the emulated boards' counter: 31.25 instructions per tick
 
 
@@ -148,12 +153,8 @@ class FakeEmulator:
 
 def profile(tmp_path, monkeypatch, analysis, answers, **faults):
     monkeypatch.setattr(profile_run, "open_board", FakeEmulator)
-    placement = {
-        "platform": "apollo510_evb",
-        "placement": {"model_location": "TCM", "arena_location": "SRAM"},
-    }
     request = ProfileRequest(
-        model="kws", variant="v", analysis=analysis, placement=placement, tflite=TFLITE,
+        model="kws", variant="v", analysis=analysis, placement=PLACEMENT, tflite=TFLITE,
         platform=PLATFORM, cpu_mode="HP", runs=RUNS, seed=SEED, elf="fw.elf",
         log_path=tmp_path / "qemu.log",
     )  # fmt: skip
@@ -251,3 +252,48 @@ def test_board_that_does_not_serve_this_model(model, analysis, faults, error, te
     inputs = model[1]
     with pytest.raises(error, match=text.replace("(", r"\(").replace(")", r"\)")):
         run_session(board, analysis, "kws", inputs, expected(model), SEED, lambda line: None)
+
+
+def test_profile_on_the_host_board_through_a_faulty_link(tmp_path, monkeypatch, model):
+    """The validator firmware built natively (helper host_board), reached through a proxy that
+    corrupts bytes: the real BoardClient retries, the outputs are bit-exact, the retries show."""
+    from support import host_board
+    from support.faulty_link import FaultyLink
+
+    built = host_board.build(TFLITE, "kws")
+    with (
+        host_board.HostBoard(built.exe) as board,
+        FaultyLink(board.port, seed=5, corrupt_every=400, directions=("to_host",)) as link,
+    ):
+        running = FakeEmulator()
+        running.url = link.url
+        monkeypatch.setattr(profile_run, "open_board", lambda *args: running)
+        request = ProfileRequest(
+            model="kws", variant="host", analysis=model[0], placement=PLACEMENT, tflite=TFLITE,
+            platform=PLATFORM, cpu_mode="LP", runs=4, seed=SEED, elf="unused",
+            log_path=tmp_path / "log",
+        )  # fmt: skip
+        paths = [tmp_path / f"profile.{ext}" for ext in ("csv", "md", "json")]
+        result = profile_variant(request, paths, lambda line: None)
+    validation = result["validation"]
+    assert validation["passed"] and validation["outputs"][0]["exact_runs"] == 4
+    assert link.total("corrupt") > 0 and result["link_retries"] > 0
+    order = model[0]["memory_plan"]["execution_order"]
+    tags = {layer["index"]: layer["tag"] for layer in model[0]["layers"]}
+    assert [row["tag"] for row in result["layer_profile"]] == [tags[i] for i in order]
+    assert all(row["count"] > 0 for row in result["layer_profile"] if row["macs"] > 0)
+    assert result["board"] and result["runs"] == 4 and len(result["run_ticks"]) == 4
+
+
+def test_reference_falls_back_to_optimized_kernels_for_mobilenet_v3():
+    """Both reference SOFTMAX kernels abort on this model (logits scale 7.8e-9): the fallback
+    says so and answers with LiteRT's optimized kernels; layer CRCs come from those too."""
+    data = (ROOT / "models/mobilenet_v3_small_a075_224_int8.tflite").read_bytes()
+    inputs = [seeded_inputs(1, 0, [SimpleNamespace(dtype="INT8", shape=(1, 224, 224, 3))])]
+    result = reference_outputs_with_fallback(data, inputs)
+    assert result.kind == "litert-optimized"
+    assert [r.split(" reference ")[0] for r in result.refused] == ["litert", "tflm"]
+    assert all("SIGABRT" in r for r in result.refused)
+    assert result.outputs[0][0].shape == (1, 1000)
+    kind, crcs = layer_output_crcs(data, inputs[0])
+    assert kind == "litert-optimized" and len(crcs) == len(parse_model(data).main.operators)

@@ -62,6 +62,6 @@ def run_reference(kind: str, model_bytes: bytes, payload, timeout_s: float = 600
         except subprocess.TimeoutExpired:
             raise ReferenceFailed(f"{kind} reference took longer than {timeout_s:g} s") from None
         if result.returncode != 0:
-            tail = (result.stderr.strip().splitlines() or ["(no message)"])[-1]
+            tail = (result.stderr.strip().splitlines() or ["no message on stderr"])[-1]
             raise ReferenceFailed(f"{kind} reference {_exit_text(result.returncode)}: {tail}")
         return pickle.loads((tmp / "out.pkl").read_bytes())
