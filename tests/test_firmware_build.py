@@ -40,7 +40,11 @@ VARIANTS = {  # alias -> (build dir under build/kws, emulated machine)
     "kws-apollo510_evb-clang": ("apollo510_evb-clang-auto-auto", "mps3-an547"),
     "kws-apollo4p_evb-gcc": ("apollo4p_evb-gcc-auto-auto", "mps2-an386"),
     "kws-apollo4p_evb-clang": ("apollo4p_evb-clang-auto-auto", "mps2-an386"),
+    # Weights in MRAM: the emulated an547's read-only QSPI, filled by QEMU's ELF loader.
+    "kws-apollo510_evb-clang-MRAM-SRAM": ("apollo510_evb-clang-MRAM-SRAM", "mps3-an547"),
+    "kws-apollo4p_evb-gcc-MRAM-SRAM": ("apollo4p_evb-gcc-MRAM-SRAM", "mps2-an386"),
 }
+PLACEMENTS = "placements=MRAM-SRAM"
 
 
 def firmware_project(root: Path) -> SconsProject:
@@ -69,7 +73,9 @@ def built(tmp_path_factory):
     """kws's smoke firmware for both boards x gcc/clang, plus armclang (not installed) in the
     same `scons -k` run."""
     project = firmware_project(tmp_path_factory.mktemp("firmware"))
-    result = scons(project, "-k", "-j2", *VARIANTS, "kws-apollo510_evb-armclang", check=False)
+    result = scons(
+        project, PLACEMENTS, "-k", "-j2", *VARIANTS, "kws-apollo510_evb-armclang", check=False
+    )
     project.first = result
     return project
 
@@ -253,10 +259,21 @@ def test_size_report_matches_the_elf(built) -> None:
     code = sections[".text"][1] + sections[".rodata"][1] + sections.get(".ARM.exidx", (0, 0))[1]
     assert itcm["rom_bytes"] == code + sections[".data"][1] and itcm["ram_bytes"] == 0
     assert tcm["ram"]["bss"] == sections[".bss"][1]
+    assert sections[".data"][1] >= 4  # the smoke app's smoke_crc_polynomial
+    assert itcm["rom"]["data"] == tcm["ram"]["data"] == sections[".data"][1]
     assert tcm["used"] == tcm["rom_bytes"] + tcm["ram_bytes"]
     assert tcm["free"] == 512 * KB - tcm["used"]
     elf = read_elf(folder / "smoke.elf")
     assert elf.symbols["__stack_top"].value == 0x20000000 + 16 * KB
+    split = built.root / "build/kws/apollo510_evb-clang-MRAM-SRAM"
+    report = json.loads((split / "sizes.json").read_text())
+    sections = section_sizes(split / "smoke.elf")
+    assert set(report["regions"]) == {"MRAM", "SRAM", "TCM", "ITCM"}
+    assert report["regions"]["MRAM"]["rom"]["model"] == sections[".adrt_model"][1]
+    assert report["regions"]["MRAM"]["ram_bytes"] == 0
+    assert sections[".adrt_model"][0] == 0x28000000
+    assert report["regions"]["SRAM"]["ram"]["arena"] == placed["arena_bytes"]
+    assert report["regions"]["TCM"]["ram"]["arena"] == 0
     markdown = (folder / "sizes.md").read_text()
     assert "Load-and-run image" in markdown
     assert (
@@ -265,7 +282,7 @@ def test_size_report_matches_the_elf(built) -> None:
 
 
 def test_second_build_does_nothing_and_a_new_model_reuses_the_runtime(built) -> None:
-    assert SconsProject.steps(scons(built, *VARIANTS)) == []
+    assert SconsProject.steps(scons(built, PLACEMENTS, *VARIANTS)) == []
     both = ("models=kws,hello_world", "kws-firmware", "hello_world-firmware")
     steps = SconsProject.steps(scons(built, *both))
     assert ("link", "build/hello_world/apollo510_evb-gcc-auto-auto/smoke.elf") in steps

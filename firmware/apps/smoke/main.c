@@ -12,13 +12,17 @@
 
 extern const adrt_model_t *const adrt_app_model;
 
+/* Initialised and writable, so it lives in .data: if the startup's .data copy were wrong, the
+ * CRC below would be too. */
+uint32_t smoke_crc_polynomial = 0xEDB88320u;
+
 static uint32_t crc32_update(uint32_t crc, const uint8_t *data, uint32_t len) {
     uint32_t i;
     int bit;
     for (i = 0; i < len; i++) {
         crc ^= data[i];
         for (bit = 0; bit < 8; bit++) {
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+            crc = (crc >> 1) ^ (smoke_crc_polynomial & (0u - (crc & 1u)));
         }
     }
     return crc;
