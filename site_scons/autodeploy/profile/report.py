@@ -31,6 +31,7 @@ def build_profile(
     *,
     model: str,
     variant: str,
+    platform: str,
     analysis: dict,
     placement: dict,
     session,
@@ -48,7 +49,7 @@ def build_profile(
     return {
         "model": model,
         "variant": variant,
-        "platform": placement["platform"],
+        "platform": platform,
         "board": session.info.board,
         "build_id": session.info.build_id,
         "timing_source": timing.source,

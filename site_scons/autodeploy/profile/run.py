@@ -27,7 +27,7 @@ class ProfileRequest:
     model: str
     variant: str
     analysis: dict
-    placement: dict  # placement.json of the variant
+    placement: dict  # placement.json of the variant: {"placement": {...}}
     tflite: bytes
     platform: object  # config.loader.Platform
     cpu_mode: str
@@ -82,6 +82,7 @@ def profile_variant(
     profile = build_profile(
         model=r.model,
         variant=r.variant,
+        platform=r.platform.name,
         analysis=r.analysis,
         placement=r.placement,
         session=session,

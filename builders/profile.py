@@ -1,0 +1,86 @@
+"""Profile builder: firmware ELF + model analysis + placement + .tflite -> the variant's
+reports/<model>/<variant>/profile.{csv,md,json}, run on the platform's emulator or, with
+`scons DEVICE=<pyserial URL>`, on a real board (flashed with the platform's board_support.flash).
+
+The config Value holds exactly what the run reads besides its files: runs, seed, the CPU mode
+and its clock, the emulator and transport slice of the platform, and DEVICE. A failed validation
+fails the target after the reports are written, so they can be read; QEMU's or the flash tool's
+output goes to board.log beside them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from builders.common import config_value, engine_sources, read_value, step_action
+
+OUTPUTS = ("profile.csv", "profile.md", "profile.json")
+
+
+def _profile(target, source, env):
+    from autodeploy.profile.run import ProfileRequest, profile_variant
+
+    elf, analysis, placement, tflite = (Path(str(s)) for s in source[:4])
+    request = read_value(source[4])
+    report_dir = Path(str(target[0])).parent
+    profile_variant(
+        ProfileRequest(
+            model=request["model"],
+            variant=request["variant"],
+            analysis=json.loads(analysis.read_text()),
+            placement=json.loads(placement.read_text()),
+            tflite=tflite.read_bytes(),
+            platform=env["AUTODEPLOY_CONFIG"].platforms[request["platform"]],
+            cpu_mode=request["cpu_mode"]["name"],
+            runs=request["runs"],
+            seed=request["seed"],
+            elf=elf,
+            log_path=report_dir / "board.log",
+            device=request["device"],
+        ),
+        [str(t) for t in target],
+    )
+
+
+def device_argument() -> str | None:
+    """DEVICE=<pyserial URL> from the scons command line (None: the emulator)."""
+    from SCons.Script import ARGUMENTS
+
+    return ARGUMENTS.get("DEVICE") or None
+
+
+def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec):
+    """Declare the profile of `variant`; firmware_nodes is builders.firmware.firmware()'s dict."""
+    platform = env["AUTODEPLOY_CONFIG"].platforms[variant.platform]
+    mode = platform.cpu_modes[variant.cpu_mode]
+    request = {
+        "model": spec.name,
+        "variant": variant.name,
+        "platform": platform.name,
+        "runs": spec.runs,
+        "seed": spec.seed,
+        "cpu_mode": {"name": mode.name, "clock_hz": mode.clock_hz},
+        "emulator": platform.to_dict()["emulator"],
+        "transport": platform.to_dict()["transport"],
+        "flash": platform.board_support.flash if platform.board_support else None,
+        "device": device_argument(),
+    }
+    outdir = f"#{variant.report_dir}"
+    targets = env.Command(
+        [f"{outdir}/{name}" for name in OUTPUTS],
+        [
+            firmware_nodes["elf"],
+            analysis_node,
+            placement_node,
+            env.File(str(spec.tflite)),
+            config_value(env, request),
+        ],
+        step_action("profile", _profile),
+    )
+    env.SideEffect(f"{outdir}/board.log", targets)
+    env.Depends(
+        targets,
+        engine_sources(env, "profile", "board", "reference", "validation", "rpc"),
+    )
+    return targets
