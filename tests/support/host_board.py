@@ -52,11 +52,14 @@ class BuiltBoard:
     exe: Path
     subgraph: Subgraph
     generated: GeneratedModel
+    analysis: dict
+    layer_tags: list[str]  # in layer (execution) order
     layer_tensors: list[int]  # each layer's output tensor index, in layer order
 
 
-def build(model_bytes: bytes, name: str) -> BuiltBoard:
-    """Generates the model's C and links it with the validator, RPC and host BSP."""
+def build(model_bytes: bytes, name: str, defines: tuple[str, ...] = ()) -> BuiltBoard:
+    """Generates the model's C and links it with the validator, RPC and host BSP; `defines`
+    are extra -D options (e.g. "ADRPC_MAX_LAYERS=4")."""
     path = f"<{name}>"
     model = parse_model(model_bytes, path)
     analysis = analyze_bytes(model_bytes, path, supported_opcodes())
@@ -66,7 +69,8 @@ def build(model_bytes: bytes, name: str) -> BuiltBoard:
     files = dict(generated.files)
     files["app_glue.c"] = _app_glue(name, staging)
     lib = runtime_library()
-    digest = hashlib.sha256(repr(sorted(files.items())).encode() + str(lib).encode())
+    flags = [*CFLAGS, "-Wextra", *(f"-D{d}" for d in defines)]
+    digest = hashlib.sha256(repr((sorted(files.items()), flags, str(lib))).encode())
     for src in SOURCES + sorted(p for d in INCLUDES for p in d.rglob("*.h")):
         digest.update(src.read_bytes())
     out = workdir() / f"board_{digest.hexdigest()[:16]}"
@@ -77,13 +81,16 @@ def build(model_bytes: bytes, name: str) -> BuiltBoard:
             (out / filename).write_text(text)
         units = [str(out / f) for f in files if f.endswith(".c")] + [str(s) for s in SOURCES]
         includes = [f"-I{d}" for d in (*INCLUDES, out)]
-        cmd = [CC, *CFLAGS, "-Wextra", *includes, *units, str(lib), "-lm", "-o", str(exe)]
+        cmd = [CC, *flags, *includes, *units, str(lib), "-lm", "-o", str(exe)]
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"building the host board failed in {out}:\n{result.stderr}")
-    by_index = {op.index: op for op in sub.operators}
     order = analysis["memory_plan"]["execution_order"]
-    return BuiltBoard(exe, sub, generated, [by_index[i].outputs[0] for i in order])
+    tags = {layer["index"]: layer["tag"] for layer in analysis["layers"]}
+    outputs = {op.index: op.outputs[0] for op in sub.operators}
+    return BuiltBoard(
+        exe, sub, generated, analysis, [tags[i] for i in order], [outputs[i] for i in order]
+    )
 
 
 class HostBoard:

@@ -1,0 +1,269 @@
+"""The validator firmware on the host board, driven by BoardClient: metadata, chunked inputs and
+outputs, seeded inputs, profiling and call errors, compared with the host-native runner and LiteRT;
+and the wire format checked with pip erpc alone."""
+
+from __future__ import annotations
+
+import struct
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ai_edge_litert.interpreter import Interpreter, OpResolverType
+from erpc.basic_codec import BasicCodec
+from erpc.codec import MessageInfo, MessageType
+from erpc.crc16 import Crc16
+from erpc.transport import SerialTransport
+from support.generated_program import GeneratedProgram
+from support.host_board import HostBoard, build
+from support.native_harness import random_inputs
+from support.tflite_builder import ModelBuilder
+
+from autodeploy.rpc.client import BoardClient
+from autodeploy.rpc.errors import BoardCallError
+from autodeploy.rpc.inputs import crc32, seeded_inputs
+
+KWS = Path(__file__).resolve().parent.parent / "models" / "mlperf_tiny_kws_dscnn_int8.tflite"
+ADD_SHAPE = [1, 64, 64, 8]  # 32 KB per tensor: several chunks each way
+
+
+def _add_model() -> bytes:
+    """Two int8 inputs added: a multi-input model with tensors larger than a frame."""
+    b = ModelBuilder()
+    x = b.tensor(ADD_SHAPE, "INT8", scale=0.05, zero_point=-3)
+    y = b.tensor(ADD_SHAPE, "INT8", scale=0.07, zero_point=5)
+    z = b.tensor(ADD_SHAPE, "INT8", scale=0.1, zero_point=-1)
+    b.op("ADD", [x, y], [z], "AddOptions", {"fused_activation_function": "NONE"})
+    return b.build(inputs=[x, y], outputs=[z])
+
+
+MODELS = {"kws": KWS.read_bytes(), "add": _add_model()}
+
+
+@pytest.fixture(scope="module", params=sorted(MODELS))
+def model(request):
+    """(name, tflite bytes, built board, native program) per model."""
+    data = MODELS[request.param]
+    return request.param, data, build(data, request.param), GeneratedProgram([data])
+
+
+@pytest.fixture
+def client(model):
+    with HostBoard(model[2].exe) as board, BoardClient(board.url, timeout_s=2.0) as c:
+        yield c
+
+
+def _outputs(c: BoardClient) -> list[np.ndarray]:
+    result = []
+    for k in range(c.info().num_outputs):
+        t = c.tensor(True, k)
+        dtype = {"INT8": np.int8, "UINT8": np.uint8, "INT16": np.int16, "INT32": np.int32}
+        result.append(np.frombuffer(c.get_output(k), dtype[t.dtype]).reshape(t.shape))
+    return result
+
+
+def test_info_and_tensors_match_the_analysis(model, client):
+    name, data, built, _ = model
+    analysis = built.analysis
+    info = client.info()
+    assert (info.board, info.model, info.build_id) == (
+        "host",
+        name,
+        analysis["model"]["sha256"][:16],
+    )
+    assert info.arena_bytes == analysis["memory_plan"]["arena_bytes"]
+    assert info.num_inputs == len(analysis["inputs"])
+    assert info.num_outputs == len(analysis["outputs"])
+    assert info.num_layers == len(built.layer_tags)
+    assert info.counter_hz == 1_000_000_000
+    assert 1024 <= info.max_chunk < 4096
+    for is_output, described in ((False, analysis["inputs"]), (True, analysis["outputs"])):
+        for k, expected in enumerate(described):
+            t = client.tensor(is_output, k)
+            assert t.name == expected["name"]
+            assert t.dtype == expected["dtype"]
+            assert list(t.shape) == expected["shape"]
+            assert t.bytes == expected["bytes"]
+            assert t.scale == pytest.approx(expected["scale"][0], rel=1e-7)
+            assert t.zero_point == expected["zero_point"][0]
+
+
+def test_uploaded_inputs_give_the_native_runner_outputs(model, client):
+    name, data, _, program = model
+    sets = random_inputs(data, 2, seed=11)
+    expected = program.run(0, sets)
+    for inputs, want in zip(sets, expected, strict=True):
+        start = time.perf_counter()
+        for k, array in enumerate(inputs):
+            client.set_input(k, array.tobytes())
+        uploaded = time.perf_counter() - start
+        assert client.invoke() > 0
+        start = time.perf_counter()
+        got = _outputs(client)
+        downloaded = time.perf_counter() - start
+        for g, w in zip(got, want, strict=True):
+            np.testing.assert_array_equal(g, w)
+    up = sum(a.nbytes for a in sets[-1])
+    down = sum(a.nbytes for a in expected[-1])
+    rates = f"set_input {up / uploaded / 1e6:.1f} MB/s, get_output {down / downloaded / 1e6:.1f}"
+    print(f"{name}: {rates} MB/s on the host board")
+
+
+def test_seeded_inputs_match_the_mirror_and_give_the_native_outputs(model, client):
+    _, data, _, program = model
+    tensors = [client.tensor(False, k) for k in range(client.info().num_inputs)]
+    for seed, run in ((7, 0), (7, 1), (0xFFFFFFFF, 3)):
+        crcs = client.fill_inputs(seed, run)
+        inputs = seeded_inputs(seed, run, tensors)
+        assert crcs == [crc32(a) for a in inputs]
+        client.invoke()
+        [expected] = program.run(0, [inputs])
+        for g, w in zip(_outputs(client), expected, strict=True):
+            np.testing.assert_array_equal(g, w)
+
+
+def test_every_invocation_reads_the_staged_inputs(model, client):
+    """Warm-up runs may overwrite input memory (the arena reuses it): the measured run must
+    still see the staged inputs."""
+    client.fill_inputs(1, 1)
+    client.invoke(warmup=0)
+    once = _outputs(client)
+    client.invoke(warmup=3)
+    for a, b in zip(once, _outputs(client), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def _reference_layer_outputs(data: bytes, inputs) -> Interpreter:
+    it = Interpreter(
+        model_content=data,
+        experimental_op_resolver_type=OpResolverType.BUILTIN_REF,
+        experimental_preserve_all_tensors=True,
+    )
+    it.allocate_tensors()
+    for detail, array in zip(it.get_input_details(), inputs, strict=True):
+        it.set_tensor(detail["index"], array)
+    it.invoke()
+    return it
+
+
+def test_profile_has_one_entry_per_layer_with_the_reference_layer_outputs(model, client):
+    _, data, built, _ = model
+    tensors = [client.tensor(False, k) for k in range(client.info().num_inputs)]
+    client.fill_inputs(21, 0)
+    total = client.invoke(warmup=1, profile=True)
+    stats = client.layer_stats()
+    assert [s.tag for s in stats] == built.layer_tags
+    macs = {layer["tag"]: layer["macs"] for layer in built.analysis["layers"]}
+    assert [s.macs for s in stats] == [macs[t] for t in built.layer_tags]
+    assert all(s.ticks > 0 for s in stats)
+    assert sum(s.ticks for s in stats) <= total
+    # Each layer's output CRC, against LiteRT's reference kernels keeping every tensor.
+    reference = _reference_layer_outputs(data, seeded_inputs(21, 0, tensors))
+    expected = [crc32(reference.get_tensor(t)) for t in built.layer_tensors]
+    assert [s.output_crc32 for s in stats] == expected
+    assert stats[-1].output_crc32 == crc32(client.get_output(0))
+
+
+def test_call_errors_are_reported_and_the_board_keeps_serving(model, client):
+    info = client.info()
+    with pytest.raises(BoardCallError, match="get_tensor.*BAD_INDEX"):
+        client.tensor(False, info.num_inputs)
+    with pytest.raises(BoardCallError, match="get_tensor.*BAD_INDEX"):
+        client.get_output(info.num_outputs + 3)
+    with pytest.raises(BoardCallError, match="NOT_INVOKED.*invoke first"):
+        client.get_output(0)
+    with pytest.raises(BoardCallError, match="has \\d+ bytes"):
+        client.set_input(0, b"\x01")
+    client.fill_inputs(1, 0)
+    client.invoke(profile=False)
+    with pytest.raises(BoardCallError, match="NOT_PROFILED.*profile=True"):
+        client.layer_stats()
+    client.fill_inputs(1, 0)  # new inputs: the outputs of the last invoke are stale
+    with pytest.raises(BoardCallError, match="NOT_INVOKED"):
+        client.get_output(0)
+    assert client.invoke() > 0 and len(client.get_output(0)) == client.tensor(True, 0).bytes
+    assert client.retries_used == 0
+
+
+def test_profiling_more_layers_than_the_table_is_refused():
+    built = build(MODELS["kws"], "kws", defines=("ADRPC_MAX_LAYERS=4",))
+    with HostBoard(built.exe) as board, BoardClient(board.url) as c:
+        c.fill_inputs(0, 0)
+        with pytest.raises(BoardCallError, match="TOO_MANY_LAYERS.*ADRPC_MAX_LAYERS"):
+            c.invoke(profile=True)
+        assert c.invoke(profile=False) > 0
+
+
+# -- the wire, with pip erpc only ------------------------------------------------------------
+
+
+def _request(method: int, sequence: int, fields=(), service: int = 1) -> bytes:
+    codec = BasicCodec()
+    codec.start_write_message(
+        MessageInfo(MessageType.kInvocationMessage, service, method, sequence)
+    )
+    for write, value in fields:
+        write(codec, value)
+    return bytes(codec.buffer)
+
+
+def _frame(body: bytes) -> bytes:
+    crc = Crc16()
+    crc_body = crc.computeCRC16(body)
+    length = struct.pack("<H", len(body))
+    crc_header = (crc.computeCRC16(length) + crc.computeCRC16(struct.pack("<H", crc_body))) & 0xFFFF
+    return struct.pack("<HHH", crc_header, len(body), crc_body) + body
+
+
+def _reply(link: SerialTransport, method: int, sequence: int, service: int = 1) -> BasicCodec:
+    codec = BasicCodec()
+    codec.buffer = link.receive()
+    info = codec.start_read_message()
+    assert info == MessageInfo(MessageType.kReplyMessage, service, method, sequence)
+    return codec
+
+
+def test_wire_format_with_pip_erpc_and_corrupted_frames_get_no_reply():
+    built = build(MODELS["kws"], "kws")
+    with HostBoard(built.exe) as board:
+        link = SerialTransport(board.url, 115200, timeout=0.5)
+        try:
+            link.send(_request(1, 41))
+            r = _reply(link, 1, 41)
+            assert [r.read_string() for _ in range(3)][:2] == ["host", "kws"]
+            assert [r.read_uint32() for _ in range(6)][1:4] == [1, 1, 13]
+            # get_tensor(is_output=True, 0): bool, negative int32 and float fields
+            link.send(
+                _request(2, 42, [(BasicCodec.write_bool, True), (BasicCodec.write_uint32, 0)])
+            )
+            r = _reply(link, 2, 42)
+            assert (r.read_int32(), r.read_string(), r.read_uint8()) == (0, "Identity", 0)
+            assert [r.read_int32() for _ in range(r.start_read_list())] == [1, 12]
+            assert (r.read_uint32(), r.read_float(), r.read_int32()) == (12, 0.00390625, -128)
+            # An unknown method or service gets an error reply: one int32 UNKNOWN_METHOD (7).
+            link.send(_request(99, 43))
+            assert _reply(link, 99, 43).read_int32() == 7
+            link.send(_request(1, 44, service=9))
+            assert _reply(link, 1, 44, service=9).read_int32() == 7
+            # Arguments that do not decode: BAD_REQUEST (6).
+            link.send(_request(6, 45, [(BasicCodec.write_uint32, 0)]))
+            assert _reply(link, 6, 45).read_int32() == 6
+
+            good = _frame(_request(1, 46))
+            bad_header = bytes([good[0] ^ 0x40]) + good[1:]
+            bad_body = good[:-1] + bytes([good[-1] ^ 0x01])
+            too_long = _frame(bytes(5000))
+            for broken in (bad_header, bad_body, too_long, good[:10]):
+                link._serial.write(broken)
+                time.sleep(0.05)  # longer than the board's 20 ms stall limit
+                link._serial.timeout = 0.2
+                assert link._serial.read(1) == b"", f"the board answered {broken[:12]!r}"
+            link._serial.write(good)
+            link._serial.timeout = 2.0
+            assert _reply(link, 1, 46).read_string() == "host"
+        finally:
+            link.close()
+    reasons = ["bad header CRC", "bad body CRC", "too long", "stalled in the body"]
+    discarded = [line for line in board.log if "discarded a frame" in line]
+    assert [line.split(": ")[-1].strip() for line in discarded] == reasons
