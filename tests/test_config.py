@@ -934,7 +934,7 @@ BOARD_SUPPORT = """
 board_support:
   sources: [vendor/bsp]
   include: [vendor/include]
-  flash: "jlink-flash --device AP4 {elf}"
+  flash: "jlink-flash --device AP4 --port {device} {elf}"
   memory_map:
     MRAM: {region: MRAM, base: 0x00018000, size_kb: 2000, read_only: true}
     TCM:  {base: 0x10000000, size_kb: 384}
@@ -953,7 +953,7 @@ def test_board_support_loads(tmp_path: Path) -> None:
     bs = board.board_support
     assert bs is not None
     assert bs.sources == ("vendor/bsp",) and bs.include == ("vendor/include",)
-    assert bs.flash == "jlink-flash --device AP4 {elf}"
+    assert bs.flash == "jlink-flash --device AP4 --port {device} {elf}"
     assert (bs.memory_map["MRAM"].base, bs.memory_map["MRAM"].size) == (0x18000, 2000 * KB)
     assert bs.memory_map["MRAM"].read_only and not bs.memory_map["TCM"].read_only
     json.dumps(board.to_dict())

@@ -1036,12 +1036,13 @@ def _check_flash_template(text: str, node: Node, src: Source) -> None:
         fields_used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError as err:
         raise src.error(node.line, "board_support.flash", f"bad template: {err}") from None
-    unknown = fields_used - {"elf"}
+    unknown = fields_used - {"elf", "device"}
     if unknown:
         raise src.error(
             node.line,
             "board_support.flash",
-            f"unknown placeholder {{{sorted(unknown)[0]}}}; the build provides {{elf}}",
+            f"unknown placeholder {{{sorted(unknown)[0]}}}; use {{elf}} for the firmware image "
+            "and {device} for the serial port",
         )
     if "elf" not in fields_used:
         raise src.error(

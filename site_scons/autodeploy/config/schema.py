@@ -215,7 +215,9 @@ FIRMWARE: dict[str, Field] = {
 BOARD_SUPPORT: dict[str, Field] = {
     "sources": Field("str_list", required=True, doc="folders of C implementing bsp.h + startup"),
     "include": Field("str_list", doc="extra include folders for the board's sources"),
-    "flash": Field("str", nullable=True, doc="command that flashes {elf}"),
+    "flash": Field(
+        "str", nullable=True, doc="command that flashes {elf} ({device}: the serial port)"
+    ),
     "memory_map": Field("map", required=True, doc="memory -> {base, size_kb} on the real board"),
 }
 BOARD_MEMORY: dict[str, Field] = {
