@@ -343,3 +343,44 @@ def test_profile_target_on_the_emulator(tmp_path):
     steps = project.steps(project.scons("-f", "SConstruct.profile", "kws-profile"))
     assert [step for step, _ in steps] == ["profile"]
     assert json.loads((out / "profile.json").read_text())["runs"] == 2
+
+
+def _with_changed_weights(data: bytes, op_index: int) -> bytes:
+    """The model with operator `op_index`'s filter weights shifted (same graph, other bytes)."""
+    op = parse_model(data).main.operators[op_index]
+    weights = parse_model(data).main.tensors[op.inputs[1]].data
+    at = data.find(weights)
+    assert at > 0 and data.find(weights, at + 1) < 0
+    changed = bytes((b + 37) & 0xFF for b in weights)
+    return data[:at] + changed + data[at + len(weights) :]
+
+
+def test_host_board_computing_wrong_outputs_gets_a_layer_hint(tmp_path, monkeypatch):
+    """A firmware whose layer-4 weights differ from the .tflite the host checks against (its build
+    id matches, so the run goes through): outputs differ, reports are written, and the hint
+    names layer 4. A firmware built from another model is refused as stale."""
+    from support import host_board
+
+    tampered = _with_changed_weights(TFLITE, 4)
+    analysis = analyze_bytes(tampered, "models/kws.tflite", supported_opcodes())
+    paths = [tmp_path / f"profile.{ext}" for ext in ("csv", "md", "json")]
+
+    def run(exe, analysis):
+        with host_board.HostBoard(exe) as board:
+            running = FakeEmulator()
+            running.url = board.url
+            monkeypatch.setattr(profile_run, "open_board", lambda *args: running)
+            request = ProfileRequest(
+                model="kws", variant="host", analysis=analysis, placement=PLACEMENT,
+                tflite=TFLITE, platform=PLATFORM, cpu_mode="HP", runs=2, seed=SEED,
+                elf="unused", log_path=tmp_path / "log",
+            )  # fmt: skip
+            return profile_variant(request, paths, lambda line: None)
+
+    with pytest.raises(ValidationError, match=r"first differing layer: 4 \(4_CONV_2D\)"):
+        run(host_board.build(tampered, "kws").exe, analysis)
+    report = json.loads(paths[2].read_text())
+    assert report["validation"]["mismatch"]["layer_hint"]["tag"] == "4_CONV_2D"
+    other = (ROOT / "models/tflm_hello_world_int8.tflite").read_bytes()
+    with pytest.raises(StaleFirmwareError, match="serves model 'hello' build"):
+        run(host_board.build(other, "hello").exe, analysis)

@@ -93,7 +93,11 @@ def profile_variant(
     )
     write_profile(paths, profile)
     if mismatch:
-        raise ValidationError(f"{mismatch['message']}; see {paths[1]}")
+        raise ValidationError(
+            f"{mismatch['message']}. Reports: {paths[1]}. Rebuild the firmware from clean; if "
+            "the difference stays, the runtime computes that layer differently from the "
+            "reference (its parameters are in the model's analysis.md)"
+        )
     return profile
 
 
