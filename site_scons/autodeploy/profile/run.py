@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from ..board import EmulatorError, open_board
+from ..config.loader import Platform
 from ..errors import AutodeployError
 from ..reference import ReferenceFailed, layer_output_crcs, reference_outputs_with_fallback
+from ..rpc.client import BoardClient
+from ..rpc.inputs import seeded_inputs
 from ..validation.compare import compare_outputs
 from .hint import first_differing_layer, hint_text
 from .report import build_profile, write_profile
@@ -29,7 +32,7 @@ class ProfileRequest:
     analysis: dict
     placement: dict  # placement.json of the variant: {"placement": {...}}
     tflite: bytes
-    platform: object  # config.loader.Platform
+    platform: Platform
     cpu_mode: str
     runs: int
     seed: int
@@ -40,8 +43,6 @@ class ProfileRequest:
 
 def host_inputs(analysis: dict, seed: int, runs: int) -> list:
     """The seeded inputs of every run, as the board's fill_inputs generates them."""
-    from ..rpc.inputs import seeded_inputs
-
     tensors = [SimpleNamespace(dtype=e["dtype"], shape=e["shape"]) for e in analysis["inputs"]]
     return [seeded_inputs(seed, run, tensors) for run in range(runs)]
 
@@ -54,8 +55,7 @@ def profile_variant(
 ) -> dict:
     """Run, compare and write the reports to paths (csv, md, json); returns the profile.
     Raises ValidationError after writing them when the outputs differ from the reference."""
-    if client_factory is None:
-        from ..rpc.client import BoardClient as client_factory
+    client_factory = client_factory or BoardClient
     r = request
     inputs = host_inputs(r.analysis, r.seed, r.runs)
     reference = reference_outputs_with_fallback(r.tflite, inputs)
