@@ -330,3 +330,29 @@ def test_region_overflow_names_the_region_and_bytes(built, tmp_path) -> None:
         f"overflowed by {over:,} bytes" in result.stderr
     ), result.stderr
     assert "lower firmware.stack_kb" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_board_support_sources_and_memory_map_build_the_image(tmp_path) -> None:
+    """A platform with board_support compiles its listed C folders and links with its memory
+    map. Here the "vendor" code is the emulated board's own, so the image still runs on QEMU."""
+    project = firmware_project(tmp_path)
+    support = """
+board_support:
+  sources: [firmware/board/mps3_an547, firmware/board/common]
+  include: [firmware/board/common]
+  flash: "true {elf}"
+  memory_map:
+    ITCM: {base: 0x00000000, size_kb: 256}
+    TCM:  {base: 0x20000000, size_kb: 256}   # smaller than the board's 512 KB
+"""
+    with open(project.root / "platforms/apollo510_evb.yaml", "a") as handle:
+        handle.write(support)
+    scons(project, "kws-firmware")
+    folder = project.root / "build/kws/apollo510_evb-gcc-auto-auto"
+    script = (folder / "firmware.ld").read_text()
+    assert "board memory map" in script
+    assert "TCM (rwx) : ORIGIN = 0x20000000, LENGTH = 262144" in script
+    report = json.loads((folder / "sizes.json").read_text())
+    assert report["regions"]["TCM"]["length"] == 256 * KB
+    run = run_qemu("mps3-an547", folder / "smoke.elf")
+    assert run.returncode == 0 and SMOKE_LINE.search(run.output), run.output
