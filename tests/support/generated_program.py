@@ -120,7 +120,8 @@ def _host_runner_object() -> Path:
 
 
 _INCLUDE = re.compile(r'^#include\s+(<[^>]+>|"adrt/[^"]+")', re.M)
-_STATIC = re.compile(r"^static\b([^\[=;(]*)", re.M)
+# the declared name: the last word before `[`, `=`, `;`, `(` or an `__attribute__`
+_STATIC = re.compile(r"^static\b[^\[=;(]*?(\w+)\s*(?:__attribute__|[\[=;(])", re.M)
 _MACRO = re.compile(r"^#define\s+(\w+)", re.M)
 
 
@@ -135,7 +136,7 @@ def _unity_source(model_files: Sequence[tuple[str, str]], texts: dict[str, str])
     out = [f"#include {h}\n" for h in headers]
     for name, filename in model_files:
         text = texts[filename]
-        statics = [m.split()[-1].lstrip("*") for m in _STATIC.findall(text)]
+        statics = _STATIC.findall(text)
         macros = _MACRO.findall(text)
         out += [f"#define {s} {name}__{s}\n" for s in statics]
         out.append(f'#include "{filename}"\n')
