@@ -44,9 +44,15 @@ def _search_path(env) -> str:
     return os.pathsep.join(p for p in (os.environ.get("PATH"), env["ENV"].get("PATH")) if p)
 
 
-def _board_dirs(platform) -> tuple[list[str], list[str]]:
-    """(source folders, include folders) of the platform's board support, project-relative."""
-    if platform.board_support is not None:
+def _board_dirs(platform, target: str) -> tuple[list[str], list[str]]:
+    """(source folders, include folders) of the board support for `target`, project-relative."""
+    if target == "board":
+        if platform.board_support is None:
+            raise AutodeployError(
+                f"{platform.file}: a real board was requested (DEVICE= or transport.device) but "
+                f"platform {platform.name} has no board_support: section; add its board-support "
+                "sources, memory_map and flash command (see README, Real boards)."
+            )
         bs = platform.board_support
         return list(bs.sources), [*bs.include, *bs.sources]
     board = f"firmware/board/{platform.emulator.machine.replace('-', '_')}"
@@ -143,15 +149,19 @@ def firmware(
     app_sources,
     app_name: str = "validator",
     include=(),
+    target: str | None = None,
 ) -> dict:
     """Declare the firmware image of `variant` running app `app_name`.
 
     sources: the model's generated files (the .c ones are compiled); placement_node: the
     variant's placement.json; app_sources: C files or folders (project-relative) of the app, e.g.
-    the RPC server's and the validator's; include: extra include folders for them.
+    the RPC server's and the validator's; include: extra include folders for them; target:
+    "emulator" or "board" (the platform's board_support), by default the board when the
+    platform declares one.
     Returns {elf, map, linker_script, sizes_json, sizes_md} nodes (in variant.build_dir).
     """
     platform = env["AUTODEPLOY_CONFIG"].platforms[variant.platform]
+    target = target or default_target(platform)
     out = f"#{variant.build_dir}"
     names = {
         "elf": f"{out}/{app_name}.elf",
@@ -170,7 +180,7 @@ def firmware(
         )
         return dict(zip(names, nodes, strict=True))
 
-    board_src, board_inc = _board_dirs(platform)
+    board_src, board_inc = _board_dirs(platform, target)
     board = _objects(fenv, platform, variant.toolchain, _c_files(env, board_src), board_inc)
     app_files = _c_files(env, app_sources)
     app_dirs = sorted({str(Path(f).parent) for f in app_files})
@@ -184,7 +194,7 @@ def firmware(
     glue_obj = fenv.Object(f"{out}/app_model.o", glue)
     script = env.Command(
         names["linker_script"],
-        [placement_node, _layout_value(env, platform)],
+        [placement_node, _layout_value(env, platform, target)],
         step_action("ldscript", _write_linker_script),
     )
     env.Depends(script, engine_sources(env, "firmware/linker"))
@@ -197,7 +207,7 @@ def firmware(
     env.Depends(elf, script)
     sizes = env.Command(
         [names["sizes_json"], names["sizes_md"]],
-        [elf, placement_node, _layout_value(env, platform)],
+        [elf, placement_node, _layout_value(env, platform, target)],
         step_action("sizes", _write_sizes),
     )
     env.Depends(sizes, engine_sources(env, "firmware/size_report", "firmware/elf"))
@@ -229,9 +239,9 @@ def _model_objects(fenv, platform, variant, sources) -> list:
     return nodes
 
 
-def _layout_value(env, platform):
+def _layout_value(env, platform, target: str):
     """What the linker script and size report read from the platform."""
-    return config_value(env, {"platform": platform.to_dict(), "target": default_target(platform)})
+    return config_value(env, {"platform": platform.to_dict(), "target": target})
 
 
 def _write_app_model(target, source, env):
@@ -266,7 +276,7 @@ def _write_linker_script(target, source, env):
 
 def _write_sizes(target, source, env):
     from autodeploy.firmware.elf import read_elf
-    from autodeploy.firmware.size_report import size_markdown, size_report
+    from autodeploy.firmware.size_report import check_budgets, size_markdown, size_report
 
     placement = json.loads(Path(str(source[1])).read_text())["placement"]
     layout = read_value(source[2])
@@ -275,6 +285,7 @@ def _write_sizes(target, source, env):
     report = size_report(read_elf(str(source[0])), regions)
     atomic.write_json(str(target[0]), report)
     atomic.write_text(str(target[1]), size_markdown(report, str(source[0])))
+    check_budgets(report, platform, str(source[0]))
 
 
 _OVERFLOW = re.compile(r"region `(\w+)' overflowed by (\d+) bytes")

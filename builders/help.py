@@ -7,6 +7,10 @@ TARGETS = (
     ("analyze-all", "the analysis of every model"),
     ("<model>-sources", "generated C for the AOT runtime in build/<model>/src/"),
     ("sources-all", "generated C of every model (default: analyze-all and sources-all)"),
+    ("<model>-firmware", "validator firmware: build/<model>/<variant>/ (ELF, map, sizes.md)"),
+    ("firmware-all", "the firmware of every model"),
+    ("<model>-profile", "run on the board or emulator: reports/<model>/<variant>/profile.*"),
+    ("profile-all", "profile every model"),
 )
 
 
@@ -29,5 +33,11 @@ def help_text(config) -> str:
     for sweep in config.sweeps.values():
         axes = ", ".join(f"{axis}={len(values)}" for axis, values in sweep.axes.items())
         lines.append(f"  sweep-{sweep.name:<16} models {', '.join(sweep.models)}; {axes}")
-    lines += ["", "Options: SCons' own (scons -H), e.g. -j N to build in parallel, -n to preview."]
+    lines += [
+        "",
+        "Options:",
+        "  DEVICE=<pyserial url>  profile on a real board (/dev/ttyACM0, rfc2217://host:port)",
+        "                         instead of the emulator; the platform needs board_support",
+        "  SCons' own (scons -H), e.g. -j N to build in parallel, -n to preview.",
+    ]
     return "\n".join(lines) + "\n"

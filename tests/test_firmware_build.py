@@ -254,7 +254,8 @@ def test_size_report_matches_the_elf(built) -> None:
     assert set(report["regions"]) == {"TCM", "ITCM"}
     assert tcm["ram"]["arena"] == placed["arena_bytes"] == sections[".adrt_arena"][1]
     assert tcm["ram"]["stack"] == 16 * KB == sections[".stack"][1]
-    assert tcm["rom"]["model"] == sections[".adrt_model"][1] >= placed["model_bytes"]
+    # placement's figure (weights + estimated layer parameters) is on the safe side of the image
+    assert tcm["rom"]["model"] == sections[".adrt_model"][1] <= placed["model_bytes"]
     assert sections[".adrt_model"][0] >= 0x20000000  # linked into TCM
     code = sections[".text"][1] + sections[".rodata"][1] + sections.get(".ARM.exidx", (0, 0))[1]
     assert itcm["rom_bytes"] == code + sections[".data"][1] and itcm["ram_bytes"] == 0

@@ -13,26 +13,60 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
+# The validator app: the RPC server serving the model to the host (firmware/rpc, apps/validator).
+VALIDATOR = {
+    "app_sources": ["firmware/rpc/src", "firmware/apps/validator"],
+    "include": ["firmware/rpc/include"],
+}
+
+
 def _declare_all(env):
+    from autodeploy.variants import declared_variant
     from builders.analysis import analysis_report, model_analysis, placement
+    from builders.firmware import firmware
     from builders.help import help_text
+    from builders.profile import device_argument, profile
     from builders.sources import model_sources
 
     config = env["AUTODEPLOY_CONFIG"]
-    all_reports, all_sources = [], []
+    groups = {"analyze": [], "sources": [], "firmware": [], "profile": []}
     for spec in config.models.values():
+        platform = config.platforms[spec.platform]
+        target = "board" if device_argument() or platform.transport.device else "emulator"
+        variant = declared_variant(spec)
         analysis = model_analysis(env, spec)
         placed = placement(env, spec, analysis)
-        report = analysis_report(env, spec, analysis, placed)
-        sources = model_sources(env, spec, analysis)
-        env.Alias(f"{spec.name}-analyze", report)
-        env.Alias(f"{spec.name}-sources", sources)
-        all_reports.append(report)
-        all_sources.append(sources)
-    env.Alias("analyze-all", all_reports)
-    env.Alias("sources-all", all_sources)
+        nodes = {
+            "analyze": analysis_report(env, spec, analysis, placed),
+            "sources": model_sources(env, spec, analysis),
+        }
+        image = firmware(env, variant, nodes["sources"], placed, target=target, **VALIDATOR)
+        nodes["firmware"] = [image["elf"], image["sizes_json"], image["sizes_md"]]
+        nodes["profile"] = profile(env, variant, image, analysis, placed, spec)
+        env.Depends(nodes["profile"], image["sizes_json"])  # an image over budget is not run
+        for step, node in nodes.items():
+            env.Alias(f"{spec.name}-{step}", node)
+            groups[step].append(node)
+    for step, members in groups.items():
+        env.Alias(f"{step}-all", members)
     env.Default("analyze-all", "sources-all")
     env.Help(help_text(config), append=False)
+
+
+def _checked(declare):
+    """Errors found while declaring targets (e.g. DEVICE= for a platform without board support)
+    end scons with the message, not a traceback."""
+
+    def run(env):
+        from autodeploy.errors import AutodeployError
+
+        try:
+            declare(env)
+        except AutodeployError as err:
+            sys.stderr.write(f"error: {err}\n")
+            sys.exit(2)
+
+    return run
 
 
 def generate(env):
@@ -46,7 +80,7 @@ def generate(env):
     except AutodeployError as err:
         sys.stderr.write(f"error: {err}\n")
         sys.exit(2)
-    env.AddMethod(_declare_all, "DeclareAll")
+    env.AddMethod(_checked(_declare_all), "DeclareAll")
 
 
 def exists(env):

@@ -6,12 +6,15 @@ The result is plain JSON-able data, cached per model in the build directory, so 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import Counter
 
 from autodeploy.analysis.layers import describe_layers
 from autodeploy.analysis.warnings import find_warnings
+from autodeploy.codegen.c_render import params_bytes
 from autodeploy.codegen.fold import fold_shape_ops
+from autodeploy.codegen.lower.registry import Unsupported, lower_operator
 from autodeploy.memory.arena import align, plan_arena
 from autodeploy.memory.lifetimes import execution_order, tensor_lifetimes
 from autodeploy.tflite.model import Model, Tensor
@@ -38,6 +41,17 @@ def _constant_tensors(model: Model) -> list[Tensor]:
     return [model.main.tensors[i] for i in sorted(used) if model.main.tensors[i].is_constant]
 
 
+def _layer_params_bytes(program: Model, supported_ops: frozenset[str]) -> int:
+    """Parameter bytes of the layers the runtime can lower (the others fail generation anyway)."""
+    total = 0
+    for op in program.main.operators:
+        if op.opcode in supported_ops:
+            # a layer that cannot be lowered is reported by the warnings and stops generation
+            with contextlib.suppress(Unsupported):
+                total += params_bytes(lower_operator(op, program.main))
+    return total
+
+
 def _planned_tensors(model: Model) -> set[int]:
     sub = model.main
     used = {i for op in sub.operators for i in (*op.inputs, *op.outputs) if i >= 0}
@@ -56,6 +70,7 @@ def analyze(model: Model, sha256: str, supported_ops: frozenset[str]) -> dict:
     lifetimes = tensor_lifetimes(sub, order, _planned_tensors(program))
     plan = plan_arena(lifetimes)
     constants = _constant_tensors(program)
+    params = _layer_params_bytes(program, supported_ops)
     return {
         "model": {
             "path": model.path,
@@ -72,8 +87,10 @@ def analyze(model: Model, sha256: str, supported_ops: frozenset[str]) -> dict:
             "folded_layers": folded,
             "macs": sum(layer.macs for layer in layers),
             "weight_bytes": sum(t.nbytes for t in constants),
-            # what the model data occupies on the board: each constant aligned like the arena
-            "model_data_bytes": sum(align(t.nbytes) for t in constants),
+            "layer_params_bytes": params,
+            # what the model data occupies on the board: each constant aligned like the arena,
+            # plus the per-layer parameters (requantization multipliers, tables, structs)
+            "model_data_bytes": sum(align(t.nbytes) for t in constants) + params,
             "op_set": dict(sorted(Counter(op.opcode for op in sub.operators).items())),
             "var_handles": sum(op.opcode == "VAR_HANDLE" for op in sub.operators),
         },

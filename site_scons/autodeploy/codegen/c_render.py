@@ -26,6 +26,9 @@ DTYPE_CTYPE = {
     "BOOL": "uint8_t",
 }
 
+_CTYPE_BYTES = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "uint16_t": 2, "float": 4, "double": 8}
+_CTYPE_BYTES |= {"int64_t": 8, "uint64_t": 8}
+
 _INT_LIMITS = {
     "int8_t": (-(1 << 7), (1 << 7) - 1),
     "uint8_t": (0, (1 << 8) - 1),
@@ -122,6 +125,25 @@ class _Renderer:
             kind = v.dtype.kind
             return c_float(float(v)) if kind == "f" else c_int(int(v))
         raise TypeError(f"cannot render param {path}={v!r}")
+
+
+def params_bytes(call: KernelCall) -> int:
+    """Bytes the call's parameters occupy in the model data: its constant arrays plus the struct.
+
+    Struct fields are counted as 8 bytes each (a pointer or scalar, padding included), an upper
+    bound for the 32-bit targets; the linked image's size report has the exact figure.
+    """
+
+    def size(value: object) -> int:
+        if isinstance(value, CArray):
+            return 8 + _CTYPE_BYTES.get(value.ctype, 4) * len(value.values)
+        if isinstance(value, CStruct):
+            return sum(size(v) for _, v in value.fields)
+        if isinstance(value, (tuple, list)):
+            return sum(size(v) for v in value)
+        return 8
+
+    return sum(size(v) for _, v in call.params) or 8
 
 
 def render_params(call: KernelCall, prefix: str, attr: str = "") -> str:

@@ -8,6 +8,7 @@ image in the code memory and its run copy in RAM.
 
 from __future__ import annotations
 
+from autodeploy.errors import AutodeployError
 from autodeploy.firmware.elf import Elf
 
 NOTE = (
@@ -72,6 +73,43 @@ def size_report(elf: Elf, regions: dict) -> dict:
         entry["used"] = entry["rom_bytes"] + entry["ram_bytes"]
         entry["free"] = entry["length"] - entry["used"]
     return {"note": NOTE, "regions": out, "sections": sections}
+
+
+class BudgetError(AutodeployError):
+    """The linked image puts more model data or arena in a memory than its usable budget."""
+
+
+def check_budgets(report: dict, platform, image: str) -> None:
+    """The real board's usable budgets (reserves subtracted), checked on the linked image.
+
+    Placement checks them before the build from the analysis's estimate; this is the exact
+    check, with the layer parameters and the app's input staging buffer included.
+    """
+    problems = []
+    for name, entry in report["regions"].items():
+        memory = platform.memories.get(name)
+        if memory is None:
+            continue
+        model = entry["rom"]["model"]
+        arena = entry["ram"]["arena"] + entry["ram"]["staging"]
+        checks = (
+            ("model data", model, memory.usable_for("model") if model else 0),
+            ("arena and input staging", arena, memory.usable_for("arena") if arena else 0),
+            ("model data, arena and input staging", model + arena, memory.usable_bytes),
+        )
+        for what, used, budget in checks:
+            if used > budget:
+                problems.append(
+                    f"{name}: {what} take {used:,} bytes, over the usable {budget:,} by "
+                    f"{used - budget:,}"
+                )
+                break
+    if problems:
+        raise BudgetError(
+            f"{image}: the image does not fit the board's budgets ({'; '.join(problems)}). "
+            "Move the model or arena (model_location, arena_location in models.yaml), or lower "
+            "the memory's reserve in the platform YAML if the board really has the room."
+        )
 
 
 def _region_of(regions: dict, address: int) -> str | None:
