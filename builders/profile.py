@@ -1,5 +1,5 @@
-"""Profile builder: firmware ELF + model analysis + placement + .tflite -> the variant's
-reports/<model>/<variant>/profile.{csv,md,json}, run on the platform's emulator or, with
+"""Profile builder: firmware ELF and size report + model analysis + placement + .tflite -> the
+variant's reports/<model>/<variant>/profile.{csv,md,json}, run on the platform's emulator or, with
 `scons DEVICE=<pyserial URL>`, on a real board (flashed with the platform's board_support.flash).
 
 The config Value holds exactly what the run reads besides its files: runs, seed, the CPU mode
@@ -19,10 +19,11 @@ OUTPUTS = ("profile.csv", "profile.md", "profile.json")
 
 
 def _profile(target, source, env):
+    from autodeploy.firmware.toolchains import toolchain
     from autodeploy.profile.run import ProfileRequest, profile_variant
 
-    elf, analysis, placement, tflite = (Path(str(s)) for s in source[:4])
-    request = read_value(source[4])
+    elf, analysis, placement, tflite, sizes = (Path(str(s)) for s in source[:5])
+    request = read_value(source[5])
     report_dir = Path(str(target[0])).parent
     profile_variant(
         ProfileRequest(
@@ -38,6 +39,11 @@ def _profile(target, source, env):
             elf=elf,
             log_path=report_dir / "board.log",
             device=request["device"],
+            toolchain={
+                "name": request["toolchain"],
+                "version": toolchain(request["toolchain"]).version(env["ENV"]["PATH"]),
+            },
+            image_sizes=json.loads(sizes.read_text()),
         ),
         [str(t) for t in target],
     )
@@ -58,6 +64,7 @@ def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec):
         "model": spec.name,
         "variant": variant.name,
         "platform": platform.name,
+        "toolchain": variant.toolchain,
         "runs": spec.runs,
         "seed": spec.seed,
         "cpu_mode": {"name": mode.name, "clock_hz": mode.clock_hz},
@@ -74,6 +81,7 @@ def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec):
             analysis_node,
             placement_node,
             env.File(str(spec.tflite)),
+            firmware_nodes["sizes_json"],
             config_value(env, request),
         ],
         step_action("profile", _profile),

@@ -299,34 +299,13 @@ def test_reference_falls_back_to_optimized_kernels_for_mobilenet_v3():
     assert kind == "litert-optimized" and len(crcs) == len(parse_model(data).main.operators)
 
 
-PROFILE_SCONSTRUCT = """
-import os
-env = Environment(tools=["autodeploy_tool"], ENV={"PATH": os.environ["PATH"]})
-from autodeploy.variants import declared_variant
-from builders.analysis import model_analysis, placement
-from builders.firmware import firmware
-from builders.profile import profile
-from builders.sources import model_sources
-spec = env["AUTODEPLOY_CONFIG"].models["kws"]
-analysis = model_analysis(env, spec)
-placed = placement(env, spec, analysis)
-variant = declared_variant(spec)
-image = firmware(
-    env, variant, model_sources(env, spec, analysis), placed,
-    ["firmware/apps/validator", "firmware/rpc/src"], include=["firmware/rpc/include"],
-)
-env.Alias("kws-profile", profile(env, variant, image, analysis, placed, spec))
-"""
-
-
 def test_profile_target_on_the_emulator(tmp_path):
     """The whole chain through SCons: validator firmware on QEMU, reports, no-op rebuild, and a
     change of `runs` re-running only the profile."""
     from scons_project import SconsProject
 
     project = SconsProject(tmp_path)
-    (tmp_path / "SConstruct.profile").write_text(PROFILE_SCONSTRUCT)
-    first = project.scons("-f", "SConstruct.profile", "kws-profile")
+    first = project.scons("kws-profile")
     out = tmp_path / "reports/kws/apollo510_evb-gcc-auto-auto-HP"
     assert ("profile", f"{out.relative_to(tmp_path)}/profile.csv") in project.steps(first)
     assert "[profile] kws: run 10/10" in first.stdout
@@ -338,9 +317,9 @@ def test_profile_target_on_the_emulator(tmp_path):
     assert max(later) - min(later) < 0.001 * max(later)  # -icount: only data-dependent branches
     assert report["total_instructions"] > report["total_macs"] / 4
     assert "waiting for connection" in (out / "board.log").read_text()
-    assert project.steps(project.scons("-f", "SConstruct.profile", "kws-profile")) == []
+    assert project.steps(project.scons("kws-profile")) == []
     project.edit("models.yaml", "  kws:\n", "  kws:\n    runs: 2\n")
-    steps = project.steps(project.scons("-f", "SConstruct.profile", "kws-profile"))
+    steps = project.steps(project.scons("kws-profile"))
     assert [step for step, _ in steps] == ["profile"]
     assert json.loads((out / "profile.json").read_text())["runs"] == 2
 

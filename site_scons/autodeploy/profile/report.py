@@ -39,8 +39,14 @@ def build_profile(
     comparisons: list,
     reference,
     mismatch: dict | None,
+    toolchain: dict,
+    image_sizes: dict | None = None,
 ) -> dict:
-    """The profile as plain data (what profile.json holds and the other two render)."""
+    """The profile as plain data (what profile.json holds and the other two render).
+
+    toolchain: {"name", "version"}; image_sizes: the firmware's sizes.json, whose model section
+    is the exact model size (else the analysis's estimate is used).
+    """
     label = timing.count_label.lower()
     total_count = timing.counts(session.profile_ticks)
     macs = analysis["totals"]["macs"]
@@ -52,6 +58,8 @@ def build_profile(
         "platform": platform,
         "board": session.info.board,
         "build_id": session.info.build_id,
+        "toolchain": toolchain["name"],
+        "toolchain_version": toolchain["version"],
         "timing_source": timing.source,
         "measured": timing.measured,
         "cpu_mode": {"name": timing.cpu_mode, "clock_hz": timing.clock_hz},
@@ -60,7 +68,7 @@ def build_profile(
             "counts": label,
             f"{label}_per_tick": timing.per_tick,
         },
-        "model_size_bytes": analysis["totals"]["model_data_bytes"],
+        "model_size_bytes": _model_bytes(analysis, image_sizes),
         "tflite_bytes": analysis["model"]["file_size"],
         "model_location": place["model_location"],
         "arena_bytes": session.info.arena_bytes,
@@ -85,6 +93,13 @@ def build_profile(
         },
         "layer_profile": layer_rows(session.layers, timing),
     }
+
+
+def _model_bytes(analysis: dict, image_sizes: dict | None) -> int:
+    """Weights and layer parameters as linked, or the analysis's estimate without an image."""
+    if image_sizes is None:
+        return analysis["totals"]["model_data_bytes"]
+    return sum(region["rom"]["model"] for region in image_sizes["regions"].values())
 
 
 def profile_csv(profile: dict) -> str:
@@ -137,6 +152,7 @@ def profile_markdown(profile: dict) -> str:
         "| | |",
         "|---|---|",
         f"| Board | {profile['board']} (build {profile['build_id']}) |",
+        f"| Toolchain | {profile['toolchain']} ({profile['toolchain_version']}) |",
         f"| Model size | {profile['model_size_bytes']:,} bytes in {profile['model_location']} |",
         f"| Arena | {profile['arena_bytes']:,} bytes in {profile['arena_location']} |",
         f"| Layers | {profile['layers']} |",

@@ -39,6 +39,8 @@ class ProfileRequest:
     elf: str | os.PathLike
     log_path: str | os.PathLike  # QEMU or flash tool output
     device: str | None = None  # DEVICE=...: a real board's serial URL
+    toolchain: dict | None = None  # {"name", "version"} of the compiler that built the ELF
+    image_sizes: dict | None = None  # the firmware's sizes.json
 
 
 def host_inputs(analysis: dict, seed: int, runs: int) -> list:
@@ -90,6 +92,8 @@ def profile_variant(
         comparisons=comparisons,
         reference=reference,
         mismatch=mismatch,
+        toolchain=r.toolchain or {"name": "unknown", "version": "unknown"},
+        image_sizes=r.image_sizes,
     )
     write_profile(paths, profile)
     if mismatch:

@@ -1,0 +1,179 @@
+"""The product's main job end to end, through the real SConstruct on the emulated board:
+every shipped model builds with gcc and with clang and runs bit-exact against the host reference;
+the link survives corrupted and dropped bytes between host and QEMU; and the real-board path
+(DEVICE= plus the platform's board_support and flash command) runs the same flow."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scons_project import SconsProject
+from support.faulty_link import FaultyLink
+
+from autodeploy.board import Emulator
+from autodeploy.config import load_config
+from autodeploy.rpc.client import BoardClient
+from autodeploy.rpc.inputs import seeded_input
+
+PROJECT = Path(__file__).resolve().parent.parent
+MODELS = list(load_config(PROJECT).models)
+VARIANT = "apollo510_evb-{}-auto-auto"
+
+
+@pytest.fixture(scope="module", params=["gcc", "clang"])
+def profiled(request, tmp_path_factory):
+    """Every model profiled (2 runs each) with one toolchain, two emulators at a time."""
+    toolchain = request.param
+    project = SconsProject(tmp_path_factory.mktemp(f"all_{toolchain}"))
+    project.edit("models.yaml", "  toolchain: gcc\n", f"  toolchain: {toolchain}\n")
+    project.edit("models.yaml", "  runs: 10\n", "  runs: 2\n")
+    project.edit("models.yaml", "    runs: 100 ", "    runs: 2 ")
+    result = project.scons("-j2", "profile-all", check=False)
+    return toolchain, project, result
+
+
+def test_every_model_runs_bit_exact_on_the_emulated_m55(profiled):
+    toolchain, project, result = profiled
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for model in MODELS:
+        folder = project.root / f"reports/{model}/{VARIANT.format(toolchain)}-HP"
+        report = json.loads((folder / "profile.json").read_text())
+        validation = report["validation"]
+        assert validation["passed"], (model, validation)
+        assert report["runs"] == 2 and report["board"] == "mps3-an547"
+        assert report["total_instructions"] > 0 and report["toolchain"] == toolchain
+        rows = (folder / "profile.csv").read_text().splitlines()
+        assert rows[0].startswith("Event,Tag,uSeconds,Est MACs,Instructions")
+        assert len(rows) - 1 == report["layers"]
+
+
+def test_firmware_size_report_beside_each_image(profiled):
+    toolchain, project, _ = profiled
+    sizes = json.loads(
+        (project.root / f"build/mnv3sm/{VARIANT.format(toolchain)}/sizes.json").read_text()
+    )
+    # mnv3sm: weights in MRAM (the an547's read-only QSPI), arena in SRAM
+    assert sizes["regions"]["MRAM"]["rom"]["model"] > 2_000_000
+    assert sizes["regions"]["SRAM"]["ram"]["arena"] == 401_408
+    assert (project.root / f"build/mnv3sm/{VARIANT.format(toolchain)}/validator.map").exists()
+
+
+@pytest.mark.parametrize("profiled", ["gcc"], indirect=True)
+def test_corrupted_and_dropped_bytes_to_the_emulator_change_no_result(profiled):
+    toolchain, project, _ = profiled
+    config = load_config(project.root)
+    elf = project.root / f"build/kws/{VARIANT.format(toolchain)}/validator.elf"
+    platform = config.platforms["apollo510_evb"]
+    (tensor,) = _analysis(project, "kws")["inputs"]
+    data = seeded_input(7, 0, 0, tensor["dtype"], tensor["shape"]).tobytes()
+
+    def session(client: BoardClient) -> tuple[list, np.ndarray]:
+        """Upload, invoke, outputs and stats, then a few seeded runs: about 5 KB of traffic.
+        Returns the data, and the tick counts of every invoke and layer."""
+        client.set_input(0, data)
+        results, ticks = [], []
+        for run in range(5):
+            crcs = client.fill_inputs(7, run) if run else None
+            ticks.append(client.invoke(warmup=0, profile=True))
+            stats = client.layer_stats()
+            ticks += [s.ticks for s in stats]
+            results.append((crcs, client.get_output(0), [(s.tag, s.output_crc32) for s in stats]))
+        return results, np.array(ticks)
+
+    with (
+        Emulator(platform, elf, project.root / "clean.log") as board,
+        BoardClient(board.url) as client,
+    ):
+        expected = session(client)
+    with Emulator(platform, elf, project.root / "faulty.log") as board:
+        port = int(board.url.rsplit(":", 1)[1])
+        with (
+            FaultyLink(port, seed=3, corrupt_every=1500, drop_every=2000, stall_every=4000) as link,
+            BoardClient(link.url, timeout_s=1.0, retries=12) as client,
+        ):
+            got = session(client)
+    assert got[0] == expected[0]
+    # -icount: a layer's count repeats to the tick (a run may start at another phase of the
+    # 31.25 instructions of one tick); an invoke's total sums those roundings
+    assert (np.abs(got[1] - expected[1]) <= np.maximum(1, expected[1] * 1e-5)).all()
+    assert client.retries_used > 0
+    assert link.total("corrupt") > 0 and link.total("drop") > 0
+    assert np.frombuffer(expected[0][0][1], np.int8).size == 12
+
+
+def _analysis(project: SconsProject, model: str) -> dict:
+    return json.loads((project.root / f"build/{model}/model_analysis.json").read_text())
+
+
+FAKE_FLASHER = """\
+# A stand-in for a vendor flash tool: "flashes" the ELF onto a board that is really QEMU,
+# listening on the DEVICE port, and leaves it running like a flashed board.
+import subprocess, sys, time
+elf, device, pid_file = sys.argv[1:4]
+port = device.rsplit(":", 1)[1]
+log = open(pid_file + ".log", "w")
+qemu = subprocess.Popen(
+    ["qemu-system-arm", "-M", "mps3-an547", "-nographic", "-monitor", "none", "-kernel", elf,
+     "-icount", "shift=0", "-semihosting-config", "enable=on,target=native",
+     "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on,nodelay=on"],
+    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+)
+open(pid_file, "w").write(str(qemu.pid))
+for _ in range(200):
+    if "waiting for connection" in open(pid_file + ".log").read():
+        print(f"flashed {elf}")
+        sys.exit(0)
+    time.sleep(0.05)
+sys.exit("the board did not come up")
+"""
+
+BOARD_SUPPORT = """
+board_support:
+  sources: [firmware/board/mps3_an547, firmware/board/common]
+  include: [firmware/board/common]
+  flash: "{python} fake_flasher.py {{elf}} {{device}} board.pid"
+  memory_map:
+    ITCM:  {{base: 0x00000000, size_kb: 256}}
+    TCM:   {{base: 0x20000000, size_kb: 512}}
+    SRAM:  {{base: 0x21000000, size_kb: 3072}}
+    MRAM:  {{base: 0x28000000, size_kb: 4096, read_only: true}}
+"""
+
+
+def test_device_argument_flashes_and_profiles_a_real_board(tmp_path):
+    project = SconsProject(tmp_path)
+    (tmp_path / "fake_flasher.py").write_text(FAKE_FLASHER)
+    with open(tmp_path / "platforms/apollo510_evb.yaml", "a") as handle:
+        handle.write(BOARD_SUPPORT.format(python=sys.executable))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    try:
+        result = project.scons("kws-profile", f"DEVICE=socket://127.0.0.1:{port}")
+    finally:
+        pid = tmp_path / "board.pid"
+        if pid.exists():
+            os.killpg(int(pid.read_text()), signal.SIGKILL)
+    assert "[profile] kws: run 10/10" in result.stdout
+    folder = tmp_path / "reports/kws/apollo510_evb-gcc-auto-auto-HP"
+    report = json.loads((folder / "profile.json").read_text())
+    assert report["validation"]["passed"]
+    assert report["timing_source"].startswith("measured on board")
+    assert "total_cycles" in report and "total_instructions" not in report
+    assert "flashed " in (folder / "board.log").read_text()
+    script = (tmp_path / "build/kws/apollo510_evb-gcc-auto-auto/firmware.ld").read_text()
+    assert "board memory map" in script
+
+
+def test_device_for_a_platform_without_board_support_is_a_clear_error(tmp_path):
+    project = SconsProject(tmp_path)
+    result = project.scons("kws-profile", "DEVICE=/dev/ttyACM0", check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "apollo510_evb has no board_support" in result.stderr
