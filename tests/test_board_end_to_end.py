@@ -177,3 +177,15 @@ def test_device_for_a_platform_without_board_support_is_a_clear_error(tmp_path):
     result = project.scons("kws-profile", "DEVICE=/dev/ttyACM0", check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "apollo510_evb has no board_support" in result.stderr
+
+
+def test_kws_profile_on_the_emulated_cortex_m4(tmp_path):
+    project = SconsProject(tmp_path)
+    kws = "    tflite: models/mlperf_tiny_kws_dscnn_int8.tflite\n"
+    project.edit("models.yaml", kws, kws + "    platform: apollo4p_evb\n    runs: 3\n")
+    project.scons("kws-profile")
+    folder = tmp_path / "reports/kws/apollo4p_evb-gcc-auto-auto-HP"
+    report = json.loads((folder / "profile.json").read_text())
+    assert report["validation"]["passed"] and report["board"] == "mps2-an386"
+    assert report["counter"]["instructions_per_tick"] == 40  # CMSDK timer at 25 MHz
+    assert report["cpu_mode"] == {"name": "HP", "clock_hz": 192_000_000}
