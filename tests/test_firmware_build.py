@@ -25,6 +25,7 @@ from autodeploy.config import load_config
 from autodeploy.config.loader import BoardSupport, MappedMemory
 from autodeploy.firmware.elf import read_elf
 from autodeploy.firmware.linker import LinkerLayoutError, render_linker_script
+from autodeploy.firmware.size_report import BudgetError, check_budgets
 from autodeploy.firmware.toolchains import ToolchainUnavailableError, toolchain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -357,3 +358,25 @@ board_support:
     assert report["regions"]["TCM"]["length"] == 256 * KB
     run = run_qemu("mps3-an547", folder / "smoke.elf")
     assert run.returncode == 0 and SMOKE_LINE.search(run.output), run.output
+
+
+def _usage(model: int = 0, arena: int = 0, staging: int = 0) -> dict:
+    return {"rom": {"model": model}, "ram": {"arena": arena, "staging": staging}}
+
+
+def test_linked_image_over_a_usable_budget_is_refused() -> None:
+    """The exact check on the linked image: layer parameters and the input staging buffer count,
+    and the message names the memory, the bytes and the overflow."""
+    platform = load_config(ROOT).platforms["apollo510_evb"]
+    tcm = platform.memories["TCM"].usable_bytes  # 370,688: 512 KB less the 150 KB reserve
+    fits = {"regions": {"TCM": _usage(model=tcm - 1000, arena=900, staging=100)}}
+    check_budgets(fits, platform, "fw.elf")
+    over = {"regions": {"TCM": _usage(model=tcm - 1000, arena=900, staging=101)}}
+    with pytest.raises(BudgetError) as err:
+        check_budgets(over, platform, "fw.elf")
+    assert "fw.elf" in str(err.value)
+    assert f"TCM: model data, arena and input staging take {tcm + 1:,} bytes" in str(err.value)
+    assert f"over the usable {tcm:,} by 1" in str(err.value)
+    psram_arena = platform.memories["PSRAM"].usable_for("arena")  # the 12000 KB arena limit
+    with pytest.raises(BudgetError, match="PSRAM: arena and input staging take"):
+        check_budgets({"regions": {"PSRAM": _usage(arena=psram_arena + 16)}}, platform, "x")
