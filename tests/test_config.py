@@ -268,6 +268,21 @@ def test_merge_keys_and_anchors(tmp_path: Path) -> None:
     assert (ic.tflite.name, ic.arena_location, ic.runs) == ("ic.tflite", "TCM", 5)
 
 
+def test_runs_power_default_override_and_range(tmp_path: Path) -> None:
+    (tmp_path / "good").mkdir()
+    (tmp_path / "bad").mkdir()
+    text = textwrap.dedent("""\
+        defaults: {platform: apollo510_evb}
+        models:
+          kws: {tflite: models/kws.tflite}
+          ic: {tflite: models/ic.tflite, runs_power: 7}
+        """)
+    models = load_config(make_project(tmp_path / "good", text)).models
+    assert (models["kws"].runs_power, models["ic"].runs_power) == (200, 7)
+    msg = config_error(tmp_path / "bad", text.replace("runs_power: 7", "runs_power: 0"))
+    assert "models.ic.runs_power" in msg
+
+
 # -------------------------------------------------------------------------------------------------
 # models.yaml: errors
 

@@ -185,6 +185,7 @@ class ModelSpec:
     arena_location: str
     max_arena_size: int | None
     runs: int
+    runs_power: int
     seed: int
     cpu_mode: str
     source_line: int
@@ -437,6 +438,7 @@ def _model_spec(
         arena_location=eff["arena_location"].value,
         max_arena_size=eff["max_arena_size"].value,
         runs=eff["runs"].value,
+        runs_power=eff["runs_power"].value,
         seed=eff["seed"].value,
         cpu_mode=mode.value,
         source_line=line,

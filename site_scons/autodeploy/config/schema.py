@@ -110,6 +110,9 @@ _MODEL_SETTINGS: dict[str, Field] = {
         "size", nullable=True, minimum=1, doc="upper bound on the arena (bytes or e.g. '64KB')"
     ),
     "runs": Field("int", minimum=1, maximum=1_000_000, doc="inferences per validation run"),
+    "runs_power": Field(
+        "int", minimum=1, maximum=1_000_000, doc="inferences per CPU mode in a power run"
+    ),
     "seed": Field("int", minimum=0, maximum=2**32 - 1, doc="seed for the random test inputs"),
     "cpu_mode": Field("str", choices=CPU_MODES, doc="CPU clock mode for profiling"),
 }
@@ -141,6 +144,7 @@ BUILTIN_DEFAULTS: dict[str, Any] = {
     "arena_location": "auto",
     "max_arena_size": None,
     "runs": 10,
+    "runs_power": 200,
     "seed": 42,
     "cpu_mode": None,
 }
