@@ -25,11 +25,12 @@ def _declare_all(env):
     from builders.analysis import analysis_report, model_analysis, placement
     from builders.firmware import firmware
     from builders.help import help_text
+    from builders.library import library
     from builders.profile import device_argument, profile
     from builders.sources import model_sources
 
     config = env["AUTODEPLOY_CONFIG"]
-    groups = {"analyze": [], "sources": [], "firmware": [], "profile": []}
+    groups = {"analyze": [], "sources": [], "firmware": [], "profile": [], "lib": []}
     for spec in config.models.values():
         platform = config.platforms[spec.platform]
         target = "board" if device_argument() or platform.transport.device else "emulator"
@@ -43,6 +44,7 @@ def _declare_all(env):
         image = firmware(env, variant, nodes["sources"], placed, target=target, **VALIDATOR)
         nodes["firmware"] = [image["elf"], image["sizes_json"], image["sizes_md"]]
         nodes["profile"] = profile(env, variant, image, analysis, placed, spec)
+        nodes["lib"] = library(env, variant, nodes["sources"], analysis, placed, spec, target)
         for step, node in nodes.items():
             env.Alias(f"{spec.name}-{step}", node)
             groups[step].append(node)
