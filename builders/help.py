@@ -13,6 +13,8 @@ TARGETS = (
     ("profile-all", "profile every model"),
     ("<model>-lib", "lib<model>.a, header, README, example: build/<model>/<variant>/package/"),
     ("lib-all", "the library package of every model"),
+    ("<model>-power", "time, energy, power per CPU mode: reports/<model>/<variant>/power.*"),
+    ("power-all", "power of every model (modelled on the emulator, measured with DEVICE=)"),
 )
 
 

@@ -26,11 +26,12 @@ def _declare_all(env):
     from builders.firmware import firmware
     from builders.help import help_text
     from builders.library import library
+    from builders.power import power
     from builders.profile import device_argument, profile
     from builders.sources import model_sources
 
     config = env["AUTODEPLOY_CONFIG"]
-    groups = {"analyze": [], "sources": [], "firmware": [], "profile": [], "lib": []}
+    groups = {"analyze": [], "sources": [], "firmware": [], "profile": [], "lib": [], "power": []}
     for spec in config.models.values():
         platform = config.platforms[spec.platform]
         target = "board" if device_argument() or platform.transport.device else "emulator"
@@ -44,6 +45,7 @@ def _declare_all(env):
         image = firmware(env, variant, nodes["sources"], placed, target=target, **VALIDATOR)
         nodes["firmware"] = [image["elf"], image["sizes_json"], image["sizes_md"]]
         nodes["profile"] = profile(env, variant, image, analysis, placed, spec)
+        nodes["power"] = power(env, variant, nodes["sources"], placed, spec, target)
         nodes["lib"] = library(env, variant, nodes["sources"], analysis, placed, spec, target)
         for step, node in nodes.items():
             env.Alias(f"{spec.name}-{step}", node)

@@ -1,0 +1,118 @@
+"""Power measured with a Joulescope, against a fake of the joulescope v1 API wired to a simulated
+board that follows the power firmware's handshake."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from support.fake_joulescope import FakeBoard, FakeDevice, FakeJoulescope
+
+from autodeploy.power.console import Gpio, PowerConsole, PowerConsoleError
+from autodeploy.power.joulescope import (
+    JoulescopeError,
+    Meter,
+    Timeouts,
+    measure_mode,
+    open_joulescope,
+)
+from autodeploy.power.report import build_power, power_markdown
+
+GPIO = Gpio(trigger=14, in0=29, in1=36)
+FAST = Timeouts(ack_s=0.3, run_s=5.0, stats_s=1.0)
+
+
+def _rig(board: FakeBoard, **device_kw):
+    device = FakeDevice(board, **device_kw)
+    console = PowerConsole(board, "fake board")
+    console.ready("kws", 1.0)
+    return device, console
+
+
+def test_whole_flow_measures_each_mode() -> None:
+    modes = {"LP": (0.008, 0.0078), "HP": (0.004, 0.0279)}  # s per inference, W
+    board = FakeBoard(idle_w=0.0005)
+    device, console = _rig(board, period_s=0.002)
+    results = {}
+    with Meter(open_joulescope(FakeJoulescope([device])), 1.8, FAST) as meter:
+        assert device.parameters == {
+            "sensor_power": "on",
+            "i_range": "auto",
+            "v_range": "15V",
+            "io_voltage": "1.8V",
+            "gpo0": "0",
+        }
+        for name, (inference_s, watts) in modes.items():
+            board.inference_s, board.active_w = inference_s, watts
+            results[name] = measure_mode(meter, console, name, 50, 42, GPIO)
+    assert device.closed and device.parameters["gpo0"] == "0"
+    assert board.requests == ["RUN LP 50 42 1 14 29 36", "RUN HP 50 42 1 14 29 36"]
+    for name, (inference_s, watts) in modes.items():
+        r = results[name]
+        assert r["attempts"] == 1
+        # The window ends at the first statistics update after GPI = 2 (2 ms period here), so
+        # it matches the board's own count of its running time to within a few updates.
+        board_ms = r["board_ticks"] / 32e6 / 50 * 1e3
+        assert board_ms >= inference_s * 1e3
+        assert r["time_ms"] == pytest.approx(board_ms, rel=0.1)
+        assert r["power_mw"] == pytest.approx(watts * 1e3, rel=0.1)
+        assert r["energy_uj"] == pytest.approx(r["power_mw"] * r["time_ms"], rel=1e-9)
+    report = build_power(
+        {"model": "kws", "variant": "v", "platform": "p", "toolchain": "gcc", "runs_power": 50,
+         "seed": 42},
+        results,
+        "measured (Joulescope)",
+        "note",
+    )  # fmt: skip
+    assert set(report["summary"]) == {f"{m} {u}" for m in modes for u in ("ms", "uJ", "mW")}
+    text = power_markdown(report)
+    assert text.count("measured (Joulescope)") == 3 and "| HP |" in text and "| LP |" in text
+
+
+def test_missing_device() -> None:
+    with pytest.raises(JoulescopeError, match="no Joulescope found"):
+        open_joulescope(FakeJoulescope([]))
+
+
+def test_two_devices_are_refused() -> None:
+    board = FakeBoard()
+    with pytest.raises(JoulescopeError, match="2 Joulescopes found"):
+        open_joulescope(FakeJoulescope([FakeDevice(board), FakeDevice(board)]))
+
+
+def test_board_that_never_acks_times_out_and_releases_the_device() -> None:
+    board = FakeBoard(acks=False)
+    device, console = _rig(board)
+    start = time.monotonic()
+    with (
+        pytest.raises(JoulescopeError, match=r"acknowledge the trigger .* within 0.3 s"),
+        Meter(device, 1.8, FAST) as meter,
+    ):
+        measure_mode(meter, console, "HP", 10, 42, GPIO)
+    assert time.monotonic() - start < 2.0
+    assert device.closed and device.parameters["gpo0"] == "0"
+
+
+def test_zero_energy_is_measured_again() -> None:
+    board = FakeBoard()
+    device, console = _rig(board, zero_windows=1)
+    with Meter(device, 1.8, FAST) as meter:
+        result = measure_mode(meter, console, "HP", 20, 42, GPIO)
+    assert result["attempts"] == 2 and result["energy_uj"] > 0
+    assert device.clears == 2
+
+
+def test_zero_energy_twice_fails() -> None:
+    board = FakeBoard()
+    device, console = _rig(board, zero_windows=5)
+    with (
+        pytest.raises(JoulescopeError, match="read 0 energy twice"),
+        Meter(device, 1.8, FAST) as meter,
+    ):
+        measure_mode(meter, console, "HP", 5, 42, GPIO)
+
+
+def test_wrong_firmware_is_reported() -> None:
+    board = FakeBoard(model="other")
+    with pytest.raises(PowerConsoleError, match="expected 'READY kws'"):
+        PowerConsole(board, "fake board").ready("kws", 0.5)
