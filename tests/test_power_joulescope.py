@@ -116,3 +116,32 @@ def test_wrong_firmware_is_reported() -> None:
     board = FakeBoard(model="other")
     with pytest.raises(PowerConsoleError, match="expected 'READY kws'"):
         PowerConsole(board, "fake board").ready("kws", 0.5)
+
+
+def test_power_variant_on_a_board_writes_measured_reports(tmp_path, monkeypatch) -> None:
+    """The board branch of the power step: DEVICE= opens the board, the Joulescope measures
+    every CPU mode of the platform, and the reports say "measured"."""
+    from contextlib import nullcontext
+    from types import SimpleNamespace
+
+    from scons_project import PROJECT
+
+    from autodeploy.config import load_config
+    from autodeploy.power import run
+
+    platform = load_config(PROJECT).platforms["apollo510_evb"]
+    board = FakeBoard(inference_s=0.002)
+    device = FakeDevice(board, period_s=0.002)
+    opened = SimpleNamespace(measured=True, url="fake://", description="fake board")
+    monkeypatch.setattr(run, "open_board", lambda *a: nullcontext(opened))
+    monkeypatch.setattr(run.serial, "serial_for_url", lambda url, baudrate: board)
+    request = run.PowerRequest(
+        model="kws", variant="v-HP", platform=platform, toolchain="gcc", runs=20, seed=7,
+        elf=tmp_path / "power.elf", log_path=tmp_path / "power.log", device="/dev/ttyACM0",
+    )  # fmt: skip
+    paths = (tmp_path / "power.json", tmp_path / "power.md")
+    power = run.power_variant(request, paths, joulescope=FakeJoulescope([device]), timeouts=FAST)
+    assert power["source"] == "measured (Joulescope)" and set(power["modes"]) == {"LP", "HP"}
+    assert device.parameters["io_voltage"] == "1.8V" and device.closed and board.closed
+    assert board.requests == ["RUN LP 20 7 1 14 29 36", "RUN HP 20 7 1 14 29 36", "END"]
+    assert "measured (Joulescope)" in paths[1].read_text()

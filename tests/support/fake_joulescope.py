@@ -55,6 +55,7 @@ class FakeBoard:
         self._out = bytearray(f"READY {model}\n".encode())
         self._lock = threading.Lock()
         self.timeout = 0.05
+        self.closed = False
 
     def power_w(self) -> float:
         return self.active_w if self.running else self.idle_w
@@ -78,6 +79,9 @@ class FakeBoard:
                     return chunk
             time.sleep(0.001)
         return b""
+
+    def close(self) -> None:
+        self.closed = True
 
     def _trigger(self) -> bool:
         return self.device is not None and self.device.parameters.get("gpo0") == "1"
