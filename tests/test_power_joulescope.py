@@ -145,3 +145,25 @@ def test_power_variant_on_a_board_writes_measured_reports(tmp_path, monkeypatch)
     assert device.parameters["io_voltage"] == "1.8V" and device.closed and board.closed
     assert board.requests == ["RUN LP 20 7 1 14 29 36", "RUN HP 20 7 1 14 29 36", "END"]
     assert "measured (Joulescope)" in paths[1].read_text()
+
+
+def test_the_fake_offers_only_what_the_real_joulescope_api_has():
+    """Every method the fake device (and so the power code) uses exists on joulescope 1.5's
+    v1 Device, taking the same leading parameters (the real ones may have more optional ones),
+    and scan() takes the same arguments."""
+    import inspect
+
+    import joulescope
+    from joulescope.v1.device import Device
+    from support.fake_joulescope import FakeDevice, FakeJoulescope
+
+    def params(fn) -> list[str]:
+        return [p for p in inspect.signature(fn).parameters if p != "self"]
+
+    public = [name for name in vars(FakeDevice) if not name.startswith("_")]
+    assert "parameter_set" in public and "extio_status" in public
+    for name in public:
+        assert hasattr(Device, name), name
+        fake, real = params(getattr(FakeDevice, name)), params(getattr(Device, name))
+        assert real[: len(fake)] == fake, name
+    assert params(FakeJoulescope.scan) == params(joulescope.scan)

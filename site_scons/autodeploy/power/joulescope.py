@@ -36,13 +36,7 @@ def open_joulescope(module=None):
     """The one attached Joulescope, opened and configured as the reference tool does.
     `module` is the `joulescope` package (a fake in tests)."""
     if module is None:
-        try:
-            import joulescope as module
-        except ImportError as err:
-            raise JoulescopeError(
-                "measuring power on a board needs the joulescope package: "
-                ".venv/bin/pip install joulescope==1.5.0"
-            ) from err
+        import joulescope as module  # pinned in requirements.txt; imported only for a board
     devices = module.scan()
     if not devices:
         raise JoulescopeError(
