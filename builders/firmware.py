@@ -44,7 +44,7 @@ def _search_path(env) -> str:
     return os.pathsep.join(p for p in (os.environ.get("PATH"), env["ENV"].get("PATH")) if p)
 
 
-def _board_dirs(platform, target: str) -> tuple[list[str], list[str]]:
+def board_dirs(platform, target: str) -> tuple[list[str], list[str]]:
     """(source folders, include folders) of the board support for `target`, project-relative."""
     if target == "board":
         if platform.board_support is None:
@@ -59,7 +59,7 @@ def _board_dirs(platform, target: str) -> tuple[list[str], list[str]]:
     return [board, "firmware/board/common"], ["firmware/board/common"]
 
 
-def _toolchain_env(env, platform, name: str):
+def toolchain_env(env, platform, name: str):
     """The construction environment compiling firmware C for (platform, toolchain), or None
     when the toolchain is not installed."""
     key = _key(env, "env", platform.name, name)
@@ -93,11 +93,11 @@ def _lib_dir(platform, name: str) -> str:
     return f"#build/lib/{platform.name}/{name}"
 
 
-def _unavailable(target, source, env):
+def unavailable(target, source, env):
     toolchains.toolchain(env["ADRT_TOOLCHAIN"]).require(_search_path(env))
 
 
-def _c_files(env, paths) -> list[str]:
+def c_files(env, paths) -> list[str]:
     """Project-relative C files of `paths` (files, or folders whose *.c are taken)."""
     root = Path(env.Dir("#").abspath)
     files = []
@@ -110,7 +110,7 @@ def _c_files(env, paths) -> list[str]:
     return files
 
 
-def _objects(fenv, platform, name: str, sources: list[str], include=()) -> list:
+def compiled_objects(fenv, platform, name: str, sources: list[str], include=()) -> list:
     """Object nodes of project-relative C files, compiled once per platform+toolchain."""
     nodes = []
     for src in sources:
@@ -131,12 +131,12 @@ def runtime_library(env, platform, toolchain: str):
     if key in _memo:
         return _memo[key]
     target = f"{_lib_dir(platform, toolchain)}/libadrt.a"
-    fenv = _toolchain_env(env, platform, toolchain)
+    fenv = toolchain_env(env, platform, toolchain)
     if fenv is None:
-        lib = env.Command(target, [], step_action("ar", _unavailable), ADRT_TOOLCHAIN=toolchain)
+        lib = env.Command(target, [], step_action("ar", unavailable), ADRT_TOOLCHAIN=toolchain)
     else:
-        objects = _objects(fenv, platform, toolchain, _c_files(env, [f"{RUNTIME}/src"]))
-        lib = fenv.StaticLibrary(target, objects)
+        sources = c_files(env, [f"{RUNTIME}/src"])
+        lib = fenv.StaticLibrary(target, compiled_objects(fenv, platform, toolchain, sources))
     _memo[key] = lib
     return lib
 
@@ -170,22 +170,22 @@ def firmware(
         "sizes_json": f"{out}/sizes.json",
         "sizes_md": f"{out}/sizes.md",
     }
-    fenv = _toolchain_env(env, platform, variant.toolchain)
+    fenv = toolchain_env(env, platform, variant.toolchain)
     if fenv is None:
         nodes = env.Command(
             list(names.values()),
             [],
-            step_action("link", _unavailable),
+            step_action("link", unavailable),
             ADRT_TOOLCHAIN=variant.toolchain,
         )
         return dict(zip(names, nodes, strict=True))
 
-    board_src, board_inc = _board_dirs(platform, target)
-    board = _objects(fenv, platform, variant.toolchain, _c_files(env, board_src), board_inc)
-    app_files = _c_files(env, app_sources)
+    board_src, board_inc = board_dirs(platform, target)
+    board = compiled_objects(fenv, platform, variant.toolchain, c_files(env, board_src), board_inc)
+    app_files = c_files(env, app_sources)
     app_dirs = sorted({str(Path(f).parent) for f in app_files})
-    app = _objects(fenv, platform, variant.toolchain, app_files, [*include, *app_dirs])
-    model = _model_objects(fenv, platform, variant, sources)
+    app = compiled_objects(fenv, platform, variant.toolchain, app_files, [*include, *app_dirs])
+    model = model_objects(fenv, platform, variant, sources)
     glue = env.Command(
         f"{out}/app_model.c",
         [f"#build/{variant.model}/model_analysis.json", env.Value(variant.model)],
@@ -220,7 +220,7 @@ def firmware(
     }
 
 
-def _model_objects(fenv, platform, variant, sources) -> list:
+def model_objects(fenv, platform, variant, sources) -> list:
     """The generated model C, compiled once per model+platform+toolchain (any placement)."""
     nodes = []
     for node in sources:

@@ -25,12 +25,12 @@ from builders.common import config_value, engine_sources, read_value, step_actio
 from builders.firmware import (
     BOARD_INCLUDE,
     RUNTIME,
-    _board_dirs,
-    _c_files,
-    _model_objects,
-    _objects,
-    _toolchain_env,
-    _unavailable,
+    board_dirs,
+    c_files,
+    compiled_objects,
+    model_objects,
+    toolchain_env,
+    unavailable,
 )
 
 EXAMPLE_APP = "firmware/apps/example"
@@ -59,7 +59,7 @@ def library(env, variant, sources, analysis_node, placement_node, spec, target=N
         _copy(env, f"{example}/{name}", f"#{EXAMPLE_APP}/{name}")
         for name in ("main.c", "example_data.h")
     ]
-    board_src, board_inc = _board_dirs(platform, target)
+    board_src, board_inc = board_dirs(platform, target)
     for folder in sorted({*board_src, *board_inc, BOARD_INCLUDE}):
         for path in sorted(Path(env.Dir(f"#{folder}").abspath).glob("**/*.[ch]")):
             rel = path.relative_to(env.Dir(f"#{folder}").abspath).as_posix()
@@ -72,7 +72,7 @@ def library(env, variant, sources, analysis_node, placement_node, spec, target=N
                 "model": model,
                 "platform": platform.name,
                 "board_sources": [
-                    f"board/{Path(f).parent.name}/{Path(f).name}" for f in _c_files(env, board_src)
+                    f"board/{Path(f).parent.name}/{Path(f).name}" for f in c_files(env, board_src)
                 ],
                 "board_include": [f"board/{Path(d).name}" for d in [BOARD_INCLUDE, *board_inc]],
             },
@@ -123,13 +123,13 @@ def library(env, variant, sources, analysis_node, placement_node, spec, target=N
 
 
 def _archive(env, platform, variant, sources, target: str):
-    fenv = _toolchain_env(env, platform, variant.toolchain)
+    fenv = toolchain_env(env, platform, variant.toolchain)
     if fenv is None:
         return env.Command(
-            target, [], step_action("ar", _unavailable), ADRT_TOOLCHAIN=variant.toolchain
+            target, [], step_action("ar", unavailable), ADRT_TOOLCHAIN=variant.toolchain
         )
-    runtime = _objects(fenv, platform, variant.toolchain, _c_files(env, [f"{RUNTIME}/src"]))
-    return fenv.StaticLibrary(target, [*_model_objects(fenv, platform, variant, sources), *runtime])
+    runtime = compiled_objects(fenv, platform, variant.toolchain, c_files(env, [f"{RUNTIME}/src"]))
+    return fenv.StaticLibrary(target, [*model_objects(fenv, platform, variant, sources), *runtime])
 
 
 def _copy(env, target: str, source):
