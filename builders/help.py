@@ -11,6 +11,8 @@ TARGETS = (
     ("firmware-all", "the firmware of every model"),
     ("<model>-profile", "run on the board or emulator: reports/<model>/<variant>/profile.*"),
     ("profile-all", "profile every model"),
+    ("<model>-tflm", "TensorFlow Lite Micro sources in build/<model>/tflm/ (array, ops, arena)"),
+    ("tflm-all", "the TFLM sources of every model"),
     ("<model>-lib", "lib<model>.a, header, README, example: build/<model>/<variant>/package/"),
     ("lib-all", "the library package of every model"),
     ("<model>-power", "time, energy, power per CPU mode: reports/<model>/<variant>/power.*"),

@@ -29,9 +29,11 @@ def _declare_all(env):
     from builders.power import power
     from builders.profile import device_argument, profile
     from builders.sources import model_sources
+    from builders.tflm import tflm_sources
 
     config = env["AUTODEPLOY_CONFIG"]
     groups = {"analyze": [], "sources": [], "firmware": [], "profile": [], "lib": [], "power": []}
+    groups["tflm"] = []
     for spec in config.models.values():
         platform = config.platforms[spec.platform]
         target = "board" if device_argument() or platform.transport.device else "emulator"
@@ -45,6 +47,7 @@ def _declare_all(env):
         image = firmware(env, variant, nodes["sources"], placed, target=target, **VALIDATOR)
         nodes["firmware"] = [image["elf"], image["sizes_json"], image["sizes_md"]]
         nodes["profile"] = profile(env, variant, image, analysis, placed, spec)
+        nodes["tflm"] = tflm_sources(env, spec)
         nodes["power"] = power(env, variant, nodes["sources"], placed, spec, target)
         nodes["lib"] = library(env, variant, nodes["sources"], analysis, placed, spec, target)
         for step, node in nodes.items():

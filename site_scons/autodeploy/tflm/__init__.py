@@ -1,0 +1,1 @@
+"""TensorFlow Lite Micro sources for a model: array, op resolver, arena size, init function."""

@@ -1,0 +1,47 @@
+"""TFLite builtin op -> the `tflite::MicroMutableOpResolver` method that registers its kernel."""
+
+from __future__ import annotations
+
+from autodeploy.errors import AutodeployError
+
+# Method names as declared in tensorflow/lite/micro/micro_mutable_op_resolver.h.
+RESOLVER_METHODS = {
+    "ADD": "AddAdd",
+    "AVERAGE_POOL_2D": "AddAveragePool2D",
+    "CONCATENATION": "AddConcatenation",
+    "CONV_2D": "AddConv2D",
+    "DEPTHWISE_CONV_2D": "AddDepthwiseConv2D",
+    "DEQUANTIZE": "AddDequantize",
+    "FULLY_CONNECTED": "AddFullyConnected",
+    "HARD_SWISH": "AddHardSwish",
+    "LOGISTIC": "AddLogistic",
+    "MAXIMUM": "AddMaximum",
+    "MAX_POOL_2D": "AddMaxPool2D",
+    "MEAN": "AddMean",
+    "MINIMUM": "AddMinimum",
+    "MUL": "AddMul",
+    "PACK": "AddPack",
+    "PAD": "AddPad",
+    "QUANTIZE": "AddQuantize",
+    "RELU": "AddRelu",
+    "RELU6": "AddRelu6",
+    "RESHAPE": "AddReshape",
+    "SHAPE": "AddShape",
+    "SOFTMAX": "AddSoftmax",
+    "STRIDED_SLICE": "AddStridedSlice",
+    "SUB": "AddSub",
+    "TANH": "AddTanh",
+    "TRANSPOSE": "AddTranspose",
+}
+
+
+def resolver_methods(opcodes: set[str], model_path: str) -> list[str]:
+    """The AddXxx calls for a model's op set (TFLM runs every op, shape-only ones included)."""
+    missing = sorted(op for op in opcodes if op not in RESOLVER_METHODS)
+    if missing:
+        raise AutodeployError(
+            f"{model_path}: no TFLM op resolver method known for {', '.join(missing)}; add it "
+            "to RESOLVER_METHODS in site_scons/autodeploy/tflm/ops.py (the name of its "
+            "MicroMutableOpResolver::AddXxx method)"
+        )
+    return sorted(RESOLVER_METHODS[op] for op in opcodes)
