@@ -42,9 +42,18 @@ def read_value(node) -> dict:
 
 
 def engine_sources(env, *modules: str):
-    """Engine source files a step's output depends on: editing them re-runs the step."""
+    """Engine files a step's output depends on: editing them re-runs the step.
+
+    A package counts with its templates/ folder, and then with the shared template environment.
+    """
     files = []
     for module in modules:
         path = ENGINE_DIR / module
-        files += sorted(path.rglob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
-    return [env.File(str(f)) for f in files]
+        if not path.is_dir():
+            files.append(path.with_suffix(".py"))
+            continue
+        files += sorted(path.rglob("*.py"))
+        templates = sorted(p for p in (path / "templates").glob("*") if p.is_file())
+        if templates:
+            files += [*templates, ENGINE_DIR / "templating.py"]
+    return [env.File(str(f)) for f in dict.fromkeys(files)]

@@ -79,6 +79,7 @@ def library(env, variant, sources, analysis_node, placement_node, spec, target=N
         ),
         step_action("makefile", _write_makefile),
     )
+    env.Depends(makefile, engine_sources(env, "package"))
     data = env.Command(
         [f"{example}/example_data.c", f"{example}/example_data.json"],
         [

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from autodeploy import atomic
-from builders.common import ENGINE_DIR, engine_sources, step_action
+from builders.common import engine_sources, step_action
 
 GENERATED = ("{}_model.h", "{}_model.c", "{}_model_data.h", "{}_model_data.c")
 
@@ -39,6 +39,5 @@ def model_sources(env, spec, analysis_node):
         step_action("sources", _generate),
     )
     runtime_headers = env.Glob("#firmware/runtime/include/adrt/*.h")
-    templates = [env.File(str(p)) for p in sorted((ENGINE_DIR / "codegen/templates").glob("*"))]
-    env.Depends(targets, engine_sources(env, "codegen", "tflite") + templates + runtime_headers)
+    env.Depends(targets, engine_sources(env, "codegen", "tflite") + runtime_headers)
     return targets

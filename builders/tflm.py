@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from autodeploy import atomic
-from builders.common import ENGINE_DIR, engine_sources, step_action
+from builders.common import engine_sources, step_action
 
 
 def _generate(target, source, env):
@@ -36,6 +36,5 @@ def tflm_sources(env, spec):
         env.File(str(spec.tflite)),
         step_action("tflm", _generate),
     )
-    templates = [env.File(str(p)) for p in sorted((ENGINE_DIR / "tflm/templates").glob("*"))]
-    env.Depends(targets, engine_sources(env, "tflm", "tflite") + templates)
+    env.Depends(targets, engine_sources(env, "tflm", "tflite"))
     return targets

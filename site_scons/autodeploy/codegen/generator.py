@@ -15,16 +15,15 @@ and `.bss.*`, needs nothing special).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from autodeploy.codegen.c_render import DTYPE_CTYPE, format_values, render_call, render_params
 from autodeploy.codegen.fold import fold_shape_ops
 from autodeploy.codegen.lower.registry import Unsupported, lower_operator, supported_opcodes
 from autodeploy.errors import UnsupportedModelError
+from autodeploy.templating import template_environment
 from autodeploy.tflite.model import Model, Tensor
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -109,18 +108,6 @@ def _constant_array(name: str, t: Tensor, section: str) -> str:
     )
 
 
-@cache
-def _environment() -> Environment:
-    """The template environment, built once: compiling the templates costs more than rendering."""
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def generate(model: Model, analysis: dict, name: str) -> GeneratedModel:
     """C sources for `model`, using the arena offsets of `analysis` (from model_analysis)."""
     program, _ = fold_shape_ops(model)
@@ -172,7 +159,7 @@ def generate(model: Model, analysis: dict, name: str) -> GeneratedModel:
             }
         )
     headers = sorted(p.name for p in (RUNTIME_HEADERS / "adrt").glob("*.h"))
-    env = _environment()
+    env = template_environment(TEMPLATES)
     context = {
         "name": name,
         "guard": name.upper(),

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from autodeploy.errors import AutodeployError
 from autodeploy.firmware import toolchains
 from autodeploy.firmware.linker import ARENA_SECTIONS, MODEL_SECTIONS
+from autodeploy.templating import template_environment
 
 from .capture import EXACT_KINDS, CapturedExample
 
@@ -20,16 +19,6 @@ BYTES_PER_LINE = 16
 
 class PackageError(AutodeployError):
     """The package cannot be written (e.g. the reference disagrees with the model's I/O)."""
-
-
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def _c_bytes(data: bytes) -> list[str]:
@@ -53,7 +42,7 @@ def render_example_data(model: str, analysis: dict, captured: CapturedExample) -
                 f"from the model's {sizes}; rebuild {model}-analyze and report the model"
             )
     return (
-        _environment()
+        template_environment(TEMPLATES)
         .get_template("example_data.c.j2")
         .render(
             model=model,
@@ -68,7 +57,7 @@ def render_makefile(model: str, platform, board_sources: list[str], board_includ
     """The example's Makefile; paths are relative to the example folder."""
     flags = [f for f in EXAMPLE_COMPILER.cflags(platform) if f != "-Werror"]
     return (
-        _environment()
+        template_environment(TEMPLATES)
         .get_template("Makefile.j2")
         .render(
             model=model,
@@ -116,7 +105,7 @@ def render_readme(
     toolchain: {"name", "version"} of the compiler that built the library; target: "emulator"
     or "board" (whose memory map the example's linker script uses)."""
     return (
-        _environment()
+        template_environment(TEMPLATES)
         .get_template("README.md.j2")
         .render(
             model=model,

@@ -5,11 +5,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
+from autodeploy.templating import template_environment
 from autodeploy.tflm.measure import smallest_arena, softmax_scale_fix, with_margin
 from autodeploy.tflm.ops import resolver_methods
 
@@ -28,17 +26,6 @@ class TflmSources:
     methods: list[str]  # the resolver's AddXxx calls
     smallest_arena: int  # bytes, host bisection
     arena_bytes: int  # emitted constant
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def _byte_lines(data: bytes) -> str:
@@ -65,7 +52,7 @@ def render_tflm(name: str, data: bytes, opcodes: set[str], model_path: str) -> T
         "notes": notes,
         "tflm_version": importlib.metadata.version("tflite-micro"),
     }
-    env = _environment()
+    env = template_environment(TEMPLATES)
     files = {
         pattern.format(name): env.get_template(template).render(values)
         for pattern, template in FILES.items()
