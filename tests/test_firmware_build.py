@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from scons_project import SconsProject
 from support.generated_program import GeneratedProgram
+from support.qemu import run_qemu
 
 from autodeploy.config import load_config
 from autodeploy.config.loader import BoardSupport, MappedMemory
@@ -57,16 +58,6 @@ def firmware_project(root: Path) -> SconsProject:
 
 def scons(project: SconsProject, *args: str, check: bool = True):
     return project.scons("-f", TEST_SCONSTRUCT, *args, check=check)
-
-
-def run_qemu(machine: str, elf: Path) -> subprocess.CompletedProcess:
-    cmd = [
-        "qemu-system-arm", "-M", machine, "-nographic", "-monitor", "none", "-kernel", str(elf),
-        "-icount", "shift=0", "-semihosting-config", "enable=on,target=native", "-serial", "null",
-    ]  # fmt: skip
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-    result.output = result.stdout + result.stderr
-    return result
 
 
 @pytest.fixture(scope="module")

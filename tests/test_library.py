@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from scons_project import SconsProject
+from support.qemu import run_qemu
 
 from autodeploy.firmware.elf import read_elf
 
@@ -37,16 +38,6 @@ def project(tmp_path_factory):
     project.edit("models.yaml", KWS_ENTRY, KWS_ENTRY + M4_ENTRY)
     project.first = project.scons("-j2", "kws-lib", "kws_m4-lib")
     return project
-
-
-def run_qemu(machine: str, elf: Path) -> subprocess.CompletedProcess:
-    cmd = [
-        "qemu-system-arm", "-M", machine, "-nographic", "-monitor", "none", "-kernel", str(elf),
-        "-icount", "shift=0", "-semihosting-config", "enable=on,target=native", "-serial", "null",
-    ]  # fmt: skip
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-    result.output = result.stdout + result.stderr
-    return result
 
 
 def standalone_copy(project, model: str, dest: Path) -> Path:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from autodeploy.reference import reference_outputs_with_fallback
-from autodeploy.rpc.inputs import seeded_inputs
+from autodeploy.rpc.inputs import analysis_inputs
 
 #: Reference kinds whose int8 kernels the runtime reproduces bit for bit.
 EXACT_KINDS = ("litert", "tflm")
@@ -28,8 +27,7 @@ class CapturedExample:
 
 def capture_example(analysis: dict, tflite: bytes, seed: int) -> CapturedExample:
     """Run 0 of the board's seeded inputs for `seed`, and the reference outputs for them."""
-    tensors = [SimpleNamespace(dtype=t["dtype"], shape=t["shape"]) for t in analysis["inputs"]]
-    inputs = seeded_inputs(seed, 0, tensors)
+    inputs = analysis_inputs(analysis, seed, 0)
     result = reference_outputs_with_fallback(tflite, [inputs])
     return CapturedExample(
         inputs=[a.tobytes() for a in inputs],

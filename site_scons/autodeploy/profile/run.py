@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from ..board import EmulatorError, open_board
 from ..config.loader import Platform
 from ..errors import AutodeployError
 from ..reference import ReferenceFailed, layer_output_crcs, reference_outputs_with_fallback
 from ..rpc.client import BoardClient
-from ..rpc.inputs import seeded_inputs
+from ..rpc.inputs import analysis_inputs
 from ..validation.compare import compare_outputs
 from .hint import first_differing_layer, hint_text
 from .report import build_profile, write_profile
@@ -45,8 +44,7 @@ class ProfileRequest:
 
 def host_inputs(analysis: dict, seed: int, runs: int) -> list:
     """The seeded inputs of every run, as the board's fill_inputs generates them."""
-    tensors = [SimpleNamespace(dtype=e["dtype"], shape=e["shape"]) for e in analysis["inputs"]]
-    return [seeded_inputs(seed, run, tensors) for run in range(runs)]
+    return [analysis_inputs(analysis, seed, run) for run in range(runs)]
 
 
 def profile_variant(

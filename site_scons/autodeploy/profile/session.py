@@ -10,7 +10,6 @@ per-layer output CRCs for the hint."""
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ import numpy as np
 
 from ..codegen.generator import NP_DTYPES
 from ..errors import AutodeployError
+from ..rpc.inputs import crc32
 
 
 class StaleFirmwareError(AutodeployError):
@@ -152,7 +152,7 @@ def run_session(
 
 def _check_board_inputs(crcs: list[int], host_inputs: list[np.ndarray], model: str, run: int):
     for k, (crc, array) in enumerate(zip(crcs, host_inputs, strict=True)):
-        expected = zlib.crc32(np.ascontiguousarray(array).tobytes())
+        expected = crc32(array)
         if crc != expected:
             raise BoardMismatchError(
                 f"{model}: run {run}: the board generated input {k} with CRC-32 {crc:#010x}, the "

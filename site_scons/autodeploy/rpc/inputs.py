@@ -62,6 +62,14 @@ def seeded_inputs(seed: int, run: int, tensors: Iterable[TensorLike]) -> list[np
     return [seeded_input(seed, run, i, t.dtype, t.shape) for i, t in enumerate(tensors)]
 
 
+def analysis_inputs(analysis: dict, seed: int, run: int) -> list[np.ndarray]:
+    """seeded_inputs for the graph inputs a model analysis (model_analysis.json) describes."""
+    return [
+        seeded_input(seed, run, i, entry["dtype"], entry["shape"])
+        for i, entry in enumerate(analysis["inputs"])
+    ]
+
+
 def crc32(data: bytes | np.ndarray) -> int:
     """CRC-32 as the board computes it (IEEE, as zlib): of an array's bytes in memory order."""
     raw = np.ascontiguousarray(data).tobytes() if isinstance(data, np.ndarray) else data
