@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3 python3-venv gcc gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm clang lld clang-format)
+APT_PACKAGES=(python3 python3-venv gcc gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm clang lld clang-format
+  chromium fonts-dejavu-core)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -1,0 +1,86 @@
+"""reports/sweeps/<name>/: what was swept, every variant's row, and four grouped bar charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import formatting as fmt
+from .html import render_page, write_files
+from .sweep_charts import column, energy_metric, grouped_bars_svg, layout
+
+SWEEP_PAGE_FILES = ("index.html", "latency.svg", "energy.svg", "arena.svg", "rom.svg")
+
+#: Table columns after the variant's identity: (header, row key, decimals).
+FIGURES = (
+    ("Inference ms", "Inference ms", 3),
+    ("HP ms", "HP ms", 3),
+    ("HP µJ", "HP uJ", 1),
+    ("HP mW", "HP mW", 2),
+    ("LP ms", "LP ms", 3),
+    ("LP µJ", "LP uJ", 1),
+    ("LP mW", "LP mW", 2),
+    ("Model KB", "Model Size KB", 1),
+    ("Arena KB", "Arena Size KB", 1),
+    ("ROM KB", "ROM KB", 1),
+    ("RAM KB", "RAM KB", 1),
+    ("Est MACs", "Est MACs", 0),
+)
+IDENTITY = ("Model", "Platform", "Compiler", "Model Location", "Arena Location", "CPU Mode")
+
+
+def write_sweep_page(out_dir: Path, sweep: dict, rows: list[dict]) -> None:
+    """Write SWEEP_PAGE_FILES into out_dir (rows: one result-log row per variant, see README)."""
+    by_mode = "CPU Mode" in layout(rows).group_by + layout(rows).series_by
+    charts = {}
+    captions = {}
+    for name, metric, unit in (
+        ("latency.svg", column("Inference ms"), "inference time (ms)"),
+        ("energy.svg", energy_metric(by_mode), "energy per inference (µJ)"),
+        ("arena.svg", column("Arena Size KB"), "arena (KB)"),
+        ("rom.svg", column("ROM KB"), "ROM (KB)"),
+    ):
+        charts[name], missing = grouped_bars_svg(rows, metric, unit)
+        captions[name] = [
+            " / ".join(part for part in (m.model, m.group, m.series) if part) + f" — {m.why}"
+            for m in missing
+        ]
+    ok = [r for r in rows if r.get("Status") == "ok"]
+    page = render_page(
+        "sweep.html.j2",
+        sweep=sweep,
+        axes=[(axis, ", ".join(str(v) for v in values)) for axis, values in sweep["axes"].items()],
+        exclude=[_exclusion(e) for e in sweep.get("exclude") or []],
+        identity=IDENTITY,
+        figures=[header for header, _, _ in FIGURES],
+        rows=[_row(r) for r in rows],
+        counts={"ok": len(ok), "other": len(rows) - len(ok), "all": len(rows)},
+        timing=sorted({fmt.timing_label(r.get("Timing Source")) for r in ok}),
+        power=sorted({fmt.power_label(r.get("Power Source")) for r in ok if r.get("Power Source")}),
+        energy_note=(
+            "energy of each variant's own CPU mode"
+            if by_mode
+            else "energy per inference in both CPU modes (HP and LP bars)"
+        ),
+        captions=captions,
+    )
+    write_files(out_dir, {"index.html": page, **charts})
+
+
+def _exclusion(entry: dict) -> str:
+    return ", ".join(f"{key} = {value}" for key, value in entry.items())
+
+
+def _row(row: dict) -> dict:
+    status = row.get("Status") or "unavailable"
+    return {
+        "status": status,
+        "reason": row.get("Reason"),
+        "href": row.get("href"),
+        "variant": row.get("Variant") or fmt.MISSING,
+        "identity": [fmt.MISSING if row.get(c) is None else str(row.get(c)) for c in IDENTITY],
+        "figures": [fmt.number(row.get(key), digits) for _, key, digits in FIGURES],
+        "timing": fmt.timing_label(row.get("Timing Source")) if status == "ok" else None,
+        "timing_source": row.get("Timing Source"),
+        "power": fmt.power_label(row.get("Power Source")) if row.get("Power Source") else None,
+        "validation": row.get("Validation"),
+    }
