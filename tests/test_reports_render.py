@@ -248,12 +248,20 @@ def test_sweep_page_table_and_reasons(site):
     assert "does not fit TCM: 2,333,232 B &gt; 370,688 B usable" in html
     assert 'href="../../kws/apollo510_evb-gcc-TCM-TCM-HP/index.html"' in html
     assert "81.966" in text and "90.163" in text  # gcc and the (scaled) clang row
-    assert "estimated on the emulator" in text and "modelled" in text
+    assert "Times are estimated on the emulator; power is modelled" in text
+    assert "Platform (all variants) apollo510_evb" in text  # constant columns leave the table
+    assert "<th>Platform</th>" not in html and "<th>Compiler</th>" in html
     # captions name every value a chart could not draw, and why
-    latency = html.split('src="latency.svg"')[1].split("</figcaption>")[0]
-    assert latency.count("infeasible:") == 2
-    energy = html.split('src="energy.svg"')[1].split("</figcaption>")[0]
-    assert energy.count("not measured") == 2 * 3  # HP and LP of three rows without power
+    latency = visible(html.split('src="latency.svg"')[1].split("</figure>")[0])
+    assert "infeasible: the model (mnv3sm) does not fit TCM" in latency
+    assert latency.count("mnv3sm / TCM / SRAM /") == 2 and "kws" not in latency
+    energy = visible(html.split('src="energy.svg"')[1].split("</figure>")[0])
+    assert (
+        "not measured: kws / TCM / TCM / clang, mnv3sm / MRAM / SRAM / gcc, "
+        "mnv3sm / MRAM / SRAM / clang" in energy
+    )
+    rom = visible(html.split('src="rom.svg"')[1].split("</figure>")[0])
+    assert "not measured" not in rom
 
 
 def test_sweep_charts_draw_a_bar_per_value(site):

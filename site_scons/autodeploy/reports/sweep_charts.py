@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .figures import category_colours, new_figure, svg_bytes
+from .formatting import significant
 
 #: The columns in which variants of one model differ, in the order their labels are written.
 PLACEMENT = ("Model Location", "Arena Location")
@@ -51,9 +52,9 @@ def energy_metric(by_row_mode: bool) -> Metric:
 
 @dataclass(frozen=True)
 class Missing:
-    model: str
-    group: str
-    series: str
+    """A variant with no value in a chart (once per variant, whatever the number of bars)."""
+
+    variant: str  # model / group / series
     why: str
 
 
@@ -74,14 +75,21 @@ def grouped_bars_svg(rows: list[dict], metric: Metric, unit: str) -> tuple[bytes
     for ax, model in zip(axes, models, strict=True):
         model_rows = [r for r in rows if r["Model"] == model]
         missing += _panel(ax, model, model_rows, shape, metric, list(colours.items()), unit)
+    _legend(figure, [(s, colours[s]) for s in series_names if s], bool(missing))
+    return svg_bytes(figure), list(dict.fromkeys(missing))
+
+
+def _legend(figure, series: list[tuple[str, str]], missing: bool) -> None:
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    if len(series_names) > 1 or series_names != [""]:
-        handles = [Patch(color=colours[s], label=s) for s in series_names]
-        figure.legend(handles=handles, loc="outside upper center", ncols=min(5, len(handles)))
+    handles = [Patch(color=colour, label=name) for name, colour in series]
     if missing:
-        figure.text(0.0, 0.0, "× = no value (see the caption)", fontsize=7, color="#777777")
-    return svg_bytes(figure), missing
+        handles.append(
+            Line2D([], [], color="#999999", marker="x", linestyle="", label="no value (caption)")
+        )
+    if handles:
+        figure.legend(handles=handles, loc="outside upper center", ncols=min(5, len(handles)))
 
 
 def _join(series: str, suffix: str) -> str:
@@ -109,13 +117,14 @@ def _panel(ax, model, rows, shape, metric, colours, unit) -> list[Missing]:
         start = x
         for row, series, value in slots:
             if value is None:
-                ax.text(x, top * 0.02, "×", ha="center", va="bottom", color="#999999", fontsize=9)
-                missing.append(Missing(model, group, series, _why(row)))
+                ax.plot([x], [top * 0.03], marker="x", color="#999999", linestyle="")
+                name = " / ".join(p for p in (model, group, _label(row, shape.series_by)) if p)
+                missing.append(Missing(name, _why(row)))
             else:
                 ax.bar(x, value, width=width, color=colours[series], gid=f"bar-{model}-{drawn}")
                 drawn += 1
                 ax.annotate(
-                    f"{value:,.3g}",
+                    significant(value, 3),
                     (x, value),
                     xytext=(0, 2),
                     textcoords="offset points",

@@ -40,46 +40,56 @@ def write_sweep_page(out_dir: Path, sweep: dict, rows: list[dict]) -> None:
         ("rom.svg", column("ROM KB"), "ROM (KB)"),
     ):
         charts[name], missing = grouped_bars_svg(rows, metric, unit)
-        captions[name] = [
-            " / ".join(part for part in (m.model, m.group, m.series) if part) + f" — {m.why}"
-            for m in missing
-        ]
+        captions[name] = _missing_by_reason(missing)
     ok = [r for r in rows if r.get("Status") == "ok"]
+    # Columns that say nothing in this sweep (same everywhere, or empty) are left out.
+    identity = ["Model"] + [c for c in IDENTITY[1:] if len({r.get(c) for r in rows}) > 1]
+    figures = [f for f in FIGURES if any(r.get(f[1]) is not None for r in ok)]
+    constant = [(c, rows[0].get(c)) for c in IDENTITY[1:] if c not in identity and rows]
     page = render_page(
         "sweep.html.j2",
         sweep=sweep,
         axes=[(axis, ", ".join(str(v) for v in values)) for axis, values in sweep["axes"].items()],
         exclude=[_exclusion(e) for e in sweep.get("exclude") or []],
-        identity=IDENTITY,
-        figures=[header for header, _, _ in FIGURES],
-        rows=[_row(r) for r in rows],
+        identity=identity,
+        constant=constant,
+        figures=[header for header, _, _ in figures],
+        rows=[_row(r, identity, figures) for r in rows],
         counts={"ok": len(ok), "other": len(rows) - len(ok), "all": len(rows)},
         timing=sorted({fmt.timing_label(r.get("Timing Source")) for r in ok}),
         power=sorted({fmt.power_label(r.get("Power Source")) for r in ok if r.get("Power Source")}),
         energy_note=(
-            "energy of each variant's own CPU mode"
+            "Energy per inference in each variant's own CPU mode"
             if by_mode
-            else "energy per inference in both CPU modes (HP and LP bars)"
+            else "Energy per inference in both CPU modes (HP and LP bars)"
         ),
         captions=captions,
     )
     write_files(out_dir, {"index.html": page, **charts})
 
 
+def _missing_by_reason(missing) -> list[tuple[str, str]]:
+    """(reason, variants) pairs, one per distinct reason, so a long sweep stays readable."""
+    reasons: dict[str, list[str]] = {}
+    for m in missing:
+        reasons.setdefault(m.why, []).append(m.variant)
+    return [(why, ", ".join(variants)) for why, variants in reasons.items()]
+
+
 def _exclusion(entry: dict) -> str:
     return ", ".join(f"{key} = {value}" for key, value in entry.items())
 
 
-def _row(row: dict) -> dict:
+def _row(row: dict, identity: list[str], figures) -> dict:
     status = row.get("Status") or "unavailable"
     return {
         "status": status,
         "reason": row.get("Reason"),
         "href": row.get("href"),
         "variant": row.get("Variant") or fmt.MISSING,
-        "identity": [fmt.MISSING if row.get(c) is None else str(row.get(c)) for c in IDENTITY],
-        "figures": [fmt.number(row.get(key), digits) for _, key, digits in FIGURES],
-        "timing": fmt.timing_label(row.get("Timing Source")) if status == "ok" else None,
+        "identity": [fmt.MISSING if row.get(c) is None else str(row.get(c)) for c in identity],
+        "figures": [fmt.number(row.get(key), digits) for _, key, digits in figures],
+        "measured": fmt.timing_label(row.get("Timing Source")) == fmt.MEASURED,
         "timing_source": row.get("Timing Source"),
         "power": fmt.power_label(row.get("Power Source")) if row.get("Power Source") else None,
         "validation": row.get("Validation"),
