@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 case "${1:-}" in
   run)
     scripts/setup.sh
-    exec .venv/bin/scons -Q -j2 analyze-all sources-all kws-profile mnv3sm-profile
+    exec .venv/bin/scons -Q -j2 analyze-all sources-all kws-report mnv3sm-profile
     ;;
   test)
     scripts/setup.sh

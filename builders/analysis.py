@@ -1,7 +1,8 @@
 """Analysis builders.
 
 ModelAnalysis: .tflite -> build/<model>/model_analysis.json (depends only on the file's bytes).
-Placement: model analysis + platform/placement slice -> build/<model>/placement.json.
+Placement: model analysis + platform/placement slice -> build/<model>/<firmware key>/placement.json
+(one per variant: a sweep places the same model several ways).
 AnalysisReport: model analysis + placement -> reports/<model>/analysis.{md,json} and layers.csv.
 Placement changes re-run placement and what depends on it, never the parsing.
 """
@@ -38,7 +39,7 @@ def _place(target, source, env):
         request["model_location"],
         request["arena_location"],
         request["max_arena_size"],
-        what=f"model '{request['model']}' (models.yaml)",
+        what=request["what"],
     )
     variant = {
         "platform": platform.name,
@@ -68,18 +69,19 @@ def model_analysis(env, spec):
     return target
 
 
-def placement(env, spec, analysis_node):
-    """Declare where model data and arena go on its platform (build/<model>/placement.json)."""
-    platform = env["AUTODEPLOY_CONFIG"].platforms[spec.platform]
+def placement(env, variant, spec, analysis_node, what: str):
+    """Declare where `variant` puts model data and arena (build/<model>/<key>/placement.json);
+    `what` names the variant in error messages."""
+    platform = env["AUTODEPLOY_CONFIG"].platforms[variant.platform]
     request = {
-        "model": spec.name,
+        "what": what,
         "platform": platform.to_dict(),
-        "model_location": spec.model_location,
-        "arena_location": spec.arena_location,
+        "model_location": variant.model_location,
+        "arena_location": variant.arena_location,
         "max_arena_size": spec.max_arena_size,
     }
     target = env.Command(
-        f"#build/{spec.name}/placement.json",
+        f"#{variant.build_dir}/placement.json",
         [analysis_node, config_value(env, request)],
         step_action("place", _place),
     )

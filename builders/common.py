@@ -17,14 +17,16 @@ def step_action(step: str, function):
     """An SCons action running `function(target, source, env)`.
 
     It logs one `[step] target` line per run (tests and users read which steps ran) and turns
-    AutodeployError into a plain message and a failed target instead of a Python traceback.
+    AutodeployError into a plain message naming the step and target, and a failed target, instead
+    of a Python traceback.
     """
 
     def run(target, source, env):
         try:
             function(target, source, env)
         except AutodeployError as err:
-            sys.stderr.write(f"error: {err}\n")
+            # The target path names the model and variant (reports/<model>/<variant>/...).
+            sys.stderr.write(f"error: [{step}] {target[0]}: {err}\n")
             return 1
         return 0
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from autodeploy.sweeps import expand
+
 TARGETS = (
     ("<model>-analyze", "reports/<model>/analysis.md, analysis.json, layers.csv"),
     ("analyze-all", "the analysis of every model"),
@@ -15,8 +17,13 @@ TARGETS = (
     ("tflm-all", "the TFLM sources of every model"),
     ("<model>-lib", "lib<model>.a, header, README, example: build/<model>/<variant>/package/"),
     ("lib-all", "the library package of every model"),
-    ("<model>-power", "time, energy, power per CPU mode: reports/<model>/<variant>/power.*"),
+    ("<model>-power", "time, energy, power per CPU mode: reports/<model>/<key>/power.*"),
     ("power-all", "power of every model (modelled on the emulator, measured with DEVICE=)"),
+    ("<model>-report", "HTML page of profile, power, memory map: reports/<model>/<variant>/"),
+    ("report-all", "the HTML page of every model"),
+    ("sweep-<name>", "every variant of a sweep + reports/sweeps/<name>/results.csv, index.html"),
+    ("sweep-all", "every sweep"),
+    ("reports", "reports/index.html over every model's page and every sweep (builds them all)"),
 )
 
 
@@ -38,12 +45,20 @@ def help_text(config) -> str:
         lines.append("  (none declared)")
     for sweep in config.sweeps.values():
         axes = ", ".join(f"{axis}={len(values)}" for axis, values in sweep.axes.items())
-        lines.append(f"  sweep-{sweep.name:<16} models {', '.join(sweep.models)}; {axes}")
+        count = len(expand(sweep, config))
+        lines.append(
+            f"  sweep-{sweep.name:<16} {count} variants: models {', '.join(sweep.models)}; {axes}"
+        )
     lines += [
         "",
         "Options:",
         "  DEVICE=<pyserial url>  profile on a real board (/dev/ttyACM0, rfc2217://host:port)",
         "                         instead of the emulator; the platform needs board_support",
-        "  SCons' own (scons -H), e.g. -j N to build in parallel, -n to preview.",
+        "  CACHE_DIR=<folder>     share built files and measured reports between checkouts",
+        "                         (SCons CacheDir; or set AUTODEPLOY_CACHE_DIR)",
+        "  SCons' own (scons -H), e.g. -j N to build in parallel, -k to keep going past a",
+        "  failed variant, -n to preview.",
+        "",
+        "Every profile or power run adds or replaces its row in reports/results.csv.",
     ]
     return "\n".join(lines) + "\n"

@@ -1,5 +1,6 @@
 """Power builder: the power firmware of a variant (firmware/apps/power, compiled once per
-platform+toolchain like the validator) -> reports/<model>/<variant>/power.{json,md}.
+platform+toolchain like the validator) -> reports/<model>/<firmware key>/power.{json,md}: one run
+measures every CPU mode, so the variant's modes share it.
 
 On the emulator the energy is modelled from the platform's power model; with DEVICE= the board
 is measured with a Joulescope. The power image lives in its own folder (build/<model>/<key>/power)
@@ -35,8 +36,9 @@ class PowerImage(Variant):
 
 def _power(target, source, env):
     from autodeploy.power.run import PowerRequest, power_variant
+    from autodeploy.run_record import tflite_sha256
 
-    request = read_value(source[1])
+    request = read_value(source[2])
     report_dir = Path(str(target[0])).parent
     power_variant(
         PowerRequest(
@@ -46,6 +48,7 @@ def _power(target, source, env):
             toolchain=request["toolchain"],
             runs=request["runs_power"],
             seed=request["seed"],
+            tflite_sha256=tflite_sha256(Path(str(source[1])).read_bytes()),
             elf=Path(str(source[0])),
             log_path=report_dir / "power.log",
             device=request["device"],
@@ -62,7 +65,7 @@ def power(env, variant, sources, placement_node, spec, target: str):
     )
     request = {
         "model": spec.name,
-        "variant": variant.name,
+        "variant": variant.firmware_key,
         "platform": platform.name,
         "toolchain": variant.toolchain,
         "runs_power": spec.runs_power,
@@ -74,12 +77,13 @@ def power(env, variant, sources, placement_node, spec, target: str):
         "transport": platform.to_dict()["transport"],
         "device": device_argument(),
     }
-    outdir = f"#{variant.report_dir}"
+    outdir = f"#{variant.power_dir}"
     nodes = env.Command(
         [f"{outdir}/{name}" for name in OUTPUTS],
-        [image["elf"], config_value(env, request)],
+        [image["elf"], env.File(str(spec.tflite)), config_value(env, request)],
         step_action("power", _power),
     )
     env.SideEffect(f"{outdir}/power.log", nodes)
-    env.Depends(nodes, engine_sources(env, "power", "board"))
+    # the image's size report: checks its budgets, and the result log's ROM/RAM come from it
+    env.Depends(nodes, [image["sizes_json"], *engine_sources(env, "power", "board")])
     return nodes

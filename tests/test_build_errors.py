@@ -46,3 +46,16 @@ def test_explicit_placement_that_does_not_fit(project):
     result = project.scons("mnv2-analyze", check=False)
     assert_clean_failure(result, "mnv2", "TCM", "1,505,280", "370,688")
     assert not (project.root / "reports" / "mnv2" / "analysis.md").exists()
+    # the failed step and its target name the model and the variant
+    assert "error: [place] build/mnv2/apollo510_evb-gcc-auto-TCM/placement.json: model 'mnv2'" in (
+        result.stderr
+    )
+
+
+def test_sweep_over_a_corrupt_tflite_names_the_file(project):
+    path = project.root / "models" / "mlperf_tiny_kws_dscnn_int8.tflite"
+    path.write_bytes(path.read_bytes()[:5000])
+    result = project.scons("sweep-kws_placement", check=False)
+    assert_clean_failure(result, "error: ", "mlperf_tiny_kws_dscnn_int8.tflite")
+    assert result.returncode == 2
+    assert not (project.root / "reports" / "sweeps").exists()

@@ -213,7 +213,7 @@ def test_armclang_missing_fails_only_its_target(built) -> None:
         pytest.skip("armclang is installed here: this test covers machines without it")
     assert built.first.returncode != 0
     assert (
-        "error: armclang (Arm Compiler 6) is not installed (not found on PATH); install it, "
+        "armclang (Arm Compiler 6) is not installed (not found on PATH); install it, "
         "or use toolchain gcc or clang in models.yaml" in built.first.stderr
     )
     assert "Traceback" not in built.first.stderr

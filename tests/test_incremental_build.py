@@ -41,7 +41,7 @@ def test_changed_tflite_reruns_only_that_model(project):
     steps = SconsProject.steps(project.scons("analyze-all", "sources-all"))
     assert sorted(steps) == [
         ("analyze", "build/kws/model_analysis.json"),
-        ("place", "build/kws/placement.json"),
+        ("place", "build/kws/apollo510_evb-gcc-auto-auto/placement.json"),
         ("report", "reports/kws/analysis.md"),
         ("sources", "build/kws/src/kws_model.h"),
     ]
@@ -52,8 +52,9 @@ def test_changed_placement_never_reparses_or_regenerates_the_model(project):
     project.edit("models.yaml", kws_line, kws_line + "\n    arena_location: SRAM")
     steps = SconsProject.steps(project.scons("analyze-all", "sources-all"))
     # the generated C names placement-independent sections; only the linker script maps them
+    # a new placement is a new variant: its own placement (build/<model>/<variant key>/)
     assert sorted(steps) == [
-        ("place", "build/kws/placement.json"),
+        ("place", "build/kws/apollo510_evb-gcc-auto-SRAM/placement.json"),
         ("report", "reports/kws/analysis.md"),
     ]
     assert "arena in **SRAM**" in (project.root / "reports/kws/analysis.md").read_text()

@@ -95,7 +95,8 @@ def test_headers_and_readme(project):
     header = (package / "include" / "kws_model.h").read_text()
     assert '#include "adrt/model_api.h"' in header
     assert "adrt_model_t" in (package / "include" / "adrt" / "model_api.h").read_text()
-    placement = json.loads((project.root / "build/kws/placement.json").read_text())["placement"]
+    placed = project.root / "build/kws/apollo510_evb-gcc-auto-auto/placement.json"
+    placement = json.loads(placed.read_text())["placement"]
     readme = (package / "README.md").read_text()
     for text in (
         "kws_init();",

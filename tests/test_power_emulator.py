@@ -15,7 +15,7 @@ def test_power_target_models_each_cpu_mode(tmp_path) -> None:
     project = SconsProject(tmp_path)
     project.edit("models.yaml", "  kws:\n", "  kws:\n    runs_power: 5\n")
     first = project.scons("kws-power")
-    out = tmp_path / "reports/kws/apollo510_evb-gcc-auto-auto-HP"
+    out = tmp_path / "reports/kws/apollo510_evb-gcc-auto-auto"  # one report for every CPU mode
     assert ("power", f"{out.relative_to(tmp_path)}/power.json") in project.steps(first)
     assert (tmp_path / "build/kws/apollo510_evb-gcc-auto-auto/power/power.elf").is_file()
     report = json.loads((out / "power.json").read_text())
@@ -39,5 +39,5 @@ def test_power_target_models_each_cpu_mode(tmp_path) -> None:
     assert md.count("modelled") >= 3 and "| LP |" in md and "| HP |" in md
     assert project.steps(project.scons("kws-power")) == []
     project.edit("models.yaml", "    runs_power: 5\n", "    runs_power: 3\n")
-    assert [s for s, _ in project.steps(project.scons("kws-power"))] == ["power"]
+    assert [s for s, _ in project.steps(project.scons("kws-power"))] == ["power", "log"]
     assert json.loads((out / "power.json").read_text())["runs_power"] == 3

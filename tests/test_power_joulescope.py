@@ -137,7 +137,8 @@ def test_power_variant_on_a_board_writes_measured_reports(tmp_path, monkeypatch)
     monkeypatch.setattr(run.serial, "serial_for_url", lambda url, baudrate: board)
     request = run.PowerRequest(
         model="kws", variant="v-HP", platform=platform, toolchain="gcc", runs=20, seed=7,
-        elf=tmp_path / "power.elf", log_path=tmp_path / "power.log", device="/dev/ttyACM0",
+        tflite_sha256="ab" * 32, elf=tmp_path / "power.elf", log_path=tmp_path / "power.log",
+        device="/dev/ttyACM0",
     )  # fmt: skip
     paths = (tmp_path / "power.json", tmp_path / "power.md")
     power = run.power_variant(request, paths, joulescope=FakeJoulescope([device]), timeouts=FAST)
@@ -145,6 +146,7 @@ def test_power_variant_on_a_board_writes_measured_reports(tmp_path, monkeypatch)
     assert device.parameters["io_voltage"] == "1.8V" and device.closed and board.closed
     assert board.requests == ["RUN LP 20 7 1 14 29 36", "RUN HP 20 7 1 14 29 36", "END"]
     assert "measured (Joulescope)" in paths[1].read_text()
+    assert power["run"]["tflite_sha256"] == "ab" * 32 and power["run"]["seed"] == 7
 
 
 def test_the_fake_offers_only_what_the_real_joulescope_api_has():

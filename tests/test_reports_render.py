@@ -20,6 +20,8 @@ from autodeploy.reports import (
     write_sweep_page,
     write_variant_page,
 )
+from autodeploy.results import RowContext, infeasible_row, variant_row
+from autodeploy.variants import Variant
 
 DATA = Path(__file__).parent / "data" / "reports"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -41,52 +43,38 @@ def variant_inputs(model: str) -> dict:
 
 
 def ok_row(model: str, compiler: str, model_loc: str, arena_loc: str, with_power: bool) -> dict:
-    """A result-log row as the lead's log writes it, from the fixtures."""
+    """A sweep row as the sweep builder writes it: autodeploy.results from the fixtures."""
     inputs = variant_inputs(model)
-    p, sizes = inputs["profile"], inputs["sizes"]
-    variant = f"apollo510_evb-{compiler}-{model_loc}-{arena_loc}-HP"
-    power = inputs["power"]["summary"] if with_power else {}
-    row = {
+    profile = inputs["profile"]
+    if compiler == "clang":  # make the compilers differ in the charts
+        profile = {**profile, "inference_us": profile["inference_us"] * 1.1}
+    variant = Variant(model, "apollo510_evb", compiler, model_loc, arena_loc, "HP")
+    run = profile["run"]
+    context = RowContext(
+        run["tflite_sha256"], run["seed"], profile["toolchain_version"], "adrt 0.6.0",
+        "autodeploy board support for QEMU mps3-an547 (emulated)", "validator image",
+    )  # fmt: skip
+    row = variant_row(
+        variant,
+        context,
+        placement={"placement": {"model_location": model_loc, "arena_location": arena_loc}},
+        analysis={"totals": {"macs": profile["total_macs"]}},
+        sizes=inputs["sizes"],
+        profile=profile,
+        power=inputs["power"] if with_power else None,
+    )
+    return {
         "Status": "ok",
         "Reason": None,
-        "Model": model,
-        "Platform": "apollo510_evb",
-        "Compiler": compiler,
-        "Model Location": model_loc,
-        "Arena Location": arena_loc,
-        "CPU Mode": "HP",
-        "Variant": variant,
-        "Model Size KB": p["model_size_bytes"] / 1024,
-        "Arena Size KB": p["arena_bytes"] / 1024,
-        "Est MACs": p["total_macs"],
-        "ROM KB": sum(r["rom_bytes"] for r in sizes["regions"].values()) / 1024,
-        "RAM KB": sum(r["ram_bytes"] for r in sizes["regions"].values()) / 1024,
-        "Inference ms": p["inference_us"] / 1000 * (1.1 if compiler == "clang" else 1.0),
-        "Timing Source": p["timing_source"],
-        "Power Source": inputs["power"]["source"] if with_power else None,
-        "Validation": "PASS",
-        "Instructions": p["total_instructions"],
-        "Cycles": None,
-        "href": f"../../{model}/{variant}/index.html",
+        **row,
+        "href": f"../../{model}/{variant.name}/index.html",
     }
-    for key in ("HP ms", "HP uJ", "HP mW", "LP ms", "LP uJ", "LP mW"):
-        row[key] = power.get(key)
-    return row
 
 
-def infeasible_row(model: str, compiler: str, model_loc: str, arena_loc: str) -> dict:
-    return {
-        "Status": "infeasible",
-        "Reason": f"the model ({model}) does not fit {model_loc}: 2,333,232 B > 370,688 B usable",
-        "Model": model,
-        "Platform": "apollo510_evb",
-        "Compiler": compiler,
-        "Model Location": model_loc,
-        "Arena Location": arena_loc,
-        "CPU Mode": "HP",
-        "Variant": f"apollo510_evb-{compiler}-{model_loc}-{arena_loc}-HP",
-        "href": None,
-    }
+def infeasible(model: str, compiler: str, model_loc: str, arena_loc: str) -> dict:
+    variant = Variant(model, "apollo510_evb", compiler, model_loc, arena_loc, "HP")
+    reason = f"the model ({model}) does not fit {model_loc}: 2,333,232 B > 370,688 B usable"
+    return {**infeasible_row(variant, "infeasible", reason), "href": None}
 
 
 SWEEP = {
@@ -103,8 +91,8 @@ def sweep_rows() -> list[dict]:
         ok_row("kws", "clang", "TCM", "TCM", with_power=False),  # no power run
         ok_row("kws", "gcc", "MRAM", "TCM", with_power=True),
         ok_row("kws", "clang", "MRAM", "TCM", with_power=True),
-        infeasible_row("mnv3sm", "gcc", "TCM", "SRAM"),
-        infeasible_row("mnv3sm", "clang", "TCM", "SRAM"),
+        infeasible("mnv3sm", "gcc", "TCM", "SRAM"),
+        infeasible("mnv3sm", "clang", "TCM", "SRAM"),
         ok_row("mnv3sm", "gcc", "MRAM", "SRAM", with_power=False),
         ok_row("mnv3sm", "clang", "MRAM", "SRAM", with_power=False),
     ]
@@ -192,7 +180,8 @@ def test_variant_page_files_and_facts(site):
     assert re.search(r"HP 81\.965 2,286\.8 27\.90 3 modelled", text)
     assert "modelled (platform power model)" in text
     # links stay relative: index, profile files beside the page, the charts
-    for href in ("../../index.html", "profile.csv", "profile.md", "power.md"):
+    power_md = "../apollo510_evb-gcc-auto-auto/power.md"  # one power report for all CPU modes
+    for href in ("../../index.html", "profile.csv", "profile.md", power_md):
         assert f'href="{href}"' in html
     for name in VARIANT_PAGE_FILES[1:]:
         assert f'src="{name}"' in html
@@ -325,7 +314,7 @@ def test_user_text_is_escaped(tmp_path):
     inputs["profile"]["model"] = evil
     inputs["profile"]["layer_profile"][0]["tag"] = "0_<b>CONV</b>"
     write_variant_page(tmp_path / "v", **inputs)
-    row = infeasible_row("kws", "gcc", "TCM", "TCM")
+    row = infeasible("kws", "gcc", "TCM", "TCM")
     row["Reason"] = evil
     write_sweep_page(tmp_path / "s", {**SWEEP, "name": evil}, [row])
     write_index_page(tmp_path / "index.html", [{**INDEX_MODELS[0], "name": evil}], [])

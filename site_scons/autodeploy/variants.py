@@ -2,7 +2,8 @@
 
 A variant names its directories. Firmware does not depend on the CPU mode (the mode only sets the
 clock that turns counts into time, and a real board switches it at run time), so the firmware
-key leaves it out and two variants that differ only in mode share one firmware image.
+key leaves it out and two variants that differ only in mode share one firmware image, and one
+power report (a power run measures every mode).
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ class Variant:
     def report_dir(self) -> str:
         """Project-relative folder of what a person reads: profile, validation, power."""
         return f"reports/{self.model}/{self.name}"
+
+    @property
+    def power_dir(self) -> str:
+        """Project-relative folder of the power report, shared by the variant's CPU modes."""
+        return f"reports/{self.model}/{self.firmware_key}"
 
 
 def declared_variant(spec: ModelSpec) -> Variant:

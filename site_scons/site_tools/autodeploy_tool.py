@@ -13,48 +13,58 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
-# The validator app: the RPC server serving the model to the host (firmware/rpc, apps/validator).
-VALIDATOR = {
-    "app_sources": ["firmware/rpc/src", "firmware/apps/validator"],
-    "include": ["firmware/rpc/include"],
-}
+# Targets that need the sweeps declared (which analyses their models while SCons reads the build).
+def _wants_sweeps(targets) -> bool:
+    return any(t.startswith("sweep-") or t == "reports" for t in targets)
 
 
 def _declare_all(env):
+    from SCons.Script import COMMAND_LINE_TARGETS, Progress
+
     from autodeploy.variants import declared_variant
-    from builders.analysis import analysis_report, model_analysis, placement
-    from builders.firmware import firmware
+    from builders.graph import VariantGraph
     from builders.help import help_text
     from builders.library import library
-    from builders.power import power
-    from builders.profile import device_argument, profile
-    from builders.sources import model_sources
+    from builders.reports import index_page
+    from builders.sweeps import SweepProgress, declare_sweep
     from builders.tflm import tflm_sources
 
     config = env["AUTODEPLOY_CONFIG"]
-    groups = {"analyze": [], "sources": [], "firmware": [], "profile": [], "lib": [], "power": []}
-    groups["tflm"] = []
+    steps = ("analyze", "sources", "firmware", "profile", "power", "report", "lib", "tflm")
+    groups = {step: [] for step in steps}
+    graph = VariantGraph(env)
     for spec in config.models.values():
-        platform = config.platforms[spec.platform]
-        target = "board" if device_argument() or platform.transport.device else "emulator"
         variant = declared_variant(spec)
-        analysis = model_analysis(env, spec)
-        placed = placement(env, spec, analysis)
+        image = graph.firmware(variant)
         nodes = {
-            "analyze": analysis_report(env, spec, analysis, placed),
-            "sources": model_sources(env, spec, analysis),
+            "analyze": graph.analysis_report(spec.name),
+            "sources": graph.sources(spec.name),
+            "firmware": [image["elf"], image["sizes_json"], image["sizes_md"]],
+            "profile": graph.profile(variant),
+            "power": graph.power(variant),
+            "report": graph.page(variant),
+            "lib": library(
+                env,
+                variant,
+                graph.sources(spec.name),
+                graph.analysis(spec.name),
+                graph.placement(variant),
+                spec,
+                graph.target(variant),
+            ),
+            "tflm": tflm_sources(env, spec),
         }
-        image = firmware(env, variant, nodes["sources"], placed, target=target, **VALIDATOR)
-        nodes["firmware"] = [image["elf"], image["sizes_json"], image["sizes_md"]]
-        nodes["profile"] = profile(env, variant, image, analysis, placed, spec)
-        nodes["tflm"] = tflm_sources(env, spec)
-        nodes["power"] = power(env, variant, nodes["sources"], placed, spec, target)
-        nodes["lib"] = library(env, variant, nodes["sources"], analysis, placed, spec, target)
         for step, node in nodes.items():
             env.Alias(f"{spec.name}-{step}", node)
             groups[step].append(node)
     for step, members in groups.items():
         env.Alias(f"{step}-all", members)
+    if _wants_sweeps(COMMAND_LINE_TARGETS):
+        progress = SweepProgress()
+        Progress(progress)
+        sweeps = {s.name: declare_sweep(env, graph, s, progress) for s in config.sweeps.values()}
+        env.Alias("sweep-all", list(sweeps.values()))
+        env.Alias("reports", index_page(env, graph, sweeps))
     env.Default("analyze-all", "sources-all")
     env.Help(help_text(config), append=False)
 

@@ -204,6 +204,7 @@ class Sweep:
     axes: dict[str, tuple[str, ...]]
     exclude: tuple[dict[str, str], ...]
     source_line: int
+    description: str | None = None
 
     def __hash__(self) -> int:
         return hash((self.name, self.models, tuple(self.axes.items()), self.source_line))
@@ -471,6 +472,8 @@ def _read_sweeps(
         path = f"sweeps.{name}"
         line = node.key_lines[name]
         S.check_name(entry, name, line, path, src, "sweep")
+        if name == "all":
+            raise src.error(line, path, "'all' is reserved (scons sweep-all runs every sweep)")
         values = S.read_section(entry, S.SWEEP, path, src, "a mapping with 'models:' and 'axes:'")
         model_names, models_node = values["models"]
         if not model_names:
@@ -490,7 +493,12 @@ def _read_sweeps(
         if values.get("exclude", (None,))[0] is not None:
             exclude = _read_exclude(values["exclude"][1], f"{path}.exclude", src, axes, model_names)
         sweeps[name] = Sweep(
-            name=name, models=model_names, axes=axes, exclude=exclude, source_line=line
+            name=name,
+            models=model_names,
+            axes=axes,
+            exclude=exclude,
+            source_line=line,
+            description=values.get("description", (None,))[0],
         )
     return sweeps
 

@@ -10,6 +10,7 @@ import serial
 
 from ..board import open_board
 from ..config.loader import Platform
+from ..run_record import run_record
 from .console import Gpio, PowerConsole
 from .joulescope import SOURCE as MEASURED
 from .joulescope import Meter, Timeouts, measure_mode, open_joulescope
@@ -30,6 +31,7 @@ class PowerRequest:
     toolchain: str
     runs: int
     seed: int
+    tflite_sha256: str  # of the model file: the result log keys rows by it
     elf: str | os.PathLike
     log_path: str | os.PathLike
     device: str | None = None  # DEVICE=: a real board's serial URL, measured with a Joulescope
@@ -102,6 +104,7 @@ def power_variant(
         "toolchain": request.toolchain,
         "runs_power": request.runs,
         "seed": request.seed,
+        "run": run_record(request.tflite_sha256, request.seed),
     }
     source = MEASURED if board.measured else MODELLED
     power = build_power(meta, modes, source, _note(request, board.measured))

@@ -40,12 +40,14 @@ def build_profile(
     reference,
     mismatch: dict | None,
     toolchain: dict,
+    run: dict,
     image_sizes: dict | None = None,
 ) -> dict:
     """The profile as plain data (what profile.json holds and the other two render).
 
-    toolchain: {"name", "version"}; image_sizes: the firmware's sizes.json, whose model section
-    is the exact model size (else the analysis's estimate is used).
+    toolchain: {"name", "version"}; run: autodeploy.run_record's record; image_sizes: the
+    firmware's sizes.json, whose model section is the exact model size (else the analysis's
+    estimate is used).
     """
     label = timing.count_label.lower()
     total_count = timing.counts(session.profile_ticks)
@@ -58,6 +60,7 @@ def build_profile(
         "platform": platform,
         "board": session.info.board,
         "build_id": session.info.build_id,
+        "run": run,
         "toolchain": toolchain["name"],
         "toolchain_version": toolchain["version"],
         "timing_source": timing.source,

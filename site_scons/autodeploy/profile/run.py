@@ -13,6 +13,7 @@ from ..errors import AutodeployError
 from ..reference import ReferenceFailed, layer_output_crcs, reference_outputs_with_fallback
 from ..rpc.client import BoardClient
 from ..rpc.inputs import analysis_inputs
+from ..run_record import run_record, tflite_sha256
 from ..validation.compare import compare_outputs
 from .hint import first_differing_layer, hint_text
 from .report import build_profile, write_profile
@@ -91,6 +92,7 @@ def profile_variant(
         reference=reference,
         mismatch=mismatch,
         toolchain=r.toolchain or {"name": "unknown", "version": "unknown"},
+        run=run_record(tflite_sha256(r.tflite), r.seed),
         image_sizes=r.image_sizes,
     )
     write_profile(paths, profile)

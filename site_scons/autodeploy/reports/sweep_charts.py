@@ -89,7 +89,7 @@ def _legend(figure, series: list[tuple[str, str]], missing: bool) -> None:
             Line2D([], [], color="#999999", marker="x", linestyle="", label="no value (caption)")
         )
     if handles:
-        figure.legend(handles=handles, loc="outside upper center", ncols=min(5, len(handles)))
+        figure.legend(handles=handles, loc="outside upper center", ncols=min(3, len(handles)))
 
 
 def _join(series: str, suffix: str) -> str:

@@ -112,6 +112,8 @@ def _power(power: dict | None) -> dict | None:
     label = fmt.power_label(power["source"])
     return {
         "label": label,
+        # one power report per firmware image, beside its modes' pages: reports/<model>/<key>/
+        "href": f"../{power['variant']}/power.md",
         "source": power["source"],
         "note": power.get("note", ""),
         "runs": power.get("runs_power"),

@@ -1,0 +1,157 @@
+"""The build graph of variants: each model's and each variant's nodes are declared once.
+
+A sweep asks for the same variant a model target already declared (or another sweep did), and
+gets the very same nodes, so `scons kws-profile` followed by a sweep containing that variant
+reuses its firmware and profile instead of building them again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from autodeploy.variants import Variant, declared_variant
+from builders.analysis import analysis_report, model_analysis, placement
+from builders.firmware import firmware
+from builders.power import power
+from builders.profile import device_argument, profile
+from builders.reports import variant_page
+from builders.results import log_after
+from builders.sources import model_sources
+
+# The validator app: the RPC server serving the model to the host (firmware/rpc, apps/validator).
+VALIDATOR = {
+    "app_sources": ["firmware/rpc/src", "firmware/apps/validator"],
+    "include": ["firmware/rpc/include"],
+}
+
+
+class VariantGraph:
+    def __init__(self, env):
+        self.env = env
+        self.config = env["AUTODEPLOY_CONFIG"]
+        self._nodes: dict[tuple, object] = {}
+        # (model, firmware key) -> the variants whose result rows carry that image's power report
+        self._modes: dict[tuple[str, str], list[Variant]] = defaultdict(list)
+        # first target of a profile or power step -> the variants whose rows it updates
+        self.logged: dict[str, list[Variant]] = {}
+        env["AUTODEPLOY_GRAPH"] = self  # for actions; not part of any build signature
+
+    def _once(self, key: tuple, declare):
+        if key not in self._nodes:
+            self._nodes[key] = declare()
+        return self._nodes[key]
+
+    def target(self, variant: Variant) -> str:
+        """Where the variant runs: "board" with DEVICE= or a platform transport.device, else
+        "emulator"."""
+        platform = self.config.platforms[variant.platform]
+        return "board" if device_argument() or platform.transport.device else "emulator"
+
+    def spec(self, variant_or_model):
+        name = getattr(variant_or_model, "model", variant_or_model)
+        return self.config.models[name]
+
+    def analysis(self, model: str):
+        return self._once(("analysis", model), lambda: model_analysis(self.env, self.spec(model)))
+
+    def sources(self, model: str):
+        return self._once(
+            ("sources", model),
+            lambda: model_sources(self.env, self.spec(model), self.analysis(model)),
+        )
+
+    def analysis_report(self, model: str):
+        """reports/<model>/analysis.md and friends, placed as the model's own variant."""
+        spec = self.spec(model)
+        return self._once(
+            ("analysis_report", model),
+            lambda: analysis_report(
+                self.env, spec, self.analysis(model), self.placement(declared_variant(spec))
+            ),
+        )
+
+    def describe(self, variant: Variant) -> str:
+        """How error messages name the variant."""
+        if variant == declared_variant(self.spec(variant)):
+            return f"model '{variant.model}' (models.yaml)"
+        return f"model '{variant.model}', variant {variant.name}"
+
+    def placement(self, variant: Variant):
+        return self._once(
+            ("placement", variant.model, variant.firmware_key),
+            lambda: placement(
+                self.env,
+                variant,
+                self.spec(variant),
+                self.analysis(variant.model),
+                self.describe(variant),
+            ),
+        )
+
+    def firmware(self, variant: Variant) -> dict:
+        return self._once(
+            ("firmware", variant.model, variant.firmware_key),
+            lambda: firmware(
+                self.env,
+                variant,
+                self.sources(variant.model),
+                self.placement(variant),
+                target=self.target(variant),
+                **VALIDATOR,
+            ),
+        )
+
+    def _share_power(self, variant: Variant) -> None:
+        modes = self._modes[(variant.model, variant.firmware_key)]
+        if variant not in modes:
+            modes.append(variant)
+
+    def profile(self, variant: Variant):
+        self._share_power(variant)
+
+        def declare():
+            nodes = profile(
+                self.env,
+                variant,
+                self.firmware(variant),
+                self.analysis(variant.model),
+                self.placement(variant),
+                self.spec(variant),
+            )
+            log_after(self, nodes, [variant])
+            return nodes
+
+        return self._once(("profile", variant), declare)
+
+    def power(self, variant: Variant):
+        """The power report of the variant's image (shared by its CPU modes)."""
+        self._share_power(variant)
+        modes = self._modes[(variant.model, variant.firmware_key)]
+
+        def declare():
+            nodes = power(
+                self.env,
+                variant,
+                self.sources(variant.model),
+                self.placement(variant),
+                self.spec(variant),
+                self.target(variant),
+            )
+            log_after(self, nodes, modes)  # the list grows as sweeps declare more modes
+            return nodes
+
+        return self._once(("power", variant.model, variant.firmware_key), declare)
+
+    def page(self, variant: Variant):
+        """The variant's HTML report (profile, power, memory map)."""
+        return self._once(
+            ("page", variant),
+            lambda: variant_page(
+                self.env,
+                variant,
+                self.profile(variant),
+                self.power(variant),
+                self.firmware(variant)["sizes_json"],
+                self.placement(variant),
+            ),
+        )

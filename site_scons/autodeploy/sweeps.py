@@ -1,0 +1,94 @@
+"""Sweeps: expand a sweep of models.yaml into variants and say which of them can run.
+
+A sweep is the cartesian product of its axes for each of its models, minus its exclusions. A
+variant that cannot run (the board lacks the memory, toolchain or CPU mode, the model does not fit
+where the variant puts it, or the compiler is not installed) is kept with the reason, so the
+sweep reports it instead of failing the build.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+
+from .config.loader import Config, Platform, Sweep
+from .config.schema import SWEEP_AXES
+from .errors import AutodeployError
+from .firmware.toolchains import toolchain
+from .memory.placement import place
+from .variants import Variant, declared_variant
+
+OK, INFEASIBLE, UNAVAILABLE = "ok", "infeasible", "unavailable"
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    variant: Variant
+    status: str  # OK, INFEASIBLE (cannot fit or run on the board) or UNAVAILABLE (no compiler)
+    reason: str | None = None
+
+
+def expand(sweep: Sweep, config: Config) -> list[Variant]:
+    """Every variant of the sweep, in models-then-axes order, without exclusions or repeats."""
+    axes = [a for a in SWEEP_AXES if a in sweep.axes]
+    variants: dict[Variant, None] = {}
+    for model in sweep.models:
+        base = declared_variant(config.models[model])
+        for values in itertools.product(*(sweep.axes[a] for a in axes)):
+            choice = dict(zip(axes, values, strict=True))
+            if not _excluded({"model": model, **choice}, sweep.exclude):
+                variants[replace(base, **choice)] = None
+    return list(variants)
+
+
+def _excluded(choice: dict[str, str], rules) -> bool:
+    return any(all(choice.get(k) == v for k, v in rule.items()) for rule in rules)
+
+
+def check(
+    variant: Variant,
+    platform: Platform,
+    analysis: dict,
+    max_arena_size: int | None,
+    search_path: str | None,
+) -> SweepPoint:
+    """Can `variant` run? analysis: the model's analysis (its data and arena sizes)."""
+    problem = _board_problem(variant, platform)
+    if problem:
+        return SweepPoint(variant, INFEASIBLE, problem)
+    try:
+        place(
+            platform,
+            analysis["totals"]["model_data_bytes"],
+            analysis["memory_plan"]["arena_bytes"],
+            variant.model_location,
+            variant.arena_location,
+            max_arena_size,
+            what=f"{variant.model} {variant.name}",
+        )
+    except AutodeployError as err:
+        return SweepPoint(variant, INFEASIBLE, str(err))
+    if not toolchain(variant.toolchain).available(search_path):
+        return SweepPoint(
+            variant, UNAVAILABLE, f"{variant.toolchain} is not installed (not found on PATH)"
+        )
+    return SweepPoint(variant, OK)
+
+
+def _board_problem(variant: Variant, platform: Platform) -> str | None:
+    if variant.toolchain not in platform.toolchains:
+        return (
+            f"{platform.name} does not list toolchain {variant.toolchain} "
+            f"(it has: {', '.join(platform.toolchains)})"
+        )
+    if variant.cpu_mode not in platform.cpu_modes:
+        return f"{platform.name} has no CPU mode {variant.cpu_mode}"
+    for purpose, location in (("model", variant.model_location), ("arena", variant.arena_location)):
+        if location == "auto":
+            continue
+        memory = platform.memories.get(location)
+        if memory is None:
+            return f"{platform.name} has no {location} memory for the {purpose}"
+        if not memory.can_hold(purpose):
+            return f"{location} on {platform.name} cannot hold the {purpose}"
+    return None

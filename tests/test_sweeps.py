@@ -1,0 +1,116 @@
+"""Sweep expansion and feasibility (autodeploy.sweeps), on the shipped config and models."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from autodeploy.analysis.model_analysis import analyze_bytes
+from autodeploy.codegen.lower.registry import supported_opcodes
+from autodeploy.config import load_config
+from autodeploy.config.loader import Sweep
+from autodeploy.sweeps import INFEASIBLE, OK, UNAVAILABLE, check, expand
+from autodeploy.variants import declared_variant
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = load_config(ROOT)
+
+
+def sweep(models, axes, exclude=()) -> Sweep:
+    return Sweep("t", tuple(models), {k: tuple(v) for k, v in axes.items()}, tuple(exclude), 1)
+
+
+@pytest.fixture(scope="module")
+def analyses() -> dict[str, dict]:
+    return {
+        name: analyze_bytes(CONFIG.models[name].tflite.read_bytes(), name, supported_opcodes())
+        for name in ("kws", "mnv3sm", "ad")
+    }
+
+
+def test_expand_is_the_product_of_the_axes_per_model_minus_exclusions() -> None:
+    variants = expand(
+        sweep(
+            ["kws", "ic"],
+            {"toolchain": ["gcc", "clang"], "model_location": ["TCM", "SRAM", "MRAM"]},
+            [{"model_location": "SRAM", "toolchain": "clang"}, {"model": "ic", "toolchain": "gcc"}],
+        ),
+        CONFIG,
+    )
+    # kws: 2 x 3 - 1 = 5; ic: clang only (gcc excluded) minus clang+SRAM = 2
+    assert len(variants) == 7
+    assert [v.model for v in variants] == ["kws"] * 5 + ["ic"] * 2
+    assert all(v.arena_location == CONFIG.models[v.model].arena_location for v in variants)
+    assert not any(v.model_location == "SRAM" and v.toolchain == "clang" for v in variants)
+    assert {v.toolchain for v in variants if v.model == "ic"} == {"clang"}
+
+
+def test_expand_keeps_unswept_settings_and_has_no_repeats() -> None:
+    spec = CONFIG.models["kws"]
+    variants = expand(sweep(["kws", "kws"], {"toolchain": [spec.toolchain]}), CONFIG)
+    assert variants == [declared_variant(spec)]  # the model's own variant: same nodes, reused
+
+
+def test_shipped_sweeps_expand_to_what_models_yaml_says() -> None:
+    counts = {name: len(expand(s, CONFIG)) for name, s in CONFIG.sweeps.items()}
+    assert counts == {"placement": 12, "kws_placement": 10, "boards": 24}
+
+
+def test_a_model_too_big_for_the_memory_is_infeasible_with_the_reason(analyses) -> None:
+    platform = CONFIG.platforms["apollo510_evb"]
+    base = declared_variant(CONFIG.models["mnv3sm"])
+    point = check(replace(base, model_location="TCM"), platform, analyses["mnv3sm"], None, None)
+    assert point.status == INFEASIBLE
+    assert "TCM" in point.reason and "mnv3sm" in point.reason
+    needed = analyses["mnv3sm"]["totals"]["model_data_bytes"]
+    assert f"{needed:,}" in point.reason
+    ok = check(replace(base, model_location="MRAM"), platform, analyses["mnv3sm"], None, None)
+    assert ok.status == OK and ok.reason is None
+
+
+def test_the_shipped_boards_sweep_reports_ad_in_the_apollo4_tcm_as_infeasible(analyses) -> None:
+    points = [
+        check(v, CONFIG.platforms[v.platform], analyses[v.model], None, None)
+        for v in expand(CONFIG.sweeps["boards"], CONFIG)
+        if v.model in analyses
+    ]
+    bad = [p for p in points if p.status != OK]
+    assert {(p.variant.model, p.variant.platform, p.variant.model_location) for p in bad} == {
+        ("ad", "apollo4p_evb", "TCM")
+    }
+    assert len(bad) == 2  # both CPU modes
+
+
+def test_what_the_board_lacks_is_named(analyses) -> None:
+    apollo4 = CONFIG.platforms["apollo4p_evb"]
+    base = replace(declared_variant(CONFIG.models["kws"]), platform="apollo4p_evb")
+    no_psram = check(replace(base, model_location="PSRAM"), apollo4, analyses["kws"], None, None)
+    assert no_psram.status == INFEASIBLE and "no PSRAM" in no_psram.reason
+    lacks_toolchain = replace(base, toolchain="armclang")
+    if "armclang" not in apollo4.toolchains:
+        point = check(lacks_toolchain, apollo4, analyses["kws"], None, None)
+        assert point.status == INFEASIBLE and "armclang" in point.reason
+    capped = check(base, apollo4, analyses["kws"], 1024, None)
+    assert capped.status == INFEASIBLE and "max_arena_size" in capped.reason
+
+
+def test_a_compiler_that_is_not_installed_is_unavailable(tmp_path, analyses) -> None:
+    platform = CONFIG.platforms["apollo510_evb"]
+    variant = replace(declared_variant(CONFIG.models["kws"]), toolchain="armclang")
+    point = check(variant, platform, analyses["kws"], None, str(tmp_path))  # empty PATH
+    assert point.status == UNAVAILABLE and "armclang is not installed" in point.reason
+
+
+def test_sweep_named_all_is_refused(tmp_path) -> None:
+    from test_config import BASE_MODELS, config_error
+
+    text = BASE_MODELS + "sweeps:\n  all:\n    models: [kws]\n    axes: {toolchain: [gcc]}\n"
+    assert "sweeps.all: 'all' is reserved" in config_error(tmp_path, text)
+
+
+def test_sweep_descriptions_are_read() -> None:
+    assert "gcc and clang" in CONFIG.sweeps["placement"].description
+    assert json.dumps(CONFIG.sweeps["placement"].axes)  # plain data, for the sweep page
