@@ -37,6 +37,16 @@ def test_model_moves_to_mram_when_tcm_cannot_hold_both(platforms):
     assert (p.model_location, p.arena_location) == ("MRAM", "TCM")
 
 
+def test_auto_arena_moves_when_the_explicit_model_location_cannot_hold_both(platforms):
+    board = platforms["apollo510_evb"]
+    # mnv3sm-sized: weights pinned to SRAM leave no room there for the arena -> PSRAM
+    p = place(board, 2_200_000, 401 * KB, model_location="SRAM")
+    assert (p.model_location, p.arena_location) == ("SRAM", "PSRAM")
+    # ...but an explicit arena location is respected and reported
+    with pytest.raises(PlacementError, match="together need"):
+        place(board, 2_200_000, 401 * KB, "SRAM", "SRAM")
+
+
 def test_large_arena_goes_to_sram_then_psram(platforms):
     board = platforms["apollo510_evb"]
     assert place(board, 2_333_232, 535 * KB).arena_location == "SRAM"

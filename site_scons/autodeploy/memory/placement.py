@@ -82,6 +82,7 @@ def place(
     if model_loc == arena_loc:
         capacity = _capacity(platform, model_loc, "arena")
         if model_bytes + arena_bytes > capacity:
+            # whichever side is "auto" moves to its next preference; the model first
             if model_location == "auto":
                 model_loc = _choose(
                     platform,
@@ -89,6 +90,15 @@ def place(
                     model_bytes,
                     "model",
                     tuple(m for m in MODEL_PREFERENCE if m != arena_loc),
+                    what,
+                )
+            elif arena_location == "auto":
+                arena_loc = _choose(
+                    platform,
+                    "auto",
+                    arena_bytes,
+                    "arena",
+                    tuple(m for m in ARENA_PREFERENCE if m != model_loc),
                     what,
                 )
             else:
