@@ -62,6 +62,13 @@ def _choose(platform, wanted: str, nbytes: int, purpose: str, preference, what: 
     )
 
 
+def _choose_other(platform, nbytes: int, purpose: str, taken: str, what: str) -> str:
+    """The auto choice for `purpose` among the memories other than `taken`."""
+    preference = MODEL_PREFERENCE if purpose == "model" else ARENA_PREFERENCE
+    others = tuple(m for m in preference if m != taken)
+    return _choose(platform, "auto", nbytes, purpose, others, what)
+
+
 def place(
     platform,
     model_bytes: int,
@@ -84,23 +91,9 @@ def place(
         if model_bytes + arena_bytes > capacity:
             # whichever side is "auto" moves to its next preference; the model first
             if model_location == "auto":
-                model_loc = _choose(
-                    platform,
-                    "auto",
-                    model_bytes,
-                    "model",
-                    tuple(m for m in MODEL_PREFERENCE if m != arena_loc),
-                    what,
-                )
+                model_loc = _choose_other(platform, model_bytes, "model", arena_loc, what)
             elif arena_location == "auto":
-                arena_loc = _choose(
-                    platform,
-                    "auto",
-                    arena_bytes,
-                    "arena",
-                    tuple(m for m in ARENA_PREFERENCE if m != model_loc),
-                    what,
-                )
+                arena_loc = _choose_other(platform, arena_bytes, "arena", model_loc, what)
             else:
                 raise PlacementError(
                     f"{what}: model ({model_bytes:,} bytes) and arena ({arena_bytes:,} bytes) "
