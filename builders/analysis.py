@@ -16,13 +16,20 @@ from autodeploy import atomic
 from builders.common import config_value, engine_sources, read_value, step_action
 
 
-def _parse_and_analyze(target, source, env):
+def analyze_file(tflite: Path, root: Path) -> dict:
+    """The analysis of a .tflite; errors name it relative to the project `root` when inside it."""
     from autodeploy.analysis.model_analysis import analyze_bytes
     from autodeploy.codegen.lower.registry import supported_opcodes
 
-    tflite = Path(str(source[0]))
-    rel = tflite.relative_to(Path(env.Dir("#").abspath)) if tflite.is_absolute() else tflite
-    analysis = analyze_bytes(tflite.read_bytes(), str(rel), supported_opcodes())
+    tflite = Path(tflite)
+    shown = (
+        tflite.relative_to(root) if tflite.is_absolute() and tflite.is_relative_to(root) else tflite
+    )
+    return analyze_bytes(tflite.read_bytes(), str(shown), supported_opcodes())
+
+
+def _parse_and_analyze(target, source, env):
+    analysis = analyze_file(Path(str(source[0])), Path(env.Dir("#").abspath))
     atomic.write_json(str(target[0]), analysis)
 
 

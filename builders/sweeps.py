@@ -15,25 +15,20 @@ from autodeploy.variants import Variant
 from builders.common import config_value, engine_sources, read_value, step_action
 
 
-def _analyses(config, models, root: Path) -> dict[str, dict]:
-    from autodeploy.analysis.model_analysis import analyze_bytes
-    from autodeploy.codegen.lower.registry import supported_opcodes
+def sweep_analyses(env, config, sweeps) -> dict[str, dict]:
+    """The analysis of every model the sweeps name, each model once (in process)."""
+    from builders.analysis import analyze_file
 
-    opcodes = supported_opcodes()
-    analyses = {}
-    for name in models:
-        tflite = config.models[name].tflite
-        shown = tflite.relative_to(root) if tflite.is_relative_to(root) else tflite  # as in errors
-        analyses[name] = analyze_bytes(tflite.read_bytes(), str(shown), opcodes)
-    return analyses
+    root = Path(env.Dir("#").abspath)
+    models = dict.fromkeys(m for sweep in sweeps for m in sweep.models)
+    return {name: analyze_file(config.models[name].tflite, root) for name in models}
 
 
-def sweep_points(graph, sweep) -> list:
+def sweep_points(graph, sweep, analyses: dict[str, dict]) -> list:
     """Every variant of `sweep` with whether it can run here (autodeploy.sweeps.SweepPoint)."""
     from autodeploy.sweeps import check, expand
 
     config = graph.config
-    analyses = _analyses(config, sweep.models, Path(graph.env.Dir("#").abspath))
     return [
         check(
             variant,
@@ -84,11 +79,11 @@ class SweepProgress:
             print(f"[sweep {entry[0]}] {entry[1]}/{entry[2]} variants done", flush=True)
 
 
-def declare_sweep(env, graph, sweep, progress: SweepProgress):
-    """Declare `sweep-<name>`; returns the node of its results (CSV and page)."""
+def declare_sweep(env, graph, sweep, analyses: dict[str, dict], progress: SweepProgress):
+    """Declare `sweep-<name>` (analyses: sweep_analyses'); returns its results node (CSV, page)."""
     from autodeploy.reports import SWEEP_PAGE_FILES
 
-    points = sweep_points(graph, sweep)
+    points = sweep_points(graph, sweep, analyses)
     runnable = [p.variant for p in points if p.status == "ok"]
     print(f"[sweep {sweep.name}] {len(points)} variants, {len(runnable)} to build")
     for p in points:

@@ -26,7 +26,7 @@ def _declare_all(env):
     from builders.help import help_text
     from builders.library import library
     from builders.reports import index_page
-    from builders.sweeps import SweepProgress, declare_sweep
+    from builders.sweeps import SweepProgress, declare_sweep, sweep_analyses
     from builders.tflm import tflm_sources
 
     config = env["AUTODEPLOY_CONFIG"]
@@ -62,7 +62,10 @@ def _declare_all(env):
     if _wants_sweeps(COMMAND_LINE_TARGETS):
         progress = SweepProgress()
         Progress(progress)
-        sweeps = {s.name: declare_sweep(env, graph, s, progress) for s in config.sweeps.values()}
+        analyses = sweep_analyses(env, config, config.sweeps.values())
+        sweeps = {
+            s.name: declare_sweep(env, graph, s, analyses, progress) for s in config.sweeps.values()
+        }
         env.Alias("sweep-all", list(sweeps.values()))
         env.Alias("reports", index_page(env, graph, sweeps))
     env.Default("analyze-all", "sources-all")

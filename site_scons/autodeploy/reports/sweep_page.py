@@ -30,7 +30,8 @@ IDENTITY = ("Model", "Platform", "Compiler", "Model Location", "Arena Location",
 
 def write_sweep_page(out_dir: Path, sweep: dict, rows: list[dict]) -> None:
     """Write SWEEP_PAGE_FILES into out_dir (rows: one result-log row per variant, see README)."""
-    by_mode = "CPU Mode" in layout(rows).group_by + layout(rows).series_by
+    chart_layout = layout(rows)
+    by_mode = "CPU Mode" in chart_layout.group_by + chart_layout.series_by
     charts = {}
     captions = {}
     for name, metric, unit in (
