@@ -63,12 +63,16 @@ def _results(target, source, env):
 
 class SweepProgress:
     """SCons Progress callback: `[sweep <name>] k/n variants done` as each variant's page comes
-    up for building, which is when its profile and power are done (or found up to date)."""
+    up for building, which is when its profile and power are done (or found up to date). Only the
+    sweeps asked for count: a variant shared with another sweep says nothing of that one."""
 
-    def __init__(self):
+    def __init__(self, requested: set[str]):
+        self.requested = requested  # sweep names
         self.watched: dict[str, list[list]] = {}  # page path -> [sweep name, done, total] entries
 
     def watch(self, name: str, pages: list) -> None:
+        if name not in self.requested:
+            return
         entry = [name, 0, len(pages)]
         for page in pages:
             self.watched.setdefault(page[0].abspath, []).append(entry)
@@ -85,11 +89,11 @@ def declare_sweep(env, graph, sweep, analyses: dict[str, dict], progress: SweepP
 
     points = sweep_points(graph, sweep, analyses)
     runnable = [p.variant for p in points if p.status == "ok"]
-    print(f"[sweep {sweep.name}] {len(points)} variants, {len(runnable)} to build")
-    for p in points:
-        if p.status != "ok":
-            variant = f"{p.variant.model} {p.variant.name}"
-            print(f"[sweep {sweep.name}] {p.status}: {variant}: {p.reason}")
+    if sweep.name in progress.requested:
+        print(f"[sweep {sweep.name}] {len(points)} variants, {len(runnable)} to build")
+        for p in points:
+            if p.status != "ok":
+                print(f"[sweep {sweep.name}] {p.status}: {p.reason}")  # it names the variant
     request = {
         "sweep": {
             "name": sweep.name,

@@ -52,10 +52,12 @@ def check(
     max_arena_size: int | None,
     search_path: str | None,
 ) -> SweepPoint:
-    """Can `variant` run? analysis: the model's analysis (its data and arena sizes)."""
+    """Can `variant` run? analysis: the model's analysis (its data and arena sizes). Every reason
+    starts with the model and variant, like placement errors do."""
+    name = f"{variant.model} {variant.name}"
     problem = _board_problem(variant, platform)
     if problem:
-        return SweepPoint(variant, INFEASIBLE, problem)
+        return SweepPoint(variant, INFEASIBLE, f"{name}: {problem}")
     try:
         place(
             platform,
@@ -64,14 +66,13 @@ def check(
             variant.model_location,
             variant.arena_location,
             max_arena_size,
-            what=f"{variant.model} {variant.name}",
+            what=name,
         )
     except AutodeployError as err:
         return SweepPoint(variant, INFEASIBLE, str(err))
     if not toolchain(variant.toolchain).available(search_path):
-        return SweepPoint(
-            variant, UNAVAILABLE, f"{variant.toolchain} is not installed (not found on PATH)"
-        )
+        reason = f"{name}: {variant.toolchain} is not installed (not found on PATH)"
+        return SweepPoint(variant, UNAVAILABLE, reason)
     return SweepPoint(variant, OK)
 
 

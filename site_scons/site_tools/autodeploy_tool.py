@@ -60,7 +60,10 @@ def _declare_all(env):
     for step, members in groups.items():
         env.Alias(f"{step}-all", members)
     if _wants_sweeps(COMMAND_LINE_TARGETS):
-        progress = SweepProgress()
+        everything = {"sweep-all", "reports"} & set(COMMAND_LINE_TARGETS)
+        progress = SweepProgress(
+            {s for s in config.sweeps if everything or f"sweep-{s}" in COMMAND_LINE_TARGETS}
+        )
         Progress(progress)
         analyses = sweep_analyses(env, config, config.sweeps.values())
         sweeps = {
