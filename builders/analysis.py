@@ -34,15 +34,14 @@ def _parse_and_analyze(target, source, env):
 
 
 def _place(target, source, env):
-    from autodeploy.memory.placement import place
+    from autodeploy.memory.placement import place_model
 
     analysis = json.loads(Path(str(source[0])).read_text())
     request = read_value(source[1])
     platform = env["AUTODEPLOY_CONFIG"].platforms[request["platform"]["name"]]
-    placement = place(
+    placement = place_model(
         platform,
-        analysis["totals"]["model_data_bytes"],
-        analysis["memory_plan"]["arena_bytes"],
+        analysis,
         request["model_location"],
         request["arena_location"],
         request["max_arena_size"],

@@ -192,6 +192,9 @@ def firmware(
         step_action("glue", _write_app_model),
     )
     glue_obj = fenv.Object(f"{out}/app_model.o", glue)
+    # A variant that cannot be placed fails there, with the sizes, before its model C compiles
+    # (a compiler's "array too large" would say less). Order only: placements do not recompile.
+    env.Requires([*model, *glue_obj], placement_node)
     script = env.Command(
         names["linker_script"],
         [placement_node, _layout_value(env, platform, target)],
@@ -245,9 +248,11 @@ def _layout_value(env, platform, target: str):
 
 
 def _write_app_model(target, source, env):
+    from autodeploy.memory.placement import input_staging_bytes
+
     analysis = json.loads(Path(str(source[0])).read_text())
     model = source[1].read()
-    staging = sum(t["bytes"] for t in analysis["inputs"])
+    staging = input_staging_bytes(analysis)
     atomic.write_text(
         str(target[0]),
         f"""\

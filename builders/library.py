@@ -4,7 +4,9 @@
     include/<model>_model.h     the API, with include/adrt/model_api.h
     README.md                   what to call, buffer sizes, where arena and weights live
     example/                    main.c, example_data.{h,c}, board/ (board support), example.ld,
-                                Makefile; example.elf and sizes.{json,md} (built here with make)
+                                Makefile, and sizes.{json,md} of the example image
+The example image itself (example.elf, its map and objects) is built with the package's own
+Makefile into build/<model>/<firmware_key>/example/, outside the package, which ships only sources.
 
 The example's inputs are run 0 of the validator's seeded inputs and its expected outputs come
 from the host reference, so running it on the board checks the library end to end. SCons builds
@@ -115,7 +117,11 @@ def library(env, variant, sources, analysis_node, placement_node, spec, target=N
     )
     env.Depends(readme, engine_sources(env, "package"))
     image = env.Command(
-        [f"{example}/example.elf", f"{example}/sizes.json", f"{example}/sizes.md"],
+        [
+            f"#{variant.build_dir}/example/example.elf",
+            f"{example}/sizes.json",
+            f"{example}/sizes.md",
+        ],
         [lib, *headers, *copied, makefile, data[0], script, placement_node, layout],
         step_action("example", _build_example),
     )
@@ -199,13 +205,17 @@ def _build_example(target, source, env):
     from autodeploy.firmware.elf import read_elf
     from autodeploy.firmware.size_report import size_markdown, size_report
 
-    elf = Path(str(target[0]))
+    elf = Path(str(target[0])).resolve()
+    example = Path(str(target[1])).parent
     result = subprocess.run(
-        ["make", "-C", str(elf.parent), elf.name], capture_output=True, text=True, env=env["ENV"]
+        ["make", "-C", str(example), f"OUT={elf.parent}"],
+        capture_output=True,
+        text=True,
+        env=env["ENV"],
     )
     if result.returncode != 0:
         raise ExampleBuildError(
-            f"{elf.parent}/Makefile: make failed:\n{(result.stdout + result.stderr).strip()}"
+            f"{example}/Makefile: make failed:\n{(result.stdout + result.stderr).strip()}"
         )
     placement = json.loads(Path(str(source[-2])).read_text())["placement"]
     layout = read_value(source[-1])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from autodeploy.targets import sweep_target
 from autodeploy.variants import Variant
 from builders.common import config_value, engine_sources, read_value, step_action
 
@@ -116,5 +117,5 @@ def declare_sweep(env, graph, sweep, analyses: dict[str, dict], progress: SweepP
     )
     env.Depends(node, pages + [graph.power(v) for v in runnable])
     env.Depends(node, engine_sources(env, "reports", "results"))
-    env.Alias(f"sweep-{sweep.name}", node)
+    env.Alias(sweep_target(sweep.name), node)
     return node

@@ -19,6 +19,7 @@ from support.faulty_link import FaultyLink
 
 from autodeploy.board import Emulator
 from autodeploy.config import load_config
+from autodeploy.memory.placement import APP_STATIC_RAM_BYTES
 from autodeploy.rpc.client import BoardClient
 from autodeploy.rpc.inputs import seeded_input
 
@@ -63,6 +64,14 @@ def test_firmware_size_report_beside_each_image(profiled):
     assert sizes["regions"]["MRAM"]["rom"]["model"] > 2_000_000
     assert sizes["regions"]["SRAM"]["ram"]["arena"] == 401_408
     assert (project.root / f"build/mnv3sm/{VARIANT.format(toolchain)}/validator.map").exists()
+
+
+def test_placement_allowance_covers_the_validators_own_ram(profiled):
+    toolchain, project, _ = profiled
+    for model in MODELS:
+        sizes = project.root / f"build/{model}/{VARIANT.format(toolchain)}/sizes.json"
+        ram = json.loads(sizes.read_text())["regions"]["TCM"]["ram"]  # the stack memory
+        assert 0 < ram["data"] + ram["bss"] <= APP_STATIC_RAM_BYTES, (model, ram)
 
 
 @pytest.mark.parametrize("profiled", ["gcc"], indirect=True)

@@ -396,6 +396,8 @@ def test_missing_tflite_key(tmp_path: Path) -> None:
         ("runs: 0", "runs", "0 is too small (minimum 1)"),
         ("runs: [1, 2]", "runs", "expected an integer, got a list"),
         ("seed: -1", "seed", "-1 is too small (minimum 0)"),
+        ("seed: 4294967296", "seed", "4294967296 is too large (maximum 4294967295)"),
+        ("runs: 1000001", "runs", "1000001 is too large (maximum 1000000)"),
         ("toolchain: 12", "toolchain", "expected text, got the integer 12"),
         ("toolchain: {a: 1}", "toolchain", "expected text, got a mapping"),
         ("tflite: null", "tflite", "a value is required here, got null"),
@@ -413,6 +415,13 @@ def test_wrong_types(tmp_path: Path, line: str, key: str, expected: str) -> None
     msg = config_error(tmp_path, text)
     assert msg.startswith(f"models.yaml:{line_of(text, line)}: models.ic.{key}: "), msg
     assert expected in msg
+
+
+def test_a_tflite_that_is_not_a_regular_file_says_so(tmp_path: Path) -> None:
+    text = BASE_MODELS.replace("tflite: models/ic.tflite", "tflite: /dev/null")
+    msg = config_error(tmp_path, text)
+    assert "models.ic.tflite: '/dev/null': is not a regular file" in msg
+    assert "does not exist" not in msg
 
 
 def test_yes_no_are_reported_as_booleans(tmp_path: Path) -> None:

@@ -40,12 +40,24 @@ def project(tmp_path_factory):
     return project
 
 
+def example_elf(project, model: str) -> Path:
+    """The example image SCons built with the package's Makefile (outside the package)."""
+    return project.root / Path(PACKAGES[model][0]).parent / "example" / "example.elf"
+
+
 def standalone_copy(project, model: str, dest: Path) -> Path:
-    """The package copied to `dest` without build products: only its own files remain."""
+    """The package copied to `dest`: it ships sources only, so nothing needs cleaning."""
     package = dest / model
     shutil.copytree(project.root / PACKAGES[model][0], package)
-    subprocess.run(["make", "-C", str(package / "example"), "clean"], check=True, text=True)
     return package
+
+
+@pytest.mark.parametrize("model", PACKAGES)
+def test_package_ships_no_build_leftovers(project, model):
+    package = project.root / PACKAGES[model][0]
+    files = {p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file()}
+    leftovers = sorted(f for f in files if f.endswith((".o", ".d", ".elf", ".map")))
+    assert leftovers == [] and example_elf(project, model).is_file()
 
 
 def make(example: Path) -> Path:
@@ -115,7 +127,7 @@ def test_headers_and_readme(project):
 def test_example_sizes_per_region_come_from_its_elf(project):
     example = project.root / PACKAGES["kws_m4"][0] / "example"
     report = json.loads((example / "sizes.json").read_text())
-    elf = read_elf(example / "example.elf")
+    elf = read_elf(example_elf(project, "kws_m4"))
     arena = elf.section(".adrt_arena")
     regions = report["regions"]
     arena_region = next(
@@ -132,5 +144,5 @@ def test_second_build_does_nothing_and_a_seed_change_recaptures(project):
     project.edit("models.yaml", "  seed: 42", "  seed: 7")
     steps = {step for step, _ in project.steps(project.scons("kws-lib"))}
     assert steps == {"capture", "readme", "example"}
-    result = run_qemu("mps3-an547", project.root / PACKAGES["kws"][0] / "example/example.elf")
+    result = run_qemu("mps3-an547", example_elf(project, "kws"))
     assert "example: kws PASS" in result.output

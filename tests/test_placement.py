@@ -1,12 +1,13 @@
 """Placement of model data and arena on the real platform files, following the reference rules."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from autodeploy.config import load_config
 from autodeploy.errors import PlacementError
-from autodeploy.memory.placement import place
+from autodeploy.memory.placement import APP_STATIC_RAM_BYTES, place
 
 PROJECT = Path(__file__).resolve().parent.parent
 KB = 1024
@@ -84,3 +85,44 @@ def test_nothing_fits_on_the_m4_board(platforms):
 def test_max_arena_size_is_enforced(platforms):
     with pytest.raises(PlacementError, match="max_arena_size"):
         place(platforms["apollo510_evb"], 10 * KB, 64 * KB, max_arena_size=32 * KB)
+
+
+def test_auto_arena_counts_the_input_staging_buffer(platforms):
+    board = platforms["apollo510_evb"]
+    sram = board.memories["SRAM"].usable_for("arena")  # 2,515,968
+    arena, staging = 2_450_000, 150_528  # a MobileNetV2 with a 224x224x3 int8 input
+    assert arena <= sram < arena + staging
+    assert place(board, 4_000_000, arena).arena_location == "SRAM"
+    p = place(board, 4_000_000, arena, staging_bytes=staging)
+    assert p.arena_location == "PSRAM" and p.usage["PSRAM"]["arena"] == arena + staging
+    with pytest.raises(PlacementError) as err:
+        place(board, 4_000_000, arena, "auto", "SRAM", staging_bytes=staging, what="mnv2")
+    text = str(err.value)
+    assert "mnv2: the arena and input staging need 2,600,528 bytes" in text
+    assert f"{sram:,} usable" in text
+
+
+def test_the_stack_memory_keeps_room_for_the_stack_and_the_apps_own_ram(platforms):
+    board = platforms["apollo510_evb"]
+    assert board.firmware.stack_memory == "TCM"
+    tcm = board.memories["TCM"]
+    unreserved = dataclasses.replace(tcm, reserve_kb=0, usable_bytes=tcm.size_bytes)
+    bare = dataclasses.replace(board, memories={**board.memories, "TCM": unreserved})
+    room = tcm.size_bytes - board.firmware.stack_bytes - APP_STATIC_RAM_BYTES
+    assert place(bare, 1000, room).arena_location == "TCM"
+    assert place(bare, 1000, room + 16).arena_location == "SRAM"
+
+
+def test_an_arena_no_memory_can_hold_fails_in_placement(platforms):
+    arena = 100_000 * 100_000 * 3  # one 1x100000x100000x3 int8 tensor
+    with pytest.raises(PlacementError, match="more than any memory of apollo510_evb"):
+        place(platforms["apollo510_evb"], 10 * KB, arena)
+
+
+def test_an_explicit_location_full_of_stack_says_so(platforms):
+    board = platforms["apollo510_evb"]
+    tcm = board.memories["TCM"]
+    unreserved = dataclasses.replace(tcm, reserve_kb=0, usable_bytes=tcm.size_bytes)
+    bare = dataclasses.replace(board, memories={**board.memories, "TCM": unreserved})
+    with pytest.raises(PlacementError, match=r"besides the firmware's stack, \.data and \.bss"):
+        place(bare, 10 * KB, 500 * KB, arena_location="TCM")

@@ -115,3 +115,22 @@ def test_sweep_named_all_is_refused(tmp_path) -> None:
 def test_sweep_descriptions_are_read() -> None:
     assert "gcc and clang" in CONFIG.sweeps["placement"].description
     assert json.dumps(CONFIG.sweeps["placement"].axes)  # plain data, for the sweep page
+
+
+def test_declarations_whose_targets_collide_are_refused_with_both_lines(tmp_path) -> None:
+    from test_config import BASE_MODELS, config_error, line_of
+
+    text = BASE_MODELS.replace("  ic:\n", "  sweep:\n") + (
+        "sweeps:\n  profile:\n    models: [kws]\n    axes: {toolchain: [gcc]}\n"
+    )
+    message = config_error(tmp_path, text)
+    model_line, sweep_line = line_of(text, "  sweep:"), line_of(text, "  profile:")
+    assert f"model 'sweep' (line {model_line}) and sweep 'profile' (line {sweep_line})" in message
+    assert "`scons sweep-profile`" in message and f"models.yaml:{sweep_line}:" in message
+
+
+def test_a_model_named_like_a_step_group_is_fine(tmp_path) -> None:
+    from test_config import BASE_MODELS, make_project
+
+    project = make_project(tmp_path, BASE_MODELS.replace("  ic:\n", "  profile:\n"))
+    assert "profile" in load_config(project).models  # profile-analyze, not profile-all

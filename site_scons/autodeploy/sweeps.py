@@ -15,7 +15,7 @@ from .config.loader import Config, Platform, Sweep
 from .config.schema import SWEEP_AXES
 from .errors import AutodeployError
 from .firmware.toolchains import toolchain
-from .memory.placement import place
+from .memory.placement import place_model
 from .variants import Variant, declared_variant
 
 OK, INFEASIBLE, UNAVAILABLE = "ok", "infeasible", "unavailable"
@@ -59,10 +59,9 @@ def check(
     if problem:
         return SweepPoint(variant, INFEASIBLE, f"{name}: {problem}")
     try:
-        place(
+        place_model(
             platform,
-            analysis["totals"]["model_data_bytes"],
-            analysis["memory_plan"]["arena_bytes"],
+            analysis,
             variant.model_location,
             variant.arena_location,
             max_arena_size,

@@ -21,6 +21,7 @@ def _wants_sweeps(targets) -> bool:
 def _declare_all(env):
     from SCons.Script import COMMAND_LINE_TARGETS, Progress
 
+    from autodeploy.targets import MODEL_STEPS, model_target
     from autodeploy.variants import declared_variant
     from builders.graph import VariantGraph
     from builders.help import help_text
@@ -30,8 +31,7 @@ def _declare_all(env):
     from builders.tflm import tflm_sources
 
     config = env["AUTODEPLOY_CONFIG"]
-    steps = ("analyze", "sources", "firmware", "profile", "power", "report", "lib", "tflm")
-    groups = {step: [] for step in steps}
+    groups = {step: [] for step in MODEL_STEPS}
     graph = VariantGraph(env)
     for spec in config.models.values():
         variant = declared_variant(spec)
@@ -55,7 +55,7 @@ def _declare_all(env):
             "tflm": tflm_sources(env, spec),
         }
         for step, node in nodes.items():
-            env.Alias(f"{spec.name}-{step}", node)
+            env.Alias(model_target(spec.name, step), node)
             groups[step].append(node)
     for step, members in groups.items():
         env.Alias(f"{step}-all", members)

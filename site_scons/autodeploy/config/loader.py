@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..targets import target_owners
 from . import schema as S
 from .yaml_source import MapNode, Node, SeqNode, Source, load_yaml
 
@@ -270,6 +271,7 @@ def load_config(project_dir: Path, models_file: str = "models.yaml") -> Config:
     sweeps: dict[str, Sweep] = {}
     if top.get("sweeps", (None,))[0] is not None:
         sweeps = _read_sweeps(top["sweeps"][1], src, models, platforms)
+    _check_target_names(models, sweeps, src)
     return Config(
         models=models,
         platforms=platforms,
@@ -356,6 +358,24 @@ def _read_models(
     return models
 
 
+def _check_target_names(models: dict[str, ModelSpec], sweeps: dict[str, Sweep], src: Source):
+    """Two declarations whose SCons targets share a name would merge into one target."""
+    lines = {f"model '{m.name}'": m.source_line for m in models.values()}
+    lines |= {f"sweep '{s.name}'": s.source_line for s in sweeps.values()}
+    for target, owners in target_owners(models, sweeps).items():
+        if len(owners) < 2:
+            continue
+        declared = [o for o in owners if o in lines]
+        where = " and ".join(f"{o} (line {lines[o]})" for o in declared)
+        others = [o for o in owners if o not in lines]
+        also = f" and {others[0]}" if others else ""
+        raise src.error(
+            lines[declared[-1]],
+            "models" if declared[-1].startswith("model") else "sweeps",
+            f"{where}{also} would all be `scons {target}`; rename one of them",
+        )
+
+
 def _model_spec(
     name: str,
     line: int,
@@ -372,9 +392,13 @@ def _model_spec(
         tflite = project_dir / tflite
     tflite = Path(os.path.normpath(tflite))  # "models/../models/x" -> "models/x" (no I/O)
     if not tflite.is_file():
-        hint = _file_hint(tflite, project_dir)
-        what = "is a directory, not a file" if tflite.is_dir() else "file does not exist"
-        raise src.error(tflite_node.line, f"{path}.tflite", f"'{tflite_text}': {what}{hint}")
+        if tflite.is_dir():
+            what = "is a directory, not a file" + _file_hint(tflite, project_dir)
+        elif tflite.exists():
+            what = "is not a regular file (a device, pipe or socket); name a .tflite file"
+        else:
+            what = "file does not exist" + _file_hint(tflite, project_dir)
+        raise src.error(tflite_node.line, f"{path}.tflite", f"'{tflite_text}': {what}")
 
     plat_setting = eff["platform"]
     if plat_setting.value is None:

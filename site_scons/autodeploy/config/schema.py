@@ -398,9 +398,9 @@ def convert(node: Node, field: Field, path: str, src: Source) -> Any:
     else:  # pragma: no cover - a typo in the specs above
         raise AssertionError(f"unknown field kind {kind}")
     if field.minimum is not None and value < field.minimum:
-        raise src.error(node.line, path, f"{value} is too small (minimum {field.minimum:g})")
+        raise src.error(node.line, path, f"{value} is too small (minimum {_limit(field.minimum)})")
     if field.maximum is not None and value > field.maximum:
-        raise src.error(node.line, path, f"{value} is too large (maximum {field.maximum:g})")
+        raise src.error(node.line, path, f"{value} is too large (maximum {_limit(field.maximum)})")
     return value
 
 
@@ -435,3 +435,8 @@ def _kind_text(kind: str) -> str:
 
 def _choices(field: Field) -> str:
     return f" ({allowed(field.choices)})" if field.choices else ""
+
+
+def _limit(bound: float) -> str:
+    """A bound as the user would type it: 4294967295, not 4.29497e+09."""
+    return str(int(bound)) if float(bound).is_integer() else f"{bound:g}"

@@ -6,13 +6,16 @@ A lowering module declares
     def lower_conv2d(op: Operator, sg: Subgraph) -> KernelCall: ...
 
 and raises `Unsupported("<detail>")` for parameter combinations the runtime cannot run. All modules
-of this package are imported once, on first use, so they self-register.
+of this package are imported once, on first use, so they self-register. SCons runs actions on
+several threads: the first use loads every module under a lock, and the registry counts as loaded
+only once all of them are in (another thread never sees a half-filled registry).
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 from collections.abc import Callable
 
 from autodeploy.codegen.kernel_call import KernelCall
@@ -21,6 +24,7 @@ from autodeploy.tflite.model import Operator, Subgraph
 LowerFn = Callable[[Operator, Subgraph], KernelCall]
 
 _REGISTRY: dict[str, LowerFn] = {}
+_load_lock = threading.Lock()
 _loaded = False
 
 
@@ -55,11 +59,14 @@ def _load_all() -> None:
     global _loaded
     if _loaded:
         return
-    _loaded = True
-    package = importlib.import_module(__package__)
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name != "registry" and not info.name.startswith("_"):
-            importlib.import_module(f"{__package__}.{info.name}")
+    with _load_lock:
+        if _loaded:
+            return
+        package = importlib.import_module(__package__)
+        for info in pkgutil.iter_modules(package.__path__):
+            if info.name != "registry" and not info.name.startswith("_"):
+                importlib.import_module(f"{__package__}.{info.name}")
+        _loaded = True
 
 
 def supported_opcodes() -> frozenset[str]:
