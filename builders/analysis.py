@@ -1,6 +1,8 @@
 """Analysis builders.
 
-ModelAnalysis: .tflite -> build/<model>/model_analysis.json (depends only on the file's bytes).
+Compile: .tflite -> build/<model>/<target>/model_analysis.json and program.pickle, one parse and
+one lowering per model and target (autodeploy.codegen.pipeline); the pickled Program is what the
+sources step renders, so it never parses or lowers again.
 Placement: model analysis + platform/placement slice -> build/<model>/<firmware key>/placement.json
 (one per variant: a sweep places the same model several ways).
 AnalysisReport: model analysis + placement -> reports/<model>/analysis.{md,json} and layers.csv.
@@ -10,27 +12,43 @@ Placement changes re-run placement and what depends on it, never the parsing.
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 from autodeploy import atomic
+from autodeploy.variants import compiled_dir
 from builders.common import config_value, engine_sources, read_value, step_action
 
 
-def analyze_file(tflite: Path, root: Path) -> dict:
-    """The analysis of a .tflite; errors name it relative to the project `root` when inside it."""
-    from autodeploy.analysis.model_analysis import analyze_bytes
-    from autodeploy.codegen.lower.registry import supported_opcodes
-
+def shown_path(tflite: Path, root: Path) -> str:
+    """How messages name a .tflite: relative to the project `root` when inside it."""
     tflite = Path(tflite)
-    shown = (
-        tflite.relative_to(root) if tflite.is_absolute() and tflite.is_relative_to(root) else tflite
-    )
-    return analyze_bytes(tflite.read_bytes(), str(shown), supported_opcodes())
+    inside = tflite.is_absolute() and tflite.is_relative_to(root)
+    return str(tflite.relative_to(root) if inside else tflite)
 
 
-def _parse_and_analyze(target, source, env):
-    analysis = analyze_file(Path(str(source[0])), Path(env.Dir("#").abspath))
-    atomic.write_json(str(target[0]), analysis)
+def compile_file(tflite: Path, root: Path, target):
+    """The Program of a .tflite for `target` (autodeploy.target.Target)."""
+    from autodeploy.codegen.pipeline import compile_bytes
+
+    return compile_bytes(Path(tflite).read_bytes(), shown_path(tflite, root), target)
+
+
+def analyze_file(tflite: Path, root: Path, target) -> dict:
+    """The analysis of a .tflite compiled for `target`."""
+    from autodeploy.analysis.model_analysis import analyze
+
+    return analyze(compile_file(tflite, root, target))
+
+
+def _compile(target, source, env):
+    from autodeploy.analysis.model_analysis import analyze
+    from autodeploy.target import TARGETS
+
+    compile_target = TARGETS[read_value(source[1])["target"]]
+    program = compile_file(Path(str(source[0])), Path(env.Dir("#").abspath), compile_target)
+    atomic.write_json(str(target[0]), analyze(program))
+    atomic.write_bytes(str(target[1]), pickle.dumps(program, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _place(target, source, env):
@@ -64,15 +82,20 @@ def _write_report(target, source, env):
     write_analysis_report([str(t) for t in target], name, analysis, variant)
 
 
-def model_analysis(env, spec):
-    """Declare the parse/analysis step of one model; returns its JSON node."""
-    target = env.Command(
-        f"#build/{spec.name}/model_analysis.json",
-        env.File(str(spec.tflite)),
-        step_action("analyze", _parse_and_analyze),
+def model_compile(env, spec, target) -> dict:
+    """Declare the compile step of one model for one target; returns its {analysis, program}
+    nodes (build/<model>/<target>/model_analysis.json and program.pickle)."""
+    out = f"#{compiled_dir(spec.name, target)}"
+    analysis, program = env.Command(
+        [f"{out}/model_analysis.json", f"{out}/program.pickle"],
+        [env.File(str(spec.tflite)), config_value(env, {"target": target.name})],
+        step_action("compile", _compile),
     )
-    env.Depends(target, engine_sources(env, "tflite", "analysis", "memory", "codegen"))
-    return target
+    env.Depends(
+        [analysis, program],
+        engine_sources(env, "tflite", "analysis", "codegen", "memory", "target"),
+    )
+    return {"analysis": analysis, "program": program}
 
 
 def placement(env, variant, spec, analysis_node, what: str):

@@ -1,7 +1,8 @@
 """Firmware builders: the runtime library per platform+toolchain, and one ELF per variant.
 
-Shared per platform+toolchain (under build/lib/<platform>/<toolchain>/): libadrt.a from
-firmware/runtime/src, the board-support objects and the app objects (apps find the model through
+Shared per platform+toolchain (under build/lib/<platform>/<toolchain>/): libadrt.a from the
+runtime's C for the platform's target (portable C plus its vector variants, autodeploy.target),
+the board-support objects and the app objects (apps find the model through
 `adrt_app_model` and `adrt_app_staging`, so one compile serves every model). Per model+platform+
 toolchain (build/<model>/obj/<platform>/<toolchain>/): the generated model C, which no longer
 depends on the placement. Per variant (variant.build_dir): app_model.c (the glue naming the
@@ -24,6 +25,7 @@ from autodeploy import atomic
 from autodeploy.errors import AutodeployError
 from autodeploy.firmware import toolchains
 from autodeploy.firmware.linker import default_target, render_linker_script, used_regions
+from autodeploy.target import target_for
 from builders.common import config_value, engine_sources, read_value, step_action
 
 BOARD_INCLUDE = "firmware/board/include"
@@ -125,8 +127,15 @@ def compiled_objects(fenv, platform, name: str, sources: list[str], include=()) 
     return nodes
 
 
+def runtime_objects(fenv, platform, toolchain: str) -> list:
+    """The runtime's objects for the platform's target: portable C and its vector variants."""
+    sources = c_files(fenv, target_for(platform).runtime_source_dirs())
+    return compiled_objects(fenv, platform, toolchain, sources)
+
+
 def runtime_library(env, platform, toolchain: str):
-    """build/lib/<platform>/<toolchain>/libadrt.a from firmware/runtime/src/*.c (once per pair)."""
+    """build/lib/<platform>/<toolchain>/libadrt.a from the runtime's C for the platform's target
+    (once per pair)."""
     key = _key(env, "lib", platform.name, toolchain)
     if key in _memo:
         return _memo[key]
@@ -135,8 +144,7 @@ def runtime_library(env, platform, toolchain: str):
     if fenv is None:
         lib = env.Command(target, [], step_action("ar", unavailable), ADRT_TOOLCHAIN=toolchain)
     else:
-        sources = c_files(env, [f"{RUNTIME}/src"])
-        lib = fenv.StaticLibrary(target, compiled_objects(fenv, platform, toolchain, sources))
+        lib = fenv.StaticLibrary(target, runtime_objects(fenv, platform, toolchain))
     _memo[key] = lib
     return lib
 
@@ -188,7 +196,7 @@ def firmware(
     model = model_objects(fenv, platform, variant, sources)
     glue = env.Command(
         f"{out}/app_model.c",
-        [f"#build/{variant.model}/model_analysis.json", env.Value(variant.model)],
+        [placement_node, env.Value(variant.model)],
         step_action("glue", _write_app_model),
     )
     glue_obj = fenv.Object(f"{out}/app_model.o", glue)
@@ -248,11 +256,8 @@ def _layout_value(env, platform, target: str):
 
 
 def _write_app_model(target, source, env):
-    from autodeploy.memory.placement import input_staging_bytes
-
-    analysis = json.loads(Path(str(source[0])).read_text())
+    staging = json.loads(Path(str(source[0])).read_text())["placement"]["staging_bytes"]
     model = source[1].read()
-    staging = input_staging_bytes(analysis)
     atomic.write_text(
         str(target[0]),
         f"""\

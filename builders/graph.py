@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from autodeploy.target import target_for
 from autodeploy.variants import Variant, declared_variant
-from builders.analysis import analysis_report, model_analysis, placement
+from builders.analysis import analysis_report, model_compile, placement
 from builders.firmware import firmware
 from builders.power import power
 from builders.profile import device_argument, profile
@@ -51,22 +52,41 @@ class VariantGraph:
         name = getattr(variant_or_model, "model", variant_or_model)
         return self.config.models[name]
 
-    def analysis(self, model: str):
-        return self._once(("analysis", model), lambda: model_analysis(self.env, self.spec(model)))
+    def compile_target(self, variant: Variant):
+        """The target (autodeploy.target) the variant's model is compiled for."""
+        return target_for(self.config.platforms[variant.platform])
 
-    def sources(self, model: str):
+    def _compiled(self, model: str, target) -> dict:
         return self._once(
-            ("sources", model),
-            lambda: model_sources(self.env, self.spec(model), self.analysis(model)),
+            ("compile", model, target.key),
+            lambda: model_compile(self.env, self.spec(model), target),
+        )
+
+    def analysis(self, variant: Variant):
+        """The analysis node of the variant's model, compiled for the variant's target."""
+        return self._compiled(variant.model, self.compile_target(variant))["analysis"]
+
+    def sources(self, variant: Variant):
+        """The generated C of the variant's model for its target (shared by its target's boards)."""
+        target = self.compile_target(variant)
+        return self._once(
+            ("sources", variant.model, target.key),
+            lambda: model_sources(
+                self.env,
+                self.spec(variant),
+                target,
+                self._compiled(variant.model, target)["program"],
+            ),
         )
 
     def analysis_report(self, model: str):
-        """reports/<model>/analysis.md and friends, placed as the model's own variant."""
-        spec = self.spec(model)
+        """reports/<model>/analysis.md and friends, compiled and placed as the model's own
+        variant."""
+        variant = declared_variant(self.spec(model))
         return self._once(
             ("analysis_report", model),
             lambda: analysis_report(
-                self.env, spec, self.analysis(model), self.placement(declared_variant(spec))
+                self.env, self.spec(model), self.analysis(variant), self.placement(variant)
             ),
         )
 
@@ -83,7 +103,7 @@ class VariantGraph:
                 self.env,
                 variant,
                 self.spec(variant),
-                self.analysis(variant.model),
+                self.analysis(variant),
                 self.describe(variant),
             ),
         )
@@ -94,7 +114,7 @@ class VariantGraph:
             lambda: firmware(
                 self.env,
                 variant,
-                self.sources(variant.model),
+                self.sources(variant),
                 self.placement(variant),
                 target=self.target(variant),
                 **VALIDATOR,
@@ -114,7 +134,7 @@ class VariantGraph:
                 self.env,
                 variant,
                 self.firmware(variant),
-                self.analysis(variant.model),
+                self.analysis(variant),
                 self.placement(variant),
                 self.spec(variant),
             )
@@ -132,7 +152,7 @@ class VariantGraph:
             nodes = power(
                 self.env,
                 variant,
-                self.sources(variant.model),
+                self.sources(variant),
                 self.placement(variant),
                 self.spec(variant),
                 self.target(variant),

@@ -29,8 +29,8 @@ from builders.firmware import (
     RUNTIME,
     board_dirs,
     c_files,
-    compiled_objects,
     model_objects,
+    runtime_objects,
     toolchain_env,
     unavailable,
 )
@@ -135,7 +135,7 @@ def _archive(env, platform, variant, sources, target: str):
         return env.Command(
             target, [], step_action("ar", unavailable), ADRT_TOOLCHAIN=variant.toolchain
         )
-    runtime = compiled_objects(fenv, platform, variant.toolchain, c_files(env, [f"{RUNTIME}/src"]))
+    runtime = runtime_objects(fenv, platform, variant.toolchain)
     return fenv.StaticLibrary(target, [*model_objects(fenv, platform, variant, sources), *runtime])
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from autodeploy.variants import declared_variant
+from autodeploy.variants import compiled_dir, declared_variant
 from builders.common import config_value, engine_sources, read_value, step_action
 
 
@@ -90,7 +90,8 @@ def index_page(env, graph, sweep_nodes: dict):
                 "tflite": spec.tflite.name,
                 "variant": variant.name,
                 "report_dir": variant.report_dir,
-                "analysis": f"build/{spec.name}/model_analysis.json",
+                "analysis": f"{compiled_dir(spec.name, graph.compile_target(variant))}"
+                "/model_analysis.json",
             }
         )
     sweeps = [

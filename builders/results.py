@@ -12,6 +12,8 @@ from pathlib import Path
 
 from SCons.Action import Action
 
+from autodeploy.variants import compiled_dir
+
 RESULT_LOG = "reports/results.csv"
 
 
@@ -37,7 +39,9 @@ def disk_row(graph, variant) -> dict | None:
     spec = graph.spec(variant)
     build = root / variant.build_dir
     placement = _json(build / "placement.json")
-    analysis = _json(build.parent / "model_analysis.json")
+    analysis = _json(
+        root / compiled_dir(variant.model, graph.compile_target(variant)) / "model_analysis.json"
+    )
     power = _json(root / variant.power_dir / "power.json")
     sizes_of, sizes = "power image", _json(build / "power" / "sizes.json")
     if power is None or sizes is None:

@@ -16,16 +16,22 @@ from autodeploy.variants import Variant
 from builders.common import config_value, engine_sources, read_value, step_action
 
 
-def sweep_analyses(env, config, sweeps) -> dict[str, dict]:
-    """The analysis of every model the sweeps name, each model once (in process)."""
+def sweep_analyses(graph, sweeps) -> dict[tuple[str, str], dict]:
+    """The analysis of every model the sweeps name, once per model and target it is compiled
+    for (in process); keyed by (model, target key)."""
+    from autodeploy.sweeps import expand
     from builders.analysis import analyze_file
 
-    root = Path(env.Dir("#").abspath)
-    models = dict.fromkeys(m for sweep in sweeps for m in sweep.models)
-    return {name: analyze_file(config.models[name].tflite, root) for name in models}
+    root = Path(graph.env.Dir("#").abspath)
+    wanted = {}
+    for sweep in sweeps:
+        for variant in expand(sweep, graph.config):
+            target = graph.compile_target(variant)
+            wanted[(variant.model, target.key)] = (graph.spec(variant).tflite, target)
+    return {key: analyze_file(tflite, root, target) for key, (tflite, target) in wanted.items()}
 
 
-def sweep_points(graph, sweep, analyses: dict[str, dict]) -> list:
+def sweep_points(graph, sweep, analyses: dict[tuple[str, str], dict]) -> list:
     """Every variant of `sweep` with whether it can run here (autodeploy.sweeps.SweepPoint)."""
     from autodeploy.sweeps import check, expand
 
@@ -34,7 +40,7 @@ def sweep_points(graph, sweep, analyses: dict[str, dict]) -> list:
         check(
             variant,
             config.platforms[variant.platform],
-            analyses[variant.model],
+            analyses[(variant.model, graph.compile_target(variant).key)],
             config.models[variant.model].max_arena_size,
             graph.env["ENV"]["PATH"],
         )
@@ -84,7 +90,7 @@ class SweepProgress:
             print(f"[sweep {entry[0]}] {entry[1]}/{entry[2]} variants done", flush=True)
 
 
-def declare_sweep(env, graph, sweep, analyses: dict[str, dict], progress: SweepProgress):
+def declare_sweep(env, graph, sweep, analyses: dict, progress: SweepProgress):
     """Declare `sweep-<name>` (analyses: sweep_analyses'); returns its results node (CSV, page)."""
     from autodeploy.reports import SWEEP_PAGE_FILES
 

@@ -7,16 +7,14 @@ import pytest
 from support.tflite_builder import ModelBuilder
 
 from autodeploy.analysis.model_analysis import analyze_bytes
-from autodeploy.codegen.lower.registry import supported_opcodes
+from autodeploy.target import PORTABLE
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
-ALL_OPS = frozenset({"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "AVERAGE_POOL_2D",
-                     "RESHAPE", "SOFTMAX"})  # fmt: skip
 
 
-def analyze(name, supported=ALL_OPS):
+def analyze(name, target=PORTABLE):
     path = MODELS_DIR / name
-    return analyze_bytes(path.read_bytes(), f"models/{name}", supported)
+    return analyze_bytes(path.read_bytes(), f"models/{name}", target)
 
 
 @pytest.mark.parametrize(
@@ -68,15 +66,24 @@ def test_mnv3sm_totals_match_published_case_study():
 
 
 def test_unsupported_ops_are_named_per_layer():
-    result = analyze("mlperf_tiny_ic_resnet8_cifar10_int8.tflite")
+    b = ModelBuilder()
+    x = b.tensor([1, 8], "INT8", 0.1, 0)
+    hidden = [b.tensor([1, 8], "INT8", 0.1, 0) for _ in range(3)]
+    y = b.tensor([1, 8], "INT8", 0.1, 0)
+    b.op("EXP", [x], [hidden[0]])
+    b.op("RELU", [hidden[0]], [hidden[1]])
+    b.op("EXP", [hidden[1]], [hidden[2]])
+    b.op("EXP", [hidden[2]], [y])
+    result = analyze_bytes(b.build([x], [y]), "exp.tflite", PORTABLE)
     unsupported = [w for w in result["warnings"] if w["code"] == "unsupported-op"]
-    assert [w["message"].split()[0] for w in unsupported] == ["ADD"]
-    assert len(unsupported[0]["layers"]) == 3
-    assert "supported:" in unsupported[0]["advice"]
+    assert [w["message"].split()[0] for w in unsupported] == ["EXP"]
+    assert list(unsupported[0]["layers"]) == [0, 2, 3]
+    assert "supported:" in unsupported[0]["advice"] and "CONV_2D" in unsupported[0]["advice"]
+    assert [layer["kernel"] for layer in result["layers"]] == [None, "c", None, None]
 
 
 def test_column_layout_1d_conv_is_flagged():
-    result = analyze("mlperf_tiny_sww_streaming_wakeword_int8.tflite", frozenset())
+    result = analyze("mlperf_tiny_sww_streaming_wakeword_int8.tflite")
     codes = {w["code"] for w in result["warnings"]}
     assert "conv1d-h-by-1" in codes
     finding = next(w for w in result["warnings"] if w["code"] == "conv1d-h-by-1")
@@ -96,9 +103,8 @@ def _depthwise_model(dilation: int) -> bytes:
 
 
 def test_dilated_depthwise_is_flagged_with_advice():
-    supported = supported_opcodes()
-    plain = analyze_bytes(_depthwise_model(1), "plain.tflite", supported)
-    dilated = analyze_bytes(_depthwise_model(2), "dilated.tflite", supported)
+    plain = analyze_bytes(_depthwise_model(1), "plain.tflite", PORTABLE)
+    dilated = analyze_bytes(_depthwise_model(2), "dilated.tflite", PORTABLE)
     assert [w["code"] for w in plain["warnings"]] == []
     (finding,) = dilated["warnings"]
     assert finding["code"] == "dilated-depthwise" and list(finding["layers"]) == [0]
@@ -110,7 +116,7 @@ def test_float_tensors_are_flagged():
     x = b.tensor([1, 16], "FLOAT32")
     q = b.tensor([1, 16], "INT8", 0.1, 0)
     b.op("QUANTIZE", [x], [q])
-    result = analyze_bytes(b.build([x], [q]), "float.tflite", supported_opcodes())
+    result = analyze_bytes(b.build([x], [q]), "float.tflite", PORTABLE)
     (finding,) = [w for w in result["warnings"] if w["code"] == "float-tensors"]
     assert list(finding["layers"]) == [0] and "full-integer" in finding["advice"]
 
@@ -120,7 +126,7 @@ def test_unsupported_parameters_are_named_with_their_detail():
     x = b.tensor([1, 10], "INT8", 0.1, 0)
     y = b.tensor([1, 10], "INT8", 0.5, 3)  # softmax output must be scale 1/256, zero point -128
     b.op("SOFTMAX", [x], [y], "SoftmaxOptions", {"beta": 1.0})
-    result = analyze_bytes(b.build([x], [y]), "softmax.tflite", supported_opcodes())
+    result = analyze_bytes(b.build([x], [y]), "softmax.tflite", PORTABLE)
     (finding,) = result["warnings"]
     assert finding["code"] == "unsupported-parameters" and list(finding["layers"]) == [0]
     assert "layer 0 SOFTMAX:" in finding["message"]

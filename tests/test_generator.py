@@ -10,11 +10,11 @@ import pytest
 from support.generated_program import CC, CFLAGS, GeneratedProgram, runtime_library
 from support.tflite_builder import ModelBuilder
 
-from autodeploy.analysis.model_analysis import analyze_bytes
+from autodeploy.analysis.model_analysis import analyze
 from autodeploy.codegen.generator import generate
-from autodeploy.codegen.lower.registry import supported_opcodes
+from autodeploy.codegen.pipeline import compile_bytes
 from autodeploy.errors import UnsupportedModelError
-from autodeploy.tflite.reader import parse_model
+from autodeploy.target import PORTABLE
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
 KWS = MODELS / "mlperf_tiny_kws_dscnn_int8.tflite"
@@ -23,9 +23,8 @@ MNV3 = MODELS / "mobilenet_v3_small_a075_224_int8.tflite"
 
 def gen(path_or_bytes, name="net"):
     data = path_or_bytes if isinstance(path_or_bytes, bytes) else path_or_bytes.read_bytes()
-    analysis = analyze_bytes(data, "x.tflite", supported_opcodes())
-    model = parse_model(data, "x.tflite")
-    return analysis, generate(model, analysis, name)
+    program = compile_bytes(data, "x.tflite", PORTABLE)
+    return analyze(program), generate(program, name)
 
 
 @pytest.mark.parametrize("path", sorted(MODELS.glob("*.tflite")), ids=lambda p: p.stem)
@@ -71,9 +70,8 @@ def test_unsupported_layers_are_all_listed():
     b.op("SOFTMAX", [x], [y], "SoftmaxOptions", {"beta": 1.0})  # output quantization unsupported
     b.op("EXP", [y], [z])
     data = b.build([x], [z])
-    model = parse_model(data, "two_bad.tflite")
     with pytest.raises(UnsupportedModelError) as err:
-        generate(model, analyze_bytes(data, "two_bad.tflite", supported_opcodes()), "n")
+        generate(compile_bytes(data, "two_bad.tflite", PORTABLE), "n")
     text = str(err.value)
     assert "cannot run 2 layer(s)" in text
     assert "layer 0 SOFTMAX:" in text and "layer 1 EXP: no kernel for EXP" in text

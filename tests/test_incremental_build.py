@@ -20,7 +20,7 @@ def project(tmp_path_factory):
 
 def test_first_build_runs_every_step_once_per_model(project):
     steps = project.first_steps
-    models = {t.split("/")[1] for s, t in steps if s == "analyze"}
+    models = {t.split("/")[1] for s, t in steps if s == "compile"}
     assert "kws" in models and "mnv3sm" in models and len(models) >= 11
     for step in ("place", "report", "sources"):
         assert sum(s == step for s, _ in steps) == len(models), step
@@ -40,10 +40,10 @@ def test_changed_tflite_reruns_only_that_model(project):
     )
     steps = SconsProject.steps(project.scons("analyze-all", "sources-all"))
     assert sorted(steps) == [
-        ("analyze", "build/kws/model_analysis.json"),
+        ("compile", "build/kws/mve/model_analysis.json"),
         ("place", "build/kws/apollo510_evb-gcc-auto-auto/placement.json"),
         ("report", "reports/kws/analysis.md"),
-        ("sources", "build/kws/src/kws_model.h"),
+        ("sources", "build/kws/mve/src/kws_model.h"),
     ]
 
 

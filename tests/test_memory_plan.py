@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from autodeploy.analysis.model_analysis import _planned_tensors
+from autodeploy.codegen.pipeline import planned_tensors
 from autodeploy.errors import TfliteFormatError
 from autodeploy.memory.arena import align, lower_bound, plan_arena
 from autodeploy.memory.lifetimes import Lifetime, execution_order, tensor_lifetimes
@@ -68,7 +68,7 @@ def test_out_of_order_file_is_reordered():
 def test_shipped_model_plan_within_5_percent_of_bound(path):
     model = read_model(path)
     order = execution_order(model.main, str(path))
-    plan = plan_arena(tensor_lifetimes(model.main, order, _planned_tensors(model)))
+    plan = plan_arena(tensor_lifetimes(model.main, order, planned_tensors(model)))
     assert_no_overlap(plan)
     assert plan.lower_bound <= plan.size <= 1.05 * plan.lower_bound
     print(f"{path.stem}: plan {plan.size} bound {plan.lower_bound} ratio {plan.ratio:.3f}")

@@ -13,14 +13,15 @@ import numpy as np
 import pytest
 
 from autodeploy.analysis.model_analysis import analyze_bytes
-from autodeploy.codegen.lower.registry import supported_opcodes
 from autodeploy.config.loader import load_platform
 from autodeploy.profile import run as profile_run
 from autodeploy.profile.run import ProfileRequest, ValidationError, host_inputs, profile_variant
 from autodeploy.profile.session import BoardMismatchError, StaleFirmwareError, run_session
+from autodeploy.profile.timing import EMULATED_COUNT_NOTE
 from autodeploy.reference import layer_output_crcs, reference_outputs_with_fallback, run_reference
 from autodeploy.rpc.client import BoardInfo, LayerStat, TensorInfo
 from autodeploy.rpc.inputs import seeded_inputs
+from autodeploy.target import PORTABLE
 from autodeploy.tflite.reader import parse_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +37,7 @@ COUNTER_HZ = 32_000_000  # the emulated boards' counter: 31.25 instructions per 
 
 @pytest.fixture(scope="module")
 def model():
-    analysis = analyze_bytes(TFLITE, "models/kws.tflite", supported_opcodes())
+    analysis = analyze_bytes(TFLITE, "models/kws.tflite", PORTABLE)
     inputs = host_inputs(analysis, SEED, RUNS)
     outputs = run_reference("litert", TFLITE, inputs)
     layer_crcs = [layer_output_crcs(TFLITE, run_inputs)[1] for run_inputs in inputs]
@@ -183,15 +184,16 @@ def test_profile_of_a_correct_board(tmp_path, monkeypatch, model, analysis):
     assert result["macs_per_instruction"] == pytest.approx(2_656_768 / (total_ticks * 31.25))
     assert result["timing_source"] == (
         "estimated on the emulator (QEMU mps3-an547, -icount shift=0; "
-        "time = instructions / 250 MHz HP clock)"
+        f"time = instructions / 250 MHz HP clock; {EMULATED_COUNT_NOTE})"
     )
     assert result["link_retries"] == 2 and result["layers"] == 13
     validation = result["validation"]
     assert validation["passed"] and validation["reference"] == "litert"
     assert validation["outputs"][0]["exact_runs"] == RUNS
     rows = list(csv.reader(paths[0].read_text().splitlines()))
-    assert rows[0] == ["Event", "Tag", "uSeconds", "Est MACs", "Instructions"]
+    assert rows[0] == ["Event", "Tag", "uSeconds", "Est MACs", "Instructions", "Kernel"]
     assert len(rows) == 14 and rows[1][1] == board.layers[0]["tag"]
+    assert {r[5] for r in rows[1:]} == {"c"}  # the analysis compiled kws for the portable target
     assert int(rows[1][4]) == round(layer_ticks[0] * 31.25)
     assert float(rows[1][2]) == pytest.approx(layer_ticks[0] * 31.25 / 250, abs=1e-3)
     assert sum(int(r[3]) for r in rows[1:]) == 2_656_768
@@ -341,7 +343,7 @@ def test_host_board_computing_wrong_outputs_gets_a_layer_hint(tmp_path, monkeypa
     from support import host_board
 
     tampered = _with_changed_weights(TFLITE, 4)
-    analysis = analyze_bytes(tampered, "models/kws.tflite", supported_opcodes())
+    analysis = analyze_bytes(tampered, "models/kws.tflite", PORTABLE)
     paths = [tmp_path / f"profile.{ext}" for ext in ("csv", "md", "json")]
 
     def run(exe, analysis):

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from autodeploy.analysis.model_analysis import analyze_bytes
-from autodeploy.codegen.lower.registry import supported_opcodes
 from autodeploy.config import load_config
 from autodeploy.config.loader import Sweep
 from autodeploy.sweeps import INFEASIBLE, OK, UNAVAILABLE, check, expand
+from autodeploy.target import PORTABLE
 from autodeploy.variants import declared_variant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ def sweep(models, axes, exclude=()) -> Sweep:
 @pytest.fixture(scope="module")
 def analyses() -> dict[str, dict]:
     return {
-        name: analyze_bytes(CONFIG.models[name].tflite.read_bytes(), name, supported_opcodes())
+        name: analyze_bytes(CONFIG.models[name].tflite.read_bytes(), name, PORTABLE)
         for name in ("kws", "mnv3sm", "ad")
     }
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from autodeploy.analysis.model_analysis import analyze_bytes
-from autodeploy.codegen.lower.registry import supported_opcodes
 from autodeploy.errors import AutodeployError
+from autodeploy.target import PORTABLE
 from autodeploy.tflite.reader import read_model
 from autodeploy.tflm.measure import softmax_scale_fix
 from autodeploy.tflm.ops import RESOLVER_METHODS, resolver_methods
@@ -136,7 +136,7 @@ def _bisect(data: bytes, works: int) -> int:
 
 
 def _unfolded_op_set(data: bytes, path: str) -> set[str]:
-    analysis = analyze_bytes(data, path, supported_opcodes())
+    analysis = analyze_bytes(data, path, PORTABLE)
     folded = {layer["op"] for layer in analysis["layers"] if layer["folded"]}
     return set(analysis["totals"]["op_set"]) | folded
 

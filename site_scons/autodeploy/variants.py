@@ -46,6 +46,12 @@ class Variant:
         return f"reports/{self.model}/{self.firmware_key}"
 
 
+def compiled_dir(model: str, target) -> str:
+    """Project-relative folder of a model compiled for a target (autodeploy.target.Target): its
+    analysis, compiled program and generated sources, shared by every board of that target."""
+    return f"build/{model}/{target.key}"
+
+
 def declared_variant(spec: ModelSpec) -> Variant:
     """The variant a model's own settings in models.yaml describe."""
     return Variant(

@@ -38,7 +38,7 @@ def _declare_all(env):
         image = graph.firmware(variant)
         nodes = {
             "analyze": graph.analysis_report(spec.name),
-            "sources": graph.sources(spec.name),
+            "sources": graph.sources(variant),
             "firmware": [image["elf"], image["sizes_json"], image["sizes_md"]],
             "profile": graph.profile(variant),
             "power": graph.power(variant),
@@ -46,8 +46,8 @@ def _declare_all(env):
             "lib": library(
                 env,
                 variant,
-                graph.sources(spec.name),
-                graph.analysis(spec.name),
+                graph.sources(variant),
+                graph.analysis(variant),
                 graph.placement(variant),
                 spec,
                 graph.target(variant),
@@ -65,7 +65,7 @@ def _declare_all(env):
             {s for s in config.sweeps if everything or f"sweep-{s}" in COMMAND_LINE_TARGETS}
         )
         Progress(progress)
-        analyses = sweep_analyses(env, config, config.sweeps.values())
+        analyses = sweep_analyses(graph, config.sweeps.values())
         sweeps = {
             s.name: declare_sweep(env, graph, s, analyses, progress) for s in config.sweeps.values()
         }

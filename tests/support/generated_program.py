@@ -25,11 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from autodeploy.analysis.model_analysis import analyze_bytes
 from autodeploy.codegen.generator import NP_DTYPES, generate
-from autodeploy.codegen.lower.registry import supported_opcodes
+from autodeploy.codegen.pipeline import compile_bytes
+from autodeploy.target import PORTABLE, Target
 from autodeploy.tflite.model import Subgraph
-from autodeploy.tflite.reader import parse_model
 
 REPO = Path(__file__).resolve().parents[2]
 RUNTIME = REPO / "firmware" / "runtime"
@@ -154,19 +153,20 @@ class GeneratedProgram:
     """
 
     def __init__(
-        self, models: Sequence[bytes], names: Sequence[str] | None = None, unity: bool = False
+        self,
+        models: Sequence[bytes],
+        names: Sequence[str] | None = None,
+        unity: bool = False,
+        target: Target = PORTABLE,
     ):
         names = list(names or [f"m{k}" for k in range(len(models))])
         self.subgraphs: list[Subgraph] = []
         self.generated = []
         sources: dict[str, str] = {}
-        supported = supported_opcodes()
         for name, data in zip(names, models, strict=True):
-            path = f"<{name}>"
-            model = parse_model(data, path)
-            analysis = analyze_bytes(data, path, supported)
-            result = generate(model, analysis, name)
-            self.subgraphs.append(model.main)
+            program = compile_bytes(data, f"<{name}>", target)
+            result = generate(program, name)
+            self.subgraphs.append(program.model.main)
             self.generated.append(result)
             sources.update(result.files)
         externs = "".join(f"extern const adrt_model_t {n}_model;\n" for n in names)

@@ -19,11 +19,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from autodeploy.analysis.model_analysis import analyze_bytes
+from autodeploy.analysis.model_analysis import analyze
 from autodeploy.codegen.generator import GeneratedModel, generate
-from autodeploy.codegen.lower.registry import supported_opcodes
+from autodeploy.codegen.pipeline import compile_bytes
+from autodeploy.target import PORTABLE
 from autodeploy.tflite.model import Subgraph
-from autodeploy.tflite.reader import parse_model
 from support.generated_program import CC, CFLAGS, REPO, runtime_library, workdir
 
 FIRMWARE = REPO / "firmware"
@@ -61,10 +61,10 @@ def build(model_bytes: bytes, name: str, defines: tuple[str, ...] = ()) -> Built
     """Generates the model's C and links it with the validator, RPC and host BSP; `defines`
     are extra -D options (e.g. "ADRPC_MAX_LAYERS=4")."""
     path = f"<{name}>"
-    model = parse_model(model_bytes, path)
-    analysis = analyze_bytes(model_bytes, path, supported_opcodes())
-    generated = generate(model, analysis, name)
-    sub = model.main
+    program = compile_bytes(model_bytes, path, PORTABLE)
+    analysis = analyze(program)
+    generated = generate(program, name)
+    sub = program.model.main
     staging = sum(sub.tensors[i].nbytes for i in sub.inputs)
     files = dict(generated.files)
     files["app_glue.c"] = _app_glue(name, staging)

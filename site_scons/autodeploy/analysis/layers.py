@@ -30,6 +30,8 @@ class Layer:
     activation_bytes_read: int
     activation_bytes_written: int
     folded: bool = False  # computed at build time (shape-only op): no code on the board
+    kernel: str | None = None  # the variant that runs it: "mve", "dsp" or "c"; None if none can
+    scratch_bytes: int = 0  # the kernel's working memory in the arena (during this layer)
 
     def to_dict(self) -> dict:
         return asdict(self)

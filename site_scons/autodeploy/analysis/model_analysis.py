@@ -1,24 +1,20 @@
-"""Everything the build knows about a model that depends only on the .tflite bytes.
+"""Everything the build knows about a model compiled for a target, as plain JSON-able data.
 
-The result is plain JSON-able data, cached per model in the build directory, so later steps
-(placement, sources, reports) never parse the .tflite again.
+It is read from the compiled Program (codegen/pipeline.py), written once per model and target in
+the build directory, so later steps (placement, reports, profiles) never parse the .tflite again.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 from collections import Counter
 
 from autodeploy.analysis.layers import describe_layers
 from autodeploy.analysis.warnings import find_warnings
 from autodeploy.codegen.c_render import params_bytes
-from autodeploy.codegen.fold import fold_shape_ops
-from autodeploy.codegen.lower.registry import Unsupported, lower_operator
-from autodeploy.memory.arena import align, plan_arena
-from autodeploy.memory.lifetimes import execution_order, tensor_lifetimes
+from autodeploy.codegen.pipeline import Program, compile_bytes
+from autodeploy.memory.arena import align
+from autodeploy.target import Target
 from autodeploy.tflite.model import Model, Tensor
-from autodeploy.tflite.reader import parse_model
 
 
 def _io_entry(t: Tensor) -> dict:
@@ -34,88 +30,94 @@ def _io_entry(t: Tensor) -> dict:
     }
 
 
-def _constant_tensors(model: Model) -> list[Tensor]:
-    """Constants in the model data: those a layer reads, and constant graph outputs."""
-    used = {i for op in model.main.operators for i in op.inputs if i >= 0}
-    used |= set(model.main.outputs)
-    return [model.main.tensors[i] for i in sorted(used) if model.main.tensors[i].is_constant]
+def _weights(program: Program) -> list[Tensor]:
+    """The model's constants as the file has them: those a layer reads, and constant outputs."""
+    sub = program.model.main
+    used = {i for op in sub.operators for i in op.inputs if i >= 0} | set(sub.outputs)
+    return [sub.tensors[i] for i in sorted(used) if sub.tensors[i].is_constant]
 
 
-def _layer_params_bytes(program: Model, supported_ops: frozenset[str]) -> int:
-    """Parameter bytes of the layers the runtime can lower (the others fail generation anyway)."""
-    total = 0
-    for op in program.main.operators:
-        if op.opcode in supported_ops:
-            # a layer that cannot be lowered is reported by the warnings and stops generation
-            with contextlib.suppress(Unsupported):
-                total += params_bytes(lower_operator(op, program.main))
-    return total
+def _emitted_constants(program: Program) -> list[Tensor]:
+    """Constants the generated model data holds as tensors: those a layer's call reads, and
+    constant graph outputs (a variant that packs weights into its parameters reads none)."""
+    sub = program.model.main
+    used = {i for layer in program.layers if layer.call for i in layer.call.inputs if i >= 0}
+    used |= set(sub.outputs)
+    return [sub.tensors[i] for i in sorted(used) if sub.tensors[i].is_constant]
 
 
-def _planned_tensors(model: Model) -> set[int]:
-    sub = model.main
-    used = {i for op in sub.operators for i in (*op.inputs, *op.outputs) if i >= 0}
-    used |= set(sub.inputs) | set(sub.outputs)
-    return {i for i in used if not sub.tensors[i].is_constant}
+def _memory_plan(program: Program) -> dict:
+    plan, sub = program.plan, program.model.main
+    scratch_of = {layer.scratch_id: layer for layer in program.layers if layer.scratch_id}
+    tensors, scratch = [], []
+    for lt in plan.lifetimes:
+        entry = {"bytes": lt.nbytes, "offset": plan.offsets[lt.tensor], "first_step": lt.first}
+        if lt.tensor in scratch_of:
+            layer = scratch_of[lt.tensor]
+            scratch.append({"layer": layer.op.index, "kernel": layer.call.kernel, **entry})
+        else:
+            tensors.append(
+                {"tensor": lt.tensor, "name": sub.tensors[lt.tensor].name, **entry}
+                | {"last_step": lt.last}
+            )
+    return {
+        "arena_bytes": plan.size,
+        "lower_bound_bytes": plan.lower_bound,
+        "ratio": round(plan.ratio, 4),
+        "alignment": 16,
+        "execution_order": [program.layers[pos].op.index for pos in program.order],
+        "tensors": tensors,
+        "scratch": scratch,
+        "scratch_bytes": sum(s["bytes"] for s in scratch),
+    }
 
 
-def analyze(model: Model, sha256: str, supported_ops: frozenset[str]) -> dict:
-    """Analysis of the model as the firmware will run it: shape-only ops folded at build time."""
-    layers = describe_layers(model)
-    program, folded = fold_shape_ops(model)
+def analyze(program: Program) -> dict:
+    """Analysis of the model as the firmware will run it: shape-only ops folded at build time,
+    each layer with the kernel variant the target chose."""
+    source: Model = program.source
+    layers = describe_layers(source)
+    compiled = {layer.op.index: layer for layer in program.layers}
     for layer in layers:
-        layer.folded = layer.index in folded
-    sub = program.main
-    order = execution_order(sub, model.path)
-    lifetimes = tensor_lifetimes(sub, order, _planned_tensors(program))
-    plan = plan_arena(lifetimes)
-    constants = _constant_tensors(program)
-    params = _layer_params_bytes(program, supported_ops)
+        layer.folded = layer.index in program.folded
+        if layer.index in compiled and compiled[layer.index].call is not None:
+            call = compiled[layer.index].call
+            layer.kernel, layer.scratch_bytes = call.kernel, call.scratch_bytes
+    sub = program.model.main
+    calls = [layer for layer in program.layers if layer.call]
+    emitted = _emitted_constants(program)
+    params = sum(params_bytes(layer.call) for layer in program.layers if layer.call)
     return {
         "model": {
-            "path": model.path,
-            "file_size": model.file_size,
-            "sha256": sha256,
-            "schema_version": model.version,
-            "description": model.description,
-            "subgraphs": len(model.subgraphs),
+            "path": source.path,
+            "file_size": source.file_size,
+            "sha256": program.sha256,
+            "schema_version": source.version,
+            "description": source.description,
+            "subgraphs": len(source.subgraphs),
         },
+        "target": program.target.name,
         "inputs": [_io_entry(sub.tensors[i]) for i in sub.inputs],
         "outputs": [_io_entry(sub.tensors[i]) for i in sub.outputs],
         "totals": {
             "layers": len(layers),
-            "folded_layers": folded,
+            "folded_layers": program.folded,
             "macs": sum(layer.macs for layer in layers),
-            "weight_bytes": sum(t.nbytes for t in constants),
+            "weight_bytes": sum(t.nbytes for t in _weights(program)),
             "layer_params_bytes": params,
             # what the model data occupies on the board: each constant aligned like the arena,
-            # plus the per-layer parameters (requantization multipliers, tables, structs)
-            "model_data_bytes": sum(align(t.nbytes) for t in constants) + params,
+            # plus the per-layer parameters (packed weights, multipliers, tables, structs)
+            "model_data_bytes": sum(align(t.nbytes) for t in emitted) + params,
             "op_set": dict(sorted(Counter(op.opcode for op in sub.operators).items())),
+            "kernels": dict(sorted(Counter(x.call.kernel for x in calls).items())),
             "var_handles": sum(op.opcode == "VAR_HANDLE" for op in sub.operators),
         },
         "layers": [layer.to_dict() for layer in layers],
-        "memory_plan": {
-            "arena_bytes": plan.size,
-            "lower_bound_bytes": plan.lower_bound,
-            "ratio": round(plan.ratio, 4),
-            "alignment": 16,
-            "execution_order": [sub.operators[pos].index for pos in order],
-            "tensors": [
-                {
-                    "tensor": lt.tensor,
-                    "name": sub.tensors[lt.tensor].name,
-                    "bytes": lt.nbytes,
-                    "offset": plan.offsets[lt.tensor],
-                    "first_step": lt.first,
-                    "last_step": lt.last,
-                }
-                for lt in lifetimes
-            ],
-        },
-        "warnings": [w.to_dict() for w in find_warnings(program, supported_ops)],
+        "memory_plan": _memory_plan(program),
+        "warnings": [w.to_dict() for w in find_warnings(program)],
     }
 
 
-def analyze_bytes(data: bytes, path: str, supported_ops: frozenset[str]) -> dict:
-    return analyze(parse_model(data, path), hashlib.sha256(data).hexdigest(), supported_ops)
+def analyze_bytes(data: bytes, path: str, target: Target) -> dict:
+    """Compile and analyze a .tflite's bytes for `target`."""
+    return analyze(compile_bytes(data, path, target))

@@ -10,7 +10,7 @@ from autodeploy import atomic
 LAYER_COLUMNS = (
     "Index", "Tag", "Op", "Input Shapes", "Output Shapes", "Filter Shape", "Stride H", "Stride W",
     "Dilation H", "Dilation W", "Padding", "Activation", "Est MACs", "MAC_EQ", "Weight Bytes",
-    "Activation Bytes Read", "Activation Bytes Written",
+    "Activation Bytes Read", "Activation Bytes Written", "Kernel", "Scratch Bytes",
 )  # fmt: skip
 
 
@@ -46,6 +46,8 @@ def layers_csv(analysis: dict) -> str:
                 layer["weight_bytes"],
                 layer["activation_bytes_read"],
                 layer["activation_bytes_written"],
+                layer["kernel"] or "",
+                layer["scratch_bytes"],
             ]
         )
     return out.getvalue()
@@ -78,7 +80,10 @@ def analysis_markdown(name: str, analysis: dict, variant: dict) -> str:
         f"| Layers | {totals['layers']} |",
         f"| Estimated MACs | {totals['macs']:,} |",
         f"| Weights | {totals['weight_bytes']:,} bytes ({totals['model_data_bytes']:,} aligned) |",
-        f"| Arena (static plan) | {plan['arena_bytes']:,} bytes |",
+        f"| Target | {analysis['target']} (kernels: "
+        f"{', '.join(f'{k} x{n}' for k, n in totals['kernels'].items()) or 'none'}) |",
+        f"| Arena (static plan) | {plan['arena_bytes']:,} bytes, of which kernel scratch "
+        f"{plan['scratch_bytes']:,} at most |",
         f"| Arena lower bound | {plan['lower_bound_bytes']:,} bytes (plan / bound = "
         f"{plan['ratio']:.3f}) |",
         f"| Ops | {', '.join(f'{op} x{n}' for op, n in totals['op_set'].items())} |",
@@ -116,8 +121,8 @@ def analysis_markdown(name: str, analysis: dict, variant: dict) -> str:
         "## Layers",
         "",
         "| # | Op | Input | Output | Filter | Stride | Dilation | Padding | Act | Est MACs | "
-        "Weights B |",
-        "|---:|---|---|---|---|---|---|---|---|---:|---:|",
+        "Weights B | Kernel |",
+        "|---:|---|---|---|---|---|---|---|---|---:|---:|---|",
     ]
     for layer in analysis["layers"]:
         lines.append(
@@ -126,9 +131,19 @@ def analysis_markdown(name: str, analysis: dict, variant: dict) -> str:
             f"{'x'.join(map(str, layer['filter_shape'] or [])) or '-'} | "
             f"{'x'.join(map(str, layer['stride'] or [])) or '-'} | "
             f"{'x'.join(map(str, layer['dilation'] or [])) or '-'} | {layer['padding'] or '-'} | "
-            f"{layer['fused_activation'] or '-'} | {layer['macs']:,} | {layer['weight_bytes']:,} |"
+            f"{layer['fused_activation'] or '-'} | {layer['macs']:,} | {layer['weight_bytes']:,} | "
+            f"{_kernel(layer)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _kernel(layer: dict) -> str:
+    if layer["folded"]:
+        return "folded"
+    if layer["kernel"] is None:
+        return "none"
+    scratch = layer["scratch_bytes"]
+    return f"{layer['kernel']} (+{scratch:,} B scratch)" if scratch else layer["kernel"]
 
 
 def write_analysis_report(paths, name: str, analysis: dict, variant: dict) -> None:

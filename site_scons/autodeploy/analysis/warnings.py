@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from autodeploy.codegen.lower.registry import Unsupported, lower_operator
-from autodeploy.tflite.model import Model
+from autodeploy.codegen.lower.registry import supported_opcodes
+from autodeploy.codegen.pipeline import Program
 
 _FLOAT_TYPES = {"FLOAT32", "FLOAT16", "BFLOAT16", "FLOAT64"}
 
@@ -29,9 +29,12 @@ def _layers_text(layers) -> str:
     return shown + (f" and {len(layers) - 12} more" if len(layers) > 12 else "")
 
 
-def find_warnings(model: Model, supported_ops: frozenset[str]) -> list[Finding]:
+def find_warnings(program: Program) -> list[Finding]:
+    """Findings on the model as compiled (folded, each layer lowered for the program's target)."""
+    model = program.model
     sub = model.main
     tensors = sub.tensors
+    supported_ops = supported_opcodes()
     found: list[Finding] = []
 
     def add(code, layers, message, advice):
@@ -39,16 +42,13 @@ def find_warnings(model: Model, supported_ops: frozenset[str]) -> list[Finding]:
             found.append(Finding(code, tuple(layers), message.format(_layers_text(layers)), advice))
 
     unsupported: dict[str, list[int]] = {}
-    for op in sub.operators:
+    unsupported_params = []
+    for layer in program.problems:
+        op = layer.op
         if op.opcode not in supported_ops:
             unsupported.setdefault(op.opcode, []).append(op.index)
-    unsupported_params = []
-    for op in sub.operators:
-        if op.opcode in supported_ops:
-            try:
-                lower_operator(op, sub)
-            except Unsupported as err:
-                unsupported_params.append((op.index, f"layer {op.index} {op.opcode}: {err.detail}"))
+        else:
+            unsupported_params.append((op.index, f"layer {op.index} {op.opcode}: {layer.problem}"))
     if unsupported_params:
         found.append(
             Finding(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from autodeploy.codegen.kernel_call import CArray, CStruct, KernelCall
 
 # C element type of a tensor pointer, by schema dtype name.
@@ -68,6 +70,8 @@ def c_float(v: float) -> str:
 
 def format_values(values: Sequence, indent: str = "    ", width: int = 100) -> str:
     """Comma-separated literals wrapped to `width` columns (one per line group), no braces."""
+    if isinstance(values, np.ndarray):
+        values = values.tolist()  # Python ints and floats: the literal helpers' input
     items = [c_float(v) if isinstance(v, float) else c_int(v) for v in values]
     lines, cur = [], indent
     for i, it in enumerate(items):
@@ -84,9 +88,10 @@ def format_values(values: Sequence, indent: str = "    ", width: int = 100) -> s
 def render_array(ctype: str, name: str, values: Sequence, *, attr: str = "") -> str:
     """`static const <ctype> name[N] <attr> = {...};` (an empty array is not valid C)."""
     limits = _INT_LIMITS.get(ctype)
-    if limits is not None:
-        for v in values:
-            if not limits[0] <= int(v) <= limits[1]:
+    if limits is not None and len(values):
+        low, high = (int(v) for v in (min(values), max(values)))
+        for v in (low, high):
+            if not limits[0] <= v <= limits[1]:
                 raise ValueError(f"{name}: value {v} out of range for {ctype}")
     suffix = f" {attr}" if attr else ""
     return (
@@ -102,7 +107,7 @@ class _Renderer:
 
     def value(self, path: str, v: object) -> str:
         if isinstance(v, CArray):
-            if not v.values:
+            if not len(v):
                 return "NULL"
             name = f"{self.prefix}_{path}"
             self.arrays.append(render_array(v.ctype, name, v.values, attr=self.attr))
@@ -165,11 +170,13 @@ def render_call(
     prefix: str,
     tensor_expr: Callable[[int], str],
     tensor_dtype: Callable[[int], str],
+    scratch_expr: str | None = None,
 ) -> str:
     """The call statement `fn(&<prefix>_params, (const int8_t *)(in0), ..., (int8_t *)(out0));`.
 
     `tensor_expr(i)` is a C expression for the address of tensor i's data, `tensor_dtype(i)` its
-    schema dtype; index -1 (omitted optional input) renders NULL.
+    schema dtype; index -1 (omitted optional input) renders NULL. A call with scratch_bytes gets
+    `scratch_expr` (the address of its working memory) as a last `void *` argument.
     """
     args = [f"&{prefix}_params"]
     for idx, const in [(i, True) for i in call.inputs] + [(i, False) for i in call.outputs]:
@@ -182,6 +189,10 @@ def render_call(
             raise ValueError(f"tensor {idx}: no C type for dtype {dtype}")
         q = "const " if const else ""
         args.append(f"({q}{ctype} *)({tensor_expr(idx)})")
+    if call.scratch_bytes:
+        if scratch_expr is None:
+            raise ValueError(f"{call.function} needs {call.scratch_bytes} scratch bytes")
+        args.append(f"(void *)({scratch_expr})")
     one_line = f"{call.function}({', '.join(args)});"
     if len(one_line) <= 96:
         return one_line + "\n"

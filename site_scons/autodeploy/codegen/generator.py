@@ -19,12 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
+from autodeploy.analysis.macs import estimate_macs
 from autodeploy.codegen.c_render import DTYPE_CTYPE, format_values, render_call, render_params
-from autodeploy.codegen.fold import fold_shape_ops
-from autodeploy.codegen.lower.registry import Unsupported, lower_operator, supported_opcodes
+from autodeploy.codegen.lower.registry import supported_opcodes
+from autodeploy.codegen.pipeline import Program
 from autodeploy.errors import UnsupportedModelError
 from autodeploy.templating import template_environment
-from autodeploy.tflite.model import Model, Tensor
+from autodeploy.tflite.model import Tensor
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 RUNTIME_HEADERS = Path(__file__).resolve().parents[3] / "firmware" / "runtime" / "include"
@@ -81,22 +82,16 @@ def _tensor_info(t: Tensor) -> dict:
     }
 
 
-def _lower_all(program: Model, path: str):
-    calls, problems = [], []
-    for op in program.main.operators:
-        try:
-            calls.append((op, lower_operator(op, program.main)))
-        except Unsupported as err:
-            problems.append(f"  layer {op.index} {op.opcode}: {err.detail}")
+def _require_runnable(program: Program) -> None:
+    problems = [f"  layer {x.op.index} {x.op.opcode}: {x.problem}" for x in program.problems]
     if problems:
         raise UnsupportedModelError(
-            f"{path}: the firmware runtime cannot run {len(problems)} layer(s):\n"
+            f"{program.source.path}: the firmware runtime cannot run {len(problems)} layer(s):\n"
             + "\n".join(problems)
             + "\nSupported ops: "
             + ", ".join(sorted(supported_opcodes()))
             + ". Change these layers before conversion, or see the analysis warnings."
         )
-    return calls
 
 
 def _constant_array(name: str, t: Tensor, section: str) -> str:
@@ -108,18 +103,18 @@ def _constant_array(name: str, t: Tensor, section: str) -> str:
     )
 
 
-def generate(model: Model, analysis: dict, name: str) -> GeneratedModel:
-    """C sources for `model`, using the arena offsets of `analysis` (from model_analysis)."""
-    program, _ = fold_shape_ops(model)
-    sub = program.main
-    calls = _lower_all(program, model.path)
-    plan = analysis["memory_plan"]
-    offsets = {entry["tensor"]: entry["offset"] for entry in plan["tensors"]}
+def generate(program: Program, name: str) -> GeneratedModel:
+    """C sources of a compiled program (its calls and arena plan), named `name`."""
+    _require_runnable(program)
+    sub = program.model.main
+    offsets = program.plan.offsets
+    layers_run = program.in_execution_order()
+    arena_bytes = program.plan.size
 
     # Constants read by a layer, and constant graph outputs (e.g. a folded SHAPE), which the API
     # returns as pointers into the model data.
     used_constants = sorted(
-        {i for _, call in calls for i in call.inputs if i >= 0 and sub.tensors[i].is_constant}
+        {i for x in layers_run for i in x.call.inputs if i >= 0 and sub.tensors[i].is_constant}
         | {i for i in sub.outputs if sub.tensors[i].is_constant}
     )
     const_names = {i: f"{name}_t{i}" for i in used_constants}
@@ -127,11 +122,6 @@ def generate(model: Model, analysis: dict, name: str) -> GeneratedModel:
     def tensor_expr(i: int) -> str:
         if i in const_names:
             return const_names[i]
-        if i not in offsets:
-            raise UnsupportedModelError(
-                f"{model.path}: tensor {i} ('{sub.tensors[i].name}') has no arena offset in the "
-                "memory plan; rebuild the analysis."
-            )
         return f"s_arena + {offsets[i]}"
 
     def output_expr(i: int) -> str:
@@ -139,15 +129,14 @@ def generate(model: Model, analysis: dict, name: str) -> GeneratedModel:
         return f"(void *){const_names[i]}" if i in const_names else tensor_expr(i)
 
     layers = []
-    by_position = {op.index: pos for pos, op in enumerate(sub.operators)}
-    order = [by_position[i] for i in plan["execution_order"]]
-    for layer_number, pos in enumerate(order):
-        op, call = calls[pos]
+    for layer_number, layer in enumerate(layers_run):
+        op, call = layer.op, layer.call
         prefix = f"l{layer_number}"
+        scratch = None if layer.scratch_id is None else f"s_arena + {offsets[layer.scratch_id]}"
         layers.append(
             {
                 "tag": f"{op.index}_{op.opcode}",
-                "macs": next(x["macs"] for x in analysis["layers"] if x["index"] == op.index),
+                "macs": estimate_macs(op, program.source.main).macs,
                 "params": render_params(
                     call, prefix, f'__attribute__((section("{MODEL_SECTION}")))'
                 ),
@@ -155,7 +144,9 @@ def generate(model: Model, analysis: dict, name: str) -> GeneratedModel:
                     "expr": tensor_expr(call.outputs[0]),
                     "bytes": sub.tensors[call.outputs[0]].nbytes,
                 },
-                "call": render_call(call, prefix, tensor_expr, lambda i: sub.tensors[i].dtype),
+                "call": render_call(
+                    call, prefix, tensor_expr, lambda i: sub.tensors[i].dtype, scratch
+                ),
             }
         )
     headers = sorted(p.name for p in (RUNTIME_HEADERS / "adrt").glob("*.h"))
@@ -163,9 +154,9 @@ def generate(model: Model, analysis: dict, name: str) -> GeneratedModel:
     context = {
         "name": name,
         "guard": name.upper(),
-        "path": model.path,
-        "build_id": analysis["model"]["sha256"][:16],
-        "arena_bytes": plan["arena_bytes"],
+        "path": program.source.path,
+        "build_id": program.sha256[:16],
+        "arena_bytes": arena_bytes,
         "arena_section": ARENA_SECTION,
         "model_section": MODEL_SECTION,
         "inputs": [_tensor_info(sub.tensors[i]) | {"expr": tensor_expr(i)} for i in sub.inputs],
@@ -194,4 +185,4 @@ def generate(model: Model, analysis: dict, name: str) -> GeneratedModel:
             ),
         ),
     }
-    return GeneratedModel(files, plan["arena_bytes"], len(layers))
+    return GeneratedModel(files, arena_bytes, len(layers))

@@ -13,7 +13,8 @@ from .. import atomic
 from .timing import Timing
 
 
-def layer_rows(layers, timing: Timing) -> list[dict]:
+def layer_rows(layers, timing: Timing, kernels: dict[str, str]) -> list[dict]:
+    """One row per profiled layer; kernels: layer tag -> the variant that ran it (mve, dsp, c)."""
     return [
         {
             "event": k,
@@ -21,10 +22,15 @@ def layer_rows(layers, timing: Timing) -> list[dict]:
             "us": timing.microseconds(stat.ticks),
             "macs": stat.macs,
             "count": round(timing.counts(stat.ticks)),
+            "kernel": kernels.get(stat.tag, "?"),
             "output_crc32": f"{stat.output_crc32:#010x}",
         }
         for k, stat in enumerate(layers)
     ]
+
+
+def _kernels(analysis: dict) -> dict[str, str]:
+    return {layer["tag"]: layer["kernel"] for layer in analysis["layers"] if layer.get("kernel")}
 
 
 def build_profile(
@@ -94,7 +100,7 @@ def build_profile(
             "outputs": [c.to_dict() for c in comparisons],
             "mismatch": mismatch,
         },
-        "layer_profile": layer_rows(session.layers, timing),
+        "layer_profile": layer_rows(session.layers, timing, _kernels(analysis)),
     }
 
 
@@ -108,9 +114,11 @@ def _model_bytes(analysis: dict, image_sizes: dict | None) -> int:
 def profile_csv(profile: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["Event", "Tag", "uSeconds", "Est MACs", profile["counter"]["counts"].title()])
+    counts = profile["counter"]["counts"].title()
+    writer.writerow(["Event", "Tag", "uSeconds", "Est MACs", counts, "Kernel"])
     for row in profile["layer_profile"]:
-        writer.writerow([row["event"], row["tag"], f"{row['us']:.3f}", row["macs"], row["count"]])
+        us = f"{row['us']:.3f}"
+        writer.writerow([row["event"], row["tag"], us, row["macs"], row["count"], row["kernel"]])
     return out.getvalue()
 
 
@@ -180,13 +188,13 @@ def profile_markdown(profile: dict) -> str:
         "",
         "## Layers (run 1, after one warm-up)",
         "",
-        f"| Event | Tag | uSeconds{estimate} | Est MACs | {label.title()} |",
-        "|---:|---|---:|---:|---:|",
+        f"| Event | Tag | uSeconds{estimate} | Est MACs | {label.title()} | Kernel |",
+        "|---:|---|---:|---:|---:|---|",
     ]
     for row in profile["layer_profile"]:
         lines.append(
             f"| {row['event']} | {row['tag']} | {row['us']:.3f} | {row['macs']:,} | "
-            f"{row['count']:,} |"
+            f"{row['count']:,} | {row['kernel']} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Why emulated counts are not cycles; reports repeat it wherever they show emulated time.
+EMULATED_COUNT_NOTE = (
+    "QEMU counts every instruction as one, while a real core takes more cycles for many: a "
+    "Cortex-M55 two or more (beats) for most Helium instructions"
+)
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -41,5 +47,5 @@ class Timing:
             return f"measured on board ({self.where}; counter at {self.counter_hz:,} Hz)"
         return (
             f"estimated on the emulator ({self.where}; time = instructions / "
-            f"{self.clock_hz / 1e6:g} MHz {self.cpu_mode} clock)"
+            f"{self.clock_hz / 1e6:g} MHz {self.cpu_mode} clock; {EMULATED_COUNT_NOTE})"
         )
