@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
-from autodeploy import atomic
+from autodeploy import atomic, children
 from autodeploy.errors import AutodeployError
 from autodeploy.firmware.linker import default_target, render_linker_script, used_regions
 from builders.common import config_value, engine_sources, read_value, step_action
@@ -200,7 +199,7 @@ def _build_example(target, source, env):
     from autodeploy.firmware.size_report import size_markdown, size_report
 
     elf = Path(str(target[0]))
-    result = subprocess.run(
+    result = children.run(
         ["make", "-C", str(elf.parent), elf.name], capture_output=True, text=True, env=env["ENV"]
     )
     if result.returncode != 0:
