@@ -8,6 +8,7 @@ from pathlib import Path
 
 from SCons.Action import Action
 
+from autodeploy import children
 from autodeploy.errors import AutodeployError
 
 ENGINE_DIR = Path(__file__).resolve().parent.parent / "site_scons" / "autodeploy"
@@ -18,17 +19,25 @@ def step_action(step: str, function):
 
     It logs one `[step] target` line per run (tests and users read which steps ran) and turns
     AutodeployError into a plain message naming the step and target, and a failed target, instead
-    of a Python traceback.
+    of a Python traceback. A step running when the build is interrupted fails whatever it returned:
+    the interrupt killed its children, so its outputs cannot be trusted and must not be up to date.
     """
 
     def run(target, source, env):
+        failure = None
         try:
             function(target, source, env)
-        except AutodeployError as err:
-            # The target path names the model and variant (reports/<model>/<variant>/...).
-            sys.stderr.write(f"error: [{step}] {target[0]}: {err}\n")
-            return 1
-        return 0
+        except Exception as err:
+            if not (isinstance(err, AutodeployError) or children.interrupted()):
+                raise
+            failure = err
+        if children.interrupted():
+            failure = children.Interrupted()
+        if failure is None:
+            return 0
+        # The target path names the model and variant (reports/<model>/<variant>/...).
+        sys.stderr.write(f"error: [{step}] {target[0]}: {failure}\n")
+        return 1
 
     run.__name__ = function.__name__
     return Action(run, strfunction=lambda target, source, env: f"[{step}] {target[0]}")

@@ -18,10 +18,9 @@ import json
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
-from autodeploy import atomic
+from autodeploy import atomic, children
 from autodeploy.errors import AutodeployError
 from autodeploy.firmware import toolchains
 from autodeploy.firmware.linker import default_target, render_linker_script, used_regions
@@ -315,7 +314,7 @@ def _link(target, source, env):
         *(str(s) for s in source),
         *libs,
     ]
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env["ENV"])
+    result = children.run(cmd, capture_output=True, text=True, env=env["ENV"])
     if result.returncode == 0:
         return
     overflows = _OVERFLOW.findall(result.stderr)

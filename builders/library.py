@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
-from autodeploy import atomic
+from autodeploy import atomic, children
 from autodeploy.errors import AutodeployError
 from autodeploy.firmware.linker import default_target, render_linker_script, used_regions
 from builders.common import config_value, engine_sources, read_value, step_action
@@ -207,7 +206,7 @@ def _build_example(target, source, env):
 
     elf = Path(str(target[0])).resolve()
     example = Path(str(target[1])).parent
-    result = subprocess.run(
+    result = children.run(
         ["make", "-C", str(example), f"OUT={elf.parent}"],
         capture_output=True,
         text=True,

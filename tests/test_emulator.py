@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -20,7 +22,8 @@ from autodeploy.board import Emulator, EmulatorError, open_board
 from autodeploy.board import emulator as emulator_module
 from autodeploy.config.loader import load_platform
 
-PLATFORM = load_platform(Path(__file__).resolve().parent.parent / "platforms/apollo510_evb.yaml")
+PROJECT = Path(__file__).resolve().parent.parent
+PLATFORM = load_platform(PROJECT / "platforms/apollo510_evb.yaml")
 
 GUEST_C = r"""
 #include <stdint.h>
@@ -142,6 +145,40 @@ def test_qemu_ends_when_the_caller_fails(elf, tmp_path, exc):
         raise exc()
     assert process.returncode is not None and gone(process.pid)
     assert board.exit_report() == ""  # stopped by us: not a failure to report
+
+
+USER_SCRIPT = """
+import sys, time
+from pathlib import Path
+from autodeploy.board import Emulator
+from autodeploy.config.loader import load_platform
+platform = load_platform(Path(sys.argv[1]))
+with Emulator(platform, sys.argv[2], sys.argv[3]) as board:
+    print(board._process.pid, flush=True)
+    time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_qemu_ends_when_a_plain_python_user_is_killed(elf, tmp_path, sig):
+    # A signal's default action ends the process without running the `with` block's exit.
+    user = subprocess.Popen(
+        [sys.executable, "-c", USER_SCRIPT, str(PLATFORM.file), str(elf), tmp_path / "qemu.log"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(PROJECT / "site_scons")},
+    )
+    qemu = int(user.stdout.readline())
+    assert not gone(qemu)
+    user.send_signal(sig)
+    user.wait()
+    deadline = time.monotonic() + 1
+    while not gone(qemu) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    survived = not gone(qemu)
+    if survived:
+        os.kill(qemu, signal.SIGKILL)  # leave no QEMU spinning; the assertion reports it
+    assert not survived
 
 
 def launch(board: Emulator) -> None:

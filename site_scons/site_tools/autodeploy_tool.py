@@ -94,8 +94,11 @@ def _checked(declare):
 def generate(env):
     if str(PROJECT_DIR) not in sys.path:
         sys.path.insert(0, str(PROJECT_DIR))  # makes the top-level builders/ package importable
+    from autodeploy import children
     from autodeploy.config import load_config
     from autodeploy.errors import AutodeployError
+
+    children.interrupt_on_signals()  # Ctrl-C ends the running steps' children at once
 
     try:
         env["AUTODEPLOY_CONFIG"] = load_config(PROJECT_DIR)

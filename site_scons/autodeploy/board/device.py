@@ -12,6 +12,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
+from .. import children
 from ..errors import AutodeployError
 from .emulator import log_tail
 
@@ -70,7 +71,7 @@ class Device:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with open(self.log_path, "wb") as log:
-                result = subprocess.run(
+                result = children.run(
                     command,
                     stdin=subprocess.DEVNULL,
                     stdout=log,

@@ -6,7 +6,8 @@
 QEMU's serial server accepts one connection and holds the guest until it comes (wait=on), so
 nothing is lost before the host connects; the launcher therefore never probes the port itself: it
 waits until QEMU says it listens. Time runs on instruction counts (-icount shift=0), so counter
-readings are deterministic. QEMU always ends with the context (kill of its process group).
+readings are deterministic. QEMU always ends with the context (kill of its process group), and
+with the process that started it, however that process ends (autodeploy.children).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from .. import children
 from ..errors import AutodeployError
 
 LISTENING = "waiting for connection on"
@@ -119,12 +121,8 @@ class Emulator:
     def _start(self, port: int) -> bool:
         """Start QEMU on `port`; False when the port was taken meanwhile (try another)."""
         with open(self.log_path, "wb") as log:
-            self._process = subprocess.Popen(
-                self.command(port),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: stop() ends all of it
+            self._process = children.spawn(
+                self.command(port), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
             )
         self.port = port
         deadline = time.monotonic() + self.start_timeout_s
@@ -160,11 +158,9 @@ class Emulator:
         self._stopped = process.poll() is None  # killed by us, not ended by itself
         if self._stopped:
             for sig, wait_s in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 10.0)):
+                children.kill(process, sig)  # its session: whatever it started ends too
                 try:
-                    os.killpg(process.pid, sig)
                     process.wait(timeout=wait_s)
-                    break
-                except ProcessLookupError:
                     break
                 except subprocess.TimeoutExpired:
                     continue

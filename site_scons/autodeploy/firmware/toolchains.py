@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 
+from autodeploy import children
 from autodeploy.errors import AutodeployError
 
 #: The driver every toolchain links with, and the archiver for the runtime library.
@@ -93,7 +93,7 @@ class Toolchain:
 
 @functools.cache
 def _version(path: str) -> str:
-    result = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)
+    result = children.run([path, "--version"], capture_output=True, text=True)
     return (result.stdout or result.stderr).strip().splitlines()[0]
 
 
@@ -110,9 +110,7 @@ def newlib_include_dirs() -> tuple[str, ...]:
             f"{LINK_DRIVER} is not installed; every toolchain links with it and newlib-nano "
             "(Debian: apt install gcc-arm-none-eabi libnewlib-arm-none-eabi)"
         )
-    result = subprocess.run(
-        [driver, "-xc", "-E", "-v", os.devnull], capture_output=True, text=True, check=False
-    )
+    result = children.run([driver, "-xc", "-E", "-v", os.devnull], capture_output=True, text=True)
     lines = result.stderr.splitlines()
     start = lines.index("#include <...> search starts here:") + 1
     end = lines.index("End of search list.")

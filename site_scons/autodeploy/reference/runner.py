@@ -11,6 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .. import children
 from ..errors import AutodeployError
 
 SITE_SCONS = Path(__file__).resolve().parents[2]
@@ -58,7 +59,7 @@ def run_reference(kind: str, model_bytes: bytes, payload, timeout_s: float = 600
         command = [sys.executable, "-c", _CHILD, str(SITE_SCONS), kind]
         command += [str(tmp / name) for name in ("model.tflite", "payload.pkl", "out.pkl")]
         try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+            result = children.run(command, capture_output=True, text=True, timeout=timeout_s)
         except subprocess.TimeoutExpired:
             raise ReferenceFailed(f"{kind} reference took longer than {timeout_s:g} s") from None
         if result.returncode != 0:
