@@ -1,7 +1,8 @@
 """The product's main job end to end, through the real SConstruct on the emulated board:
 every shipped model builds with gcc and with clang and runs bit-exact against the host reference;
-the link survives corrupted and dropped bytes between host and QEMU; and the real-board path
-(DEVICE= plus the platform's board_support and flash command) runs the same flow."""
+the link survives corrupted, dropped and stalled bytes and CRC-16-passing bursts between host
+and QEMU; and the real-board path (DEVICE= plus the platform's board_support and flash command)
+runs the same flow."""
 
 from __future__ import annotations
 
@@ -104,7 +105,14 @@ def test_corrupted_and_dropped_bytes_to_the_emulator_change_no_result(profiled):
     with Emulator(platform, elf, project.root / "faulty.log") as board:
         port = int(board.url.rsplit(":", 1)[1])
         with (
-            FaultyLink(port, seed=3, corrupt_every=1500, drop_every=2000, stall_every=4000) as link,
+            FaultyLink(
+                port,
+                seed=3,
+                corrupt_every=1500,
+                drop_every=2000,
+                stall_every=4000,
+                burst_every=1500,
+            ) as link,
             BoardClient(link.url, timeout_s=1.0, retries=12) as client,
         ):
             got = session(client)
@@ -113,7 +121,7 @@ def test_corrupted_and_dropped_bytes_to_the_emulator_change_no_result(profiled):
     # 31.25 instructions of one tick); an invoke's total sums those roundings
     assert (np.abs(got[1] - expected[1]) <= np.maximum(1, expected[1] * 1e-5)).all()
     assert client.retries_used > 0
-    assert link.total("corrupt") > 0 and link.total("drop") > 0
+    assert all(link.total(kind) > 0 for kind in ("corrupt", "drop", "burst"))
     assert np.frombuffer(expected[0][0][1], np.int8).size == 12
 
 

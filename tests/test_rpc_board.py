@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import struct
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from erpc.basic_codec import BasicCodec
 from erpc.codec import MessageInfo, MessageType
 from erpc.crc16 import Crc16
 from erpc.transport import SerialTransport
+from support.faulty_link import BURST
 from support.generated_program import GeneratedProgram
 from support.host_board import HostBoard, build
 from support.native_harness import random_inputs
@@ -199,13 +201,14 @@ def test_profiling_more_layers_than_the_table_is_refused():
 
 
 def _request(method: int, sequence: int, fields=(), service: int = 1) -> bytes:
+    """A request body, ending with the CRC-32 of the bytes before it."""
     codec = BasicCodec()
     codec.start_write_message(
         MessageInfo(MessageType.kInvocationMessage, service, method, sequence)
     )
     for write, value in fields:
         write(codec, value)
-    return bytes(codec.buffer)
+    return bytes(codec.buffer) + struct.pack("<I", zlib.crc32(codec.buffer))
 
 
 def _frame(body: bytes) -> bytes:
@@ -216,9 +219,18 @@ def _frame(body: bytes) -> bytes:
     return struct.pack("<HHH", crc_header, len(body), crc_body) + body
 
 
+def _burst(frame: bytes) -> bytes:
+    """The frame with BURST XORed into its body, which keeps the body's CRC-16."""
+    start = 10  # the sequence number: without the CRC-32 the board would answer it
+    hit = bytes(a ^ b for a, b in zip(frame[start : start + len(BURST)], BURST, strict=True))
+    return frame[:start] + hit + frame[start + len(BURST) :]
+
+
 def _reply(link: SerialTransport, method: int, sequence: int, service: int = 1) -> BasicCodec:
+    body = link.receive()
+    assert struct.unpack("<I", body[-4:])[0] == zlib.crc32(body[:-4]), "reply CRC-32"
     codec = BasicCodec()
-    codec.buffer = link.receive()
+    codec.buffer = body[:-4]
     info = codec.start_read_message()
     assert info == MessageInfo(MessageType.kReplyMessage, service, method, sequence)
     return codec
@@ -250,20 +262,22 @@ def test_wire_format_with_pip_erpc_and_corrupted_frames_get_no_reply():
             link.send(_request(6, 45, [(BasicCodec.write_uint32, 0)]))
             assert _reply(link, 6, 45).read_int32() == 6
 
-            good = _frame(_request(1, 46))
-            bad_header = bytes([good[0] ^ 0x40]) + good[1:]
-            bad_body = good[:-1] + bytes([good[-1] ^ 0x01])
-            too_long = _frame(bytes(5000))
-            for broken in (bad_header, bad_body, too_long, good[:10]):
-                link._serial.write(broken)
-                time.sleep(0.05)  # longer than the board's 20 ms stall limit
-                link._serial.timeout = 0.2
-                assert link._serial.read(1) == b"", f"the board answered {broken[:12]!r}"
-            link._serial.write(good)
-            link._serial.timeout = 2.0
-            assert _reply(link, 1, 46).read_string() == "host"
+            # A damaged frame gets no reply, and the frame right behind it is still found.
+            damages = {
+                "bad header CRC": lambda f: bytes([f[0] ^ 0x40]) + f[1:],
+                "bad body CRC": lambda f: f[:-1] + bytes([f[-1] ^ 0x01]),
+                "too long": lambda f: _frame(bytes(5000)),
+                "stalled in the body": lambda f: f[:10],
+                # the body's CRC-16 still matches: only the message's CRC-32 tells
+                "bad CRC-32": _burst,
+            }
+            for sequence, (reason, damage) in enumerate(damages.items(), 46):
+                link._serial.write(damage(_frame(_request(1, sequence))))
+                if reason.startswith("stalled"):
+                    time.sleep(0.05)  # longer than the board's 20 ms stall limit
+                link._serial.write(_frame(_request(1, sequence + 100)))
+                assert _reply(link, 1, sequence + 100).read_string() == "host"
         finally:
             link.close()
-    reasons = ["bad header CRC", "bad body CRC", "too long", "stalled in the body"]
-    discarded = [line for line in board.log if "discarded a frame" in line]
-    assert [line.split(": ")[-1].strip() for line in discarded] == reasons
+    logged = [line.split(": ")[-1].strip() for line in board.log if line.startswith("adrpc:")]
+    assert logged == list(damages)

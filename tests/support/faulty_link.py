@@ -9,7 +9,8 @@ forwards both directions. Each direction ("to_board", "to_host") has its own see
 faults placed by byte offset in that direction's stream: a fault of a kind happens on average
 every `<kind>_every` bytes (0 = never), so the same traffic meets the same faults run after
 run. Kinds: corrupt (one byte XORed with a non-zero value), drop (one byte removed), stall
-(forwarding pauses `stall_s` seconds before that byte). `faults` counts what was injected.
+(forwarding pauses `stall_s` seconds before that byte), burst (BURST XORed into the body of the
+next frame: damage that eRPC's CRC-16 cannot see). `faults` counts what was injected.
 """
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ import socket
 import threading
 import time
 
-KINDS = ("corrupt", "drop", "stall")
+KINDS = ("corrupt", "drop", "stall", "burst")
 DIRECTIONS = ("to_board", "to_host")
+# The CRC-16 polynomial x^16 + x^12 + x^5 + 1 (0x11021) as bytes: XORed anywhere into a frame's
+# body it adds a multiple of the polynomial, so the body's CRC-16 is unchanged.
+BURST = bytes([0x01, 0x10, 0x21])
+HEADER = 6  # eRPC frame header: crcHeader, length, crcBody (u16 each, little-endian)
 
 
 class _Schedule:
@@ -44,6 +49,37 @@ class _Schedule:
         return kinds
 
 
+class Bursts:
+    """Follows the frames of a clean eRPC byte stream to XOR BURST into frame bodies: once a
+    burst is due, into the next body with room for it, at most one per frame."""
+
+    def __init__(self):
+        self._header = bytearray()
+        self._body_left = 0  # body bytes of the current frame still to come
+        self._hit = False  # the current frame has its burst
+        self._due = False
+        self._pattern = b""  # burst bytes still to XOR in
+
+    def feed(self, byte: int, due: bool) -> tuple[int, bool]:
+        """The byte to forward, and whether a burst starts at it."""
+        self._due |= due
+        if not self._body_left:
+            self._header.append(byte)
+            if len(self._header) == HEADER:
+                self._body_left = int.from_bytes(self._header[2:4], "little")
+                self._header.clear()
+                self._hit = False
+            return byte, False
+        starts = self._due and not self._hit and self._body_left >= len(BURST)
+        if starts:
+            self._pattern, self._due, self._hit = BURST, False, True
+        self._body_left -= 1
+        if self._pattern:
+            byte ^= self._pattern[0]
+            self._pattern = self._pattern[1:]
+        return byte, starts
+
+
 class FaultyLink:
     def __init__(
         self,
@@ -54,6 +90,7 @@ class FaultyLink:
         corrupt_every: int = 0,
         drop_every: int = 0,
         stall_every: int = 0,
+        burst_every: int = 0,
         stall_s: float = 0.2,
         directions: tuple[str, ...] = DIRECTIONS,
         connect_timeout_s: float = 10.0,
@@ -61,7 +98,12 @@ class FaultyLink:
         self.upstream = (upstream_host, upstream_port)
         self.stall_s = stall_s
         self.connect_timeout_s = connect_timeout_s
-        every = {"corrupt": corrupt_every, "drop": drop_every, "stall": stall_every}
+        every = {
+            "corrupt": corrupt_every,
+            "drop": drop_every,
+            "stall": stall_every,
+            "burst": burst_every,
+        }
         none = dict.fromkeys(KINDS, 0)
         self._schedules = {
             d: _Schedule(random.Random(f"{seed}/{d}"), every if d in directions else none)
@@ -110,6 +152,7 @@ class FaultyLink:
 
     def _pump(self, direction: str, src: socket.socket, dst: socket.socket) -> None:
         schedule, counts = self._schedules[direction], self.faults[direction]
+        bursts = Bursts()
         offset = 0
         src.settimeout(None)
         try:
@@ -121,6 +164,8 @@ class FaultyLink:
                 for byte in data:
                     offset += 1
                     kinds = schedule.due(offset)
+                    byte, burst = bursts.feed(byte, "burst" in kinds)
+                    kinds = [k for k in kinds if k != "burst"] + ["burst"] * burst
                     for kind in kinds:
                         counts[kind] += 1
                     if "stall" in kinds:

@@ -1,16 +1,19 @@
 """Host side of the Board service (firmware/rpc/autodeploy.erpc) over any pyserial URL.
 
 Frames and messages are pip erpc's FramedTransport and BasicCodec; this module adds what a
-flaky link needs: a deadline on every reply, a bound on frame length, and retries. Every call
-is idempotent, so a call whose reply timed out, failed its CRC or was cut short is resent with a
-new sequence number after the line goes idle; replies to earlier attempts are recognised by
-their sequence number and skipped.
+flaky link needs: a CRC-32 that ends every message body (the frame's CRC-16 lets some bursts
+through), a deadline on every reply, a bound on frame length, and retries. Every call is
+idempotent, so a call whose reply timed out, failed a CRC or was cut short is resent with a new
+sequence number after the line goes idle; replies to earlier attempts are recognised by their
+sequence number and skipped.
 """
 
 from __future__ import annotations
 
 import struct
 import time
+import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -62,7 +65,8 @@ STATUS = {
     ),
     8: ("INVOKE_FAILED", "the model's invoke returned an error"),
 }
-IDLE_S = 0.1  # silence that ends a drain; longer than the board's 20 ms frame stall limit
+IDLE_S = 0.1  # silence that ends the drain of a damaged or late reply before a retry
+SEAL = struct.Struct("<I")  # ends every body: zlib CRC-32 of the bytes before it (board.h)
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,11 @@ class LayerStat:
 
 
 class _Timeout(Exception):
-    pass
+    """No whole frame by the deadline; `partial`: part of one had arrived (bytes were lost)."""
+
+    def __init__(self, partial: bool):
+        super().__init__("timeout")
+        self.partial = partial
 
 
 class _BadFrame(Exception):
@@ -110,12 +118,15 @@ class _Link(SerialTransport):
     def __init__(self, url: str, baud: int):
         super().__init__(url, baud, timeout=IDLE_S)
         self.deadline = 0.0
+        self._frame_bytes = 0  # of the frame being received
 
     def receive_by(self, deadline: float) -> bytes:
+        """The next frame's body without its CRC-32."""
         self.deadline = deadline
+        self._frame_bytes = 0
         try:
-            return bytes(self.receive())
-        except RequestError as exc:  # erpc's CRC checks
+            return _unseal(bytes(self.receive()))
+        except RequestError as exc:  # erpc's CRC-16 checks
             raise _BadFrame(str(exc)) from exc
 
     def _base_receive(self, count: int) -> bytes:
@@ -127,9 +138,10 @@ class _Link(SerialTransport):
         while len(data) < count:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
-                raise _Timeout()
+                raise _Timeout(partial=self._frame_bytes + len(data) > 0)
             self._serial.timeout = min(remaining, 0.5)
             data += self._serial.read(count - len(data))
+        self._frame_bytes += count
         return bytes(data)
 
     def drain(self) -> None:
@@ -138,6 +150,18 @@ class _Link(SerialTransport):
         while self._serial.read(4096):
             pass
         self._serial.reset_input_buffer()
+
+
+def _seal(body: bytes) -> bytes:
+    return body + SEAL.pack(zlib.crc32(body))
+
+
+def _unseal(body: bytes) -> bytes:
+    """The body without its CRC-32, which must match: damage the frame's CRC-16 let through."""
+    message, crc = body[: -SEAL.size], body[-SEAL.size :]
+    if crc != SEAL.pack(zlib.crc32(message)):  # also when the body is shorter than a CRC
+        raise _BadFrame("CRC-32 mismatch")
+    return message
 
 
 def _open(url: str, baud: int, connect_timeout_s: float) -> _Link:
@@ -311,6 +335,8 @@ class BoardClient:
         method = METHODS[name]
         timeout = self.timeout_s if timeout_s is None else timeout_s
         tries = 1 + self.retries
+        outcomes: Counter[str] = Counter()
+        last_error = ""
         for attempt in range(tries):
             if attempt:
                 self.retries_used += 1
@@ -322,7 +348,7 @@ class BoardClient:
             for kind, value in args:
                 _WRITERS[kind](request, value)
             try:
-                self._link.send(request.buffer)
+                self._link.send(_seal(bytes(request.buffer)))
                 reply = self._reply(method, time.monotonic() + timeout)
             except (serial.SerialException, OSError) as exc:
                 raise BoardTimeoutError(
@@ -330,23 +356,35 @@ class BoardClient:
                     "board or emulator may have exited or reset; check its output, reset it "
                     "and run again"
                 ) from exc
-            except _Timeout:
-                failure = "timeout"
+            except _Timeout as exc:
+                outcomes["cut short" if exc.partial else "never came"] += 1
             except _BadFrame as exc:
-                failure = str(exc)
+                outcomes["corrupted"] += 1
+                last_error = str(exc)
             else:
                 self._error_reply(reply, name)
                 return reply
-        if failure == "timeout":
-            raise BoardTimeoutError(
+        raise self._failure(name, tries, timeout, outcomes, last_error)
+
+    def _failure(
+        self, name: str, tries: int, timeout: float, outcomes: Counter, last_error: str
+    ) -> Exception:
+        """Silence means the board is gone; anything else means it answers over a bad link."""
+        damaged = outcomes["corrupted"] + outcomes["cut short"]
+        if not damaged:
+            return BoardTimeoutError(
                 f"board at {self.url} did not answer {name} ({tries} tries, {timeout:.1f} s "
                 "each): the board may have crashed or reset; check the cable/port, reset the "
                 "board and run again"
             )
-        raise BoardProtocolError(
-            f"board at {self.url}: every reply to {name} was corrupted ({tries} tries, last: "
-            f"{failure}); the link is unreliable: check the cable/port and the baud rate "
-            f"({self.baud}), then run again"
+        # "2 corrupted, 1 cut short, 10 never came": alphabetical is also most telling first
+        detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
+        if last_error:
+            detail += f"; last error: {last_error}"
+        return BoardProtocolError(
+            f"board at {self.url}: the link corrupted {damaged} of {tries} replies to {name} "
+            f"({detail}): the board is answering but the link is unreliable; check the "
+            f"cable/port and the baud rate ({self.baud}), then run again"
         )
 
     def _reply(self, method: int, deadline: float) -> BasicCodec:

@@ -8,11 +8,12 @@ class BoardError(AutodeployError):
 
 
 class BoardTimeoutError(BoardError):
-    """The board could not be reached, or did not answer a call in time after every retry."""
+    """The board could not be reached, or nothing came back to a call after every retry."""
 
 
 class BoardProtocolError(BoardError):
-    """Replies kept arriving corrupted, or could not be decoded (host and firmware disagree)."""
+    """Replies kept arriving corrupted or cut short, or could not be decoded (host and firmware
+    disagree)."""
 
 
 class BoardCallError(BoardError):

@@ -38,8 +38,11 @@ enum {
 #define ADRPC_MAX_LAYERS 512u
 #endif
 
-/* Largest binary payload of set_input / get_output: a frame body minus the message header
- * and the other fields (at most 24 bytes). */
+/* Every message body ends with a CRC-32 (IEEE, as zlib.crc32) of the bytes before it. */
+#define ADRPC_SEAL_BYTES 4u
+
+/* Largest binary payload of set_input / get_output: a frame body minus the message header,
+ * the other fields and the CRC-32 (at most 24 bytes). */
 #define ADRPC_MAX_CHUNK (ADRPC_MAX_BODY - 32u)
 
 typedef struct {
@@ -58,7 +61,8 @@ typedef struct {
 const char *adrpc_board_init(adrpc_board_t *b, const adrt_model_t *model, uint8_t *staging,
                              uint32_t staging_bytes);
 
-/* Handles one request body; writes the reply body and returns its length (0: no reply). */
+/* Handles one request body; writes the reply body and returns its length (0: no reply, for a
+ * request that fails its CRC-32 or is no call). */
 uint32_t adrpc_board_handle(adrpc_board_t *b, const uint8_t *request, uint32_t len, uint8_t *reply,
                             uint32_t cap);
 

@@ -13,13 +13,15 @@
 
 #define ADRPC_FRAME_HEADER 6u
 
-/* A frame whose bytes stop arriving for this long (counter time) is abandoned. */
+/* A frame whose bytes stop arriving for this long (counter time) is given up. */
 #define ADRPC_STALL_MS 20u
 
-/* Blocks until a whole frame with valid CRCs and length <= cap arrives; returns its length.
- * Anything else is discarded, after draining the line until it is idle so that the next read
- * starts at a frame boundary, and reported on the debug channel. */
-uint32_t adrpc_frame_read(uint8_t *body, uint32_t cap);
+/* Blocks until a whole frame with valid CRCs and length <= ADRPC_MAX_BODY arrives; points
+ * `body` at it (valid until the next call) and returns its length. After a damaged or stalled
+ * frame the reader looks for the next one at every following byte it has received, so the
+ * frame after a damaged one is found however soon it comes; what it skipped is reported on
+ * the debug channel. */
+uint32_t adrpc_frame_read(const uint8_t **body);
 
 void adrpc_frame_write(const uint8_t *body, uint32_t len);
 
