@@ -36,6 +36,8 @@ def model_sources(env, spec, target, program_node):
         program_node,
         step_action("sources", _generate),
     )
-    runtime_headers = env.Glob("#firmware/runtime/include/adrt/*.h")
-    env.Depends(targets, engine_sources(env, "codegen") + runtime_headers)
+    from autodeploy.codegen.generator import runtime_headers
+
+    headers = [env.File(str(h)) for h in runtime_headers()]
+    env.Depends(targets, engine_sources(env, "codegen") + headers)
     return targets

@@ -1,14 +1,22 @@
-"""Build generated models into one host program and run them: the firmware's code path, natively.
+"""Build generated models into one program and run them: the firmware's code path, on the host or
+on an emulated board.
 
-    program = GeneratedProgram([model_a, model_b])
+    program = GeneratedProgram([model_a, model_b], board="m55-gcc")
     outputs = program.run(1, [inputs_set0, inputs_set1, ...])
+    many = program.run_many([(0, sets_a), (1, sets_b)])   # one process (one QEMU start) for all
 
-Each model goes through the real pipeline (analysis with its arena plan, then the code
-generator), and all of them are compiled with firmware/apps/host_runner into one executable with
-the runtime library, selected by index at run time. Each run streams N input sets from a file and
-writes N output sets. The runtime (firmware/runtime/src) is compiled once per process into a
-static library, rebuilt when a runtime file changes. The kernel tests (native_harness) and the
-whole-model tests both use this, so every test exercises the code the firmware builds.
+Each model goes through the real pipeline (compiled for the board's target, then the code
+generator), and all of them are linked with firmware/apps/model_runner into one image with the
+runtime library of that target, selected by index at run time. A run streams N input sets from a
+file and writes N output sets; on the emulated boards the files travel through semihosting. The
+kernel tests (native_harness) and the whole-model tests both use this, so every test exercises
+the code the firmware builds:
+
+    host        portable C, the host's gcc
+    m55-gcc     Apollo510's flags and target (Helium kernels) on QEMU mps3-an547, gcc or clang
+    m55-clang
+    m4-gcc      Apollo4 Plus's flags and target (DSP kernels) on QEMU mps2-an386, gcc or clang
+    m4-clang
 """
 
 from __future__ import annotations
@@ -21,25 +29,92 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from autodeploy.codegen.generator import NP_DTYPES, generate
 from autodeploy.codegen.pipeline import compile_bytes
-from autodeploy.target import PORTABLE, Target
+from autodeploy.config import load_config
+from autodeploy.firmware import toolchains
+from autodeploy.target import PORTABLE, Target, target_for
 from autodeploy.tflite.model import Subgraph
 
 REPO = Path(__file__).resolve().parents[2]
 RUNTIME = REPO / "firmware" / "runtime"
-HOST_RUNNER = REPO / "firmware" / "apps" / "host_runner" / "main.c"
+RUNNER = REPO / "firmware" / "apps" / "model_runner"
 CC = os.environ.get("ADRT_TEST_CC", "gcc")
 CFLAGS = ["-std=c99", "-O1", "-Wall", "-Werror", f"-I{RUNTIME / 'include'}"]
+QEMU_TIMEOUT_S = 1800
+
+#: Emulated test images: the vector table at the boot address, everything else in the machine's
+#: largest RAM (room for every shipped model at once): (boot origin, boot length, RAM, RAM length)
+_MEMORY = {
+    "mps3-an547": (0x00000000, 512 << 10, 0x60000000, 256 << 20),  # ITCM, DDR
+    "mps2-an386": (0x00000000, 4 << 20, 0x21000000, 16 << 20),  # SSRAM1, PSRAM
+}
+_LINKER_SCRIPT = """\
+/* Test image for QEMU {machine}: vectors at the boot address, the rest in one RAM. */
+ENTRY(Reset_Handler)
+MEMORY
+{{
+    BOOT (rx) : ORIGIN = 0x{boot:08x}, LENGTH = {boot_len}
+    RAM (rwx) : ORIGIN = 0x{ram:08x}, LENGTH = {ram_len}
+}}
+SECTIONS
+{{
+    .vectors : {{ KEEP(*(.vectors)) }} > BOOT
+    .text : {{ *(.text .text.*) }} > RAM
+    .rodata : {{ . = ALIGN(16); *(.rodata .rodata.*) }} > RAM
+    .ARM.exidx : {{ *(.ARM.exidx* .gnu.linkonce.armexidx.*) }} > RAM
+    .data : {{
+        . = ALIGN(4); __data_start = .; *(.data .data.*) . = ALIGN(4); __data_end = .;
+    }} > RAM
+    __data_load = __data_start;
+    .bss (NOLOAD) : {{
+        . = ALIGN(16); __bss_start = .; *(.bss .bss.* COMMON) . = ALIGN(4); __bss_end = .;
+    }} > RAM
+    .stack (NOLOAD) : {{
+        . = ALIGN(8); __stack_limit = .; . += 65536; __stack_top = .;
+    }} > RAM
+}}
+"""
+
+
+@dataclass(frozen=True)
+class Board:
+    """Where a GeneratedProgram runs: the host, or a platform's flags and target on QEMU."""
+
+    name: str
+    target: Target
+    platform: str | None = None  # platforms/<name>.yaml for an emulated board
+    toolchain: str | None = None
+
+    @property
+    def emulated(self) -> bool:
+        return self.platform is not None
+
+
+_PLATFORMS = {"m55": "apollo510_evb", "m4": "apollo4p_evb"}
+
+
+@cache
+def board_named(name: str) -> Board:
+    if name == "host":
+        return Board("host", PORTABLE)
+    core, toolchain = name.split("-")
+    platform = _config().platforms[_PLATFORMS[core]]
+    return Board(name, target_for(platform), platform.name, toolchain)
+
+
+@cache
+def _config():
+    return load_config(REPO)
 
 
 _workdir: Path | None = None
-_runtime_lib: tuple[str, Path] | None = None
-_runtime_errors = ""
 
 
 def workdir() -> Path:
@@ -72,50 +147,67 @@ def _compile_all(
     return results
 
 
-def runtime_library() -> Path:
-    """libadrt.a built from firmware/runtime/src/*.c (cached while sources are unchanged)."""
-    global _runtime_lib, _runtime_errors
-    sources = sorted((RUNTIME / "src").glob("*.c"))
-    headers = sorted((RUNTIME / "include").rglob("*.h"))
-    h = hashlib.sha256()
-    for p in sources + headers:
+def _compiler(b: Board) -> tuple[str, list[str]]:
+    """(compiler, flags) for C files of board `b`: the firmware's own flags when emulated."""
+    if not b.emulated:
+        return CC, list(CFLAGS)
+    platform = _config().platforms[b.platform]
+    tc = toolchains.toolchain(b.toolchain)
+    return tc.require(), [*tc.cflags(platform), f"-I{RUNTIME / 'include'}"]
+
+
+def _digest(paths: Sequence[Path], *extra: object) -> str:
+    h = hashlib.sha256(repr(extra).encode())
+    for p in paths:
         h.update(str(p).encode())
         h.update(p.read_bytes())
-    key = h.hexdigest()[:16]
-    if _runtime_lib is not None and _runtime_lib[0] == key:
-        return _runtime_lib[1]
-    out = workdir() / f"rt_{key}"
+    return h.hexdigest()[:16]
+
+
+_libraries: dict[str, Path] = {}
+_library_errors: dict[str, str] = {}
+
+
+def runtime_library(board_name: str = "host") -> Path:
+    """libadrt.a of the board's target (portable C and its vector variants), cached while the
+    runtime's files are unchanged."""
+    b = board_named(board_name)
+    sources = [p for d in b.target.runtime_source_dirs() for p in sorted((REPO / d).glob("*.c"))]
+    cc, flags = _compiler(b)
+    key = _digest(sources + sorted((RUNTIME / "include").rglob("*.h")), b, cc, flags)
+    if key in _libraries:
+        return _libraries[key]
+    out = workdir() / f"rt_{b.name}_{key}"
     out.mkdir(exist_ok=True)
-    jobs = [
-        (src, [CC, *CFLAGS, "-c", str(src), "-o", str(out / (src.stem + ".o"))]) for src in sources
-    ]
-    objs, errors = [], []
+    objects = {src: out / f"{src.parent.name}_{src.stem}.o" for src in sources}
+    jobs = [(src, [cc, *flags, "-c", str(src), "-o", str(obj)]) for src, obj in objects.items()]
+    compiled, errors = [], []
     for src, rc, log in _compile_all(jobs):
         if rc == 0:
-            objs.append(out / (src.stem + ".o"))
+            compiled.append(str(objects[src]))
         else:
             # Left out of the library: a kernel under construction elsewhere must not break
             # every test. Reported if linking then fails.
-            errors.append(f"{src.name}:\n{log}")
+            errors.append(f"{src.relative_to(REPO)}:\n{log}")
     lib = out / "libadrt.a"
-    if lib.exists():
-        lib.unlink()
-    subprocess.run(["ar", "rcs", str(lib), *map(str, sorted(objs))], check=True)
-    _runtime_errors = "\n".join(errors)
-    _runtime_lib = (key, lib)
+    lib.unlink(missing_ok=True)
+    archiver = toolchains.ARCHIVER if b.emulated else "ar"
+    subprocess.run([archiver, "rcs", str(lib), *sorted(compiled)], check=True)
+    _libraries[key], _library_errors[key] = lib, "\n".join(errors)
     return lib
 
 
-def _host_runner_object() -> Path:
-    """firmware/apps/host_runner/main.c compiled once per process (and when it changes)."""
-    digest = hashlib.sha256(HOST_RUNNER.read_bytes() + repr(CFLAGS).encode()).hexdigest()[:16]
-    obj = workdir() / f"host_runner_{digest}.o"
-    if not obj.exists():
-        cmd = [CC, *CFLAGS, "-c", str(HOST_RUNNER), "-o", str(obj)]
-        result = subprocess.run(cmd, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RuntimeError(f"compiling {HOST_RUNNER} failed:\n{result.stderr}")
-    return obj
+def _runner_sources(b: Board) -> list[Path]:
+    """The model runner and, on an emulated board, its board support (startup, semihosting)."""
+    if not b.emulated:
+        return [RUNNER / "main.c", RUNNER / "io_stdio.c"]
+    machine = _config().platforms[b.platform].emulator.machine.replace("-", "_")
+    board_dirs = [REPO / "firmware" / "board" / machine, REPO / "firmware" / "board" / "common"]
+    return [
+        RUNNER / "main.c",
+        RUNNER / "io_semihost.c",
+        *(p for d in board_dirs for p in sorted(d.glob("*.c"))),
+    ]
 
 
 _INCLUDE = re.compile(r'^#include\s+(<[^>]+>|"adrt/[^"]+")', re.M)
@@ -144,7 +236,7 @@ def _unity_source(model_files: Sequence[tuple[str, str]], texts: dict[str, str])
 
 
 class GeneratedProgram:
-    """One compiled host program running several generated models (selected by index).
+    """One compiled program running several generated models (selected by index).
 
     By default every generated .c file is its own translation unit, as in a firmware build.
     With `unity`, the models are compiled as a few translation units (one per CPU) that include
@@ -157,14 +249,15 @@ class GeneratedProgram:
         models: Sequence[bytes],
         names: Sequence[str] | None = None,
         unity: bool = False,
-        target: Target = PORTABLE,
+        board: str = "host",
     ):
+        self.board = board_named(board)
         names = list(names or [f"m{k}" for k in range(len(models))])
         self.subgraphs: list[Subgraph] = []
         self.generated = []
         sources: dict[str, str] = {}
         for name, data in zip(names, models, strict=True):
-            program = compile_bytes(data, f"<{name}>", target)
+            program = compile_bytes(data, f"<{name}>", self.board.target)
             result = generate(program, name)
             self.subgraphs.append(program.model.main)
             self.generated.append(result)
@@ -189,46 +282,109 @@ class GeneratedProgram:
                 units.append(f"unity_{k}.c")
         else:
             units += [f for f in sources if f.endswith(".c") and f != "host_models.c"]
-        lib = runtime_library()
-        digest = hashlib.sha256(repr(sorted(sources.items())).encode() + str(lib).encode())
-        self.dir = workdir() / f"gen_{digest.hexdigest()[:16]}"
-        self.exe = self.dir / "runner"
+        lib = runtime_library(self.board.name)
+        runner = _runner_sources(self.board)
+        digest = _digest(runner, sorted(sources.items()), str(lib), self.board)
+        self.dir = workdir() / f"gen_{self.board.name}_{digest}"
+        self.exe = self.dir / ("image.elf" if self.board.emulated else "runner")
         if not self.exe.exists():
-            self._compile(sources, units, lib)
+            self._compile(sources, units, lib, runner)
 
-    def _compile(self, sources: dict[str, str], units: list[str], lib: Path) -> None:
+    def _compile(self, sources: dict[str, str], units: list[str], lib: Path, runner) -> None:
         """The translation units compiled in parallel (one compiler run per CPU), then linked."""
         self.dir.mkdir(exist_ok=True)
         for filename, text in sources.items():
             (self.dir / filename).write_text(text)
-        c_files = [self.dir / f for f in units]
-        width = max(os.cpu_count() or 1, 1)
-        chunks = [c_files[k::width] for k in range(width) if c_files[k::width]]
+        cc, flags = _compiler(self.board)
+        include = [f"-I{self.dir}", f"-I{RUNNER}", f"-I{REPO / 'firmware' / 'board' / 'include'}"]
+        include.append(f"-I{REPO / 'firmware' / 'board' / 'common'}")
+        c_files = [self.dir / f for f in units] + list(runner)
+        objects = [self.dir / f"{k}_{src.stem}.o" for k, src in enumerate(c_files)]
         jobs = [
-            (self.dir, [CC, *CFLAGS, f"-I{self.dir}", "-c", *map(str, chunk)]) for chunk in chunks
+            (src, [cc, *flags, *include, "-c", str(src), "-o", str(obj)])
+            for src, obj in zip(c_files, objects, strict=True)
         ]
         failed = [log for _, rc, log in _compile_all(jobs, cwd=self.dir) if rc != 0]
         if not failed:
-            objects = [str(self.dir / f"{src.stem}.o") for src in c_files]
-            link = [CC, *objects, str(_host_runner_object()), str(lib), "-lm", "-o", str(self.exe)]
-            result = subprocess.run(link, capture_output=True, text=True)
+            result = subprocess.run(
+                self._link_command(objects, lib), capture_output=True, text=True
+            )
             if result.returncode != 0:
                 failed.append(f"linking:\n{result.stderr}")
         if failed:
-            broken = (
-                f"\nruntime sources that failed to compile:\n{_runtime_errors}"
-                if _runtime_errors
-                else ""
-            )
+            broken = "\n".join(e for e in _library_errors.values() if e)
+            broken = f"\nruntime sources that failed to compile:\n{broken}" if broken else ""
             raise RuntimeError(
                 f"compiling generated models failed in {self.dir}:\n" + "\n".join(failed) + broken
             )
 
+    def _link_command(self, objects: list[Path], lib: Path) -> list[str]:
+        if not self.board.emulated:
+            return [CC, *map(str, objects), str(lib), "-lm", "-o", str(self.exe)]
+        platform = _config().platforms[self.board.platform]
+        boot, boot_len, ram, ram_len = _MEMORY[platform.emulator.machine]
+        script = self.dir / "image.ld"
+        script.write_text(
+            _LINKER_SCRIPT.format(
+                machine=platform.emulator.machine,
+                boot=boot,
+                boot_len=boot_len,
+                ram=ram,
+                ram_len=ram_len,
+            )
+        )
+        return [
+            toolchains.LINK_DRIVER,
+            *toolchains.link_flags(platform),
+            f"-T{script}",
+            "-o",
+            str(self.exe),
+            *map(str, objects),
+            str(lib),
+            *(f"-l{name}" for name in toolchains.LIBS),
+        ]
+
     def run(self, which: int, input_sets) -> list[list[np.ndarray]]:
         """Run model `which` on each input set; returns one list of output arrays per set."""
+        return self.run_many([(which, input_sets)])[0]
+
+    def run_many(self, jobs) -> list[list[list[np.ndarray]]]:
+        """Run each (model index, input sets) job in one process: one QEMU start for all."""
+        lines = []
+        for n, (which, input_sets) in enumerate(jobs):
+            self._write_inputs(which, input_sets, self.dir / f"in_{n}.bin")
+            lines.append(f"{which} in_{n}.bin out_{n}.bin\n")
+        (self.dir / "jobs.txt").write_text("".join(lines))
+        result = subprocess.run(
+            self._run_command(),
+            cwd=self.dir,
+            capture_output=True,
+            text=True,
+            timeout=QEMU_TIMEOUT_S,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"{self.board.name} run failed (rc {result.returncode}): "
+                f"{result.stdout[-2000:]}{result.stderr[-2000:]}"
+            )
+        return [
+            self._read_outputs(which, len(sets), self.dir / f"out_{n}.bin")
+            for n, (which, sets) in enumerate(jobs)
+        ]
+
+    def _run_command(self) -> list[str]:
+        if not self.board.emulated:
+            return [str(self.exe)]
+        emulator = _config().platforms[self.board.platform].emulator
+        return [
+            emulator.executable, "-M", emulator.machine, "-nographic", "-monitor", "none",
+            "-serial", "null", "-semihosting-config", "enable=on,target=native",
+            "-kernel", str(self.exe),
+        ]  # fmt: skip
+
+    def _write_inputs(self, which: int, input_sets, path: Path) -> None:
         sub = self.subgraphs[which]
-        fin, fout = self.dir / f"in_{which}.bin", self.dir / f"out_{which}.bin"
-        with open(fin, "wb") as handle:
+        with open(path, "wb") as handle:
             for inputs in input_sets:
                 if len(inputs) != len(sub.inputs):
                     raise ValueError(f"model has {len(sub.inputs)} inputs, got {len(inputs)}")
@@ -238,14 +394,12 @@ class GeneratedProgram:
                     if data.size != t.num_elements:
                         raise ValueError(f"input {i}: {data.size} elements, expected {t.shape}")
                     handle.write(data.tobytes())
-        result = subprocess.run(
-            [str(self.exe), str(which), str(fin), str(fout)], capture_output=True, text=True
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"native run failed (rc {result.returncode}): {result.stderr}")
-        raw = fout.read_bytes()
+
+    def _read_outputs(self, which: int, n_sets: int, path: Path) -> list[list[np.ndarray]]:
+        sub = self.subgraphs[which]
+        raw = path.read_bytes()
         results, pos = [], 0
-        for _ in input_sets:
+        for _ in range(n_sets):
             outs = []
             for i in sub.outputs:
                 t = sub.tensors[i]
@@ -254,5 +408,5 @@ class GeneratedProgram:
                 pos += t.nbytes
             results.append(outs)
         if pos != len(raw):
-            raise RuntimeError(f"native output has {len(raw)} bytes, expected {pos}")
+            raise RuntimeError(f"{self.board.name} output has {len(raw)} bytes, expected {pos}")
         return results

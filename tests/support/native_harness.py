@@ -5,9 +5,10 @@ LiteRT.
     assert_bit_exact(model_bytes, n_inputs=4, seed=0)
     assert_bit_exact_many([("case a", model_a), ("case b", model_b)], n_inputs=3)
 
-Every model goes through the firmware's pipeline (analysis with its arena plan, the generator,
-the host runner): see generated_program. Several models share one program (one compile), so a
-test batches its cases into one assert_bit_exact_many call.
+Every model goes through the firmware's pipeline (compiled for the board's target, the
+generator, the model runner): see generated_program. The asserts run every case on the host and
+on both emulated boards with both compilers; several models share one program (one compile, one
+QEMU start per board), so a test batches its cases into one assert_bit_exact_many call.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ from .generated_program import (  # noqa: F401  (re-exported for the tests)
     runtime_library,
     workdir,
 )
+
+#: Every build a kernel test runs on: the host's portable C and both emulated cores with both
+#: compilers (each runs its own kernel variants).
+BOARDS = ("host", "m55-gcc", "m55-clang", "m4-gcc", "m4-clang")
 
 
 def run_native(model_bytes: bytes, input_sets) -> list[list[np.ndarray]]:
@@ -103,17 +108,23 @@ def assert_bit_exact_many(
     seed: int = 0,
     inputs: dict[int, list] | None = None,
     reference=litert_reference,
+    boards: Sequence[str] = BOARDS,
 ) -> None:
-    """Compile all models into one program, run each on seeded random inputs (or inputs[k]),
-    and require zero differing bytes against `reference`. Reports every failing case."""
+    """Compile all models into one program per board, run each on seeded random inputs (or
+    inputs[k]), and require zero differing bytes against `reference` on every board: the host
+    (portable C) and the emulated boards (their Helium or DSP variants, gcc and clang), where
+    one QEMU start runs every case. Reports every failing case."""
     named = [c if isinstance(c, tuple) else (f"case {k}", c) for k, c in enumerate(cases)]
-    prog = GeneratedProgram([m for _, m in named], unity=True)
-    problems = []
-    for k, (name, model) in enumerate(named):
+    jobs, expected = [], []
+    for k, (_, model) in enumerate(named):
         sets = (inputs or {}).get(k) or random_inputs(model, n_inputs, seed + k)
-        expected = reference(model, sets)
-        got = prog.run(k, sets)
-        problems += compare(name, expected, got)
+        jobs.append((k, sets))
+        expected.append(reference(model, sets))
+    problems = []
+    for board in boards:
+        prog = GeneratedProgram([m for _, m in named], unity=True, board=board)
+        for (name, _), want, got in zip(named, expected, prog.run_many(jobs), strict=True):
+            problems += compare(f"[{board}] {name}", want, got)
     if problems:
         shown = "\n".join(problems[:40])
         more = f"\n... {len(problems) - 40} more" if len(problems) > 40 else ""
@@ -121,7 +132,12 @@ def assert_bit_exact_many(
 
 
 def assert_bit_exact(
-    model_bytes: bytes, n_inputs: int = 3, seed: int = 0, inputs=None, reference=litert_reference
+    model_bytes: bytes,
+    n_inputs: int = 3,
+    seed: int = 0,
+    inputs=None,
+    reference=litert_reference,
+    boards: Sequence[str] = BOARDS,
 ) -> None:
     """Single-model assert_bit_exact_many; `inputs` is an optional list of input sets."""
     assert_bit_exact_many(
@@ -130,4 +146,5 @@ def assert_bit_exact(
         seed=seed,
         inputs={0: inputs} if inputs is not None else None,
         reference=reference,
+        boards=boards,
     )

@@ -82,6 +82,12 @@ def _tensor_info(t: Tensor) -> dict:
     }
 
 
+def runtime_headers() -> list[Path]:
+    """Every public runtime header (adrt/ and its variant folders): declarations only, no
+    intrinsics, so any target's model C may include them all."""
+    return sorted((RUNTIME_HEADERS / "adrt").rglob("*.h"))
+
+
 def _require_runnable(program: Program) -> None:
     problems = [f"  layer {x.op.index} {x.op.opcode}: {x.problem}" for x in program.problems]
     if problems:
@@ -149,7 +155,7 @@ def generate(program: Program, name: str) -> GeneratedModel:
                 ),
             }
         )
-    headers = sorted(p.name for p in (RUNTIME_HEADERS / "adrt").glob("*.h"))
+    headers = sorted(p.relative_to(RUNTIME_HEADERS / "adrt").as_posix() for p in runtime_headers())
     env = template_environment(TEMPLATES)
     context = {
         "name": name,
