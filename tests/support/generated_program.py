@@ -235,6 +235,77 @@ def _unity_source(model_files: Sequence[tuple[str, str]], texts: dict[str, str])
     return "".join(out)
 
 
+def build_image(
+    b: Board, c_files: Sequence[Path], image: Path, lib: Path, include: Sequence[Path] = ()
+) -> None:
+    """Compile `c_files` for board `b` in parallel (one compiler run per CPU), beside `image`,
+    and link them with the runtime library `lib` into `image`: a host executable, or an ELF for
+    the board's QEMU machine (vectors at the boot address, the rest in its largest RAM)."""
+    out = image.parent
+    cc, flags = _compiler(b)
+    folders = [out, RUNNER, REPO / "firmware" / "board" / "include", *include]
+    folders.append(REPO / "firmware" / "board" / "common")
+    objects = [out / f"{k}_{src.stem}.o" for k, src in enumerate(c_files)]
+    jobs = [
+        (src, [cc, *flags, *(f"-I{d}" for d in folders), "-c", str(src), "-o", str(obj)])
+        for src, obj in zip(c_files, objects, strict=True)
+    ]
+    failed = [log for _, rc, log in _compile_all(jobs, cwd=out) if rc != 0]
+    if not failed:
+        link = _link_command(b, objects, lib, image)
+        result = subprocess.run(link, capture_output=True, text=True)
+        if result.returncode != 0:
+            failed.append(f"linking:\n{result.stderr}")
+    if failed:
+        broken = "\n".join(e for e in _library_errors.values() if e)
+        broken = f"\nruntime sources that failed to compile:\n{broken}" if broken else ""
+        raise RuntimeError(f"building {image} failed:\n" + "\n".join(failed) + broken)
+
+
+def _link_command(b: Board, objects: list[Path], lib: Path, image: Path) -> list[str]:
+    if not b.emulated:
+        return [CC, *map(str, objects), str(lib), "-lm", "-o", str(image)]
+    platform = _config().platforms[b.platform]
+    boot, boot_len, ram, ram_len = _MEMORY[platform.emulator.machine]
+    script = image.with_suffix(".ld")
+    script.write_text(
+        _LINKER_SCRIPT.format(
+            machine=platform.emulator.machine,
+            boot=boot,
+            boot_len=boot_len,
+            ram=ram,
+            ram_len=ram_len,
+        )
+    )
+    return [
+        toolchains.LINK_DRIVER,
+        *toolchains.link_flags(platform),
+        f"-T{script}",
+        "-o",
+        str(image),
+        *map(str, objects),
+        str(lib),
+        *(f"-l{name}" for name in toolchains.LIBS),
+    ]
+
+
+def run_image(b: Board, image: Path) -> subprocess.CompletedProcess:
+    """Run a built image in its folder (where it finds its files): natively, or under QEMU with
+    semihosting (no serial link)."""
+    if b.emulated:
+        emulator = _config().platforms[b.platform].emulator
+        cmd = [
+            emulator.executable, "-M", emulator.machine, "-nographic", "-monitor", "none",
+            "-serial", "null", "-semihosting-config", "enable=on,target=native",
+            "-kernel", str(image),
+        ]  # fmt: skip
+    else:
+        cmd = [str(image)]
+    return subprocess.run(
+        cmd, cwd=image.parent, capture_output=True, text=True, timeout=QEMU_TIMEOUT_S
+    )
+
+
 class GeneratedProgram:
     """One compiled program running several generated models (selected by index).
 
@@ -291,58 +362,10 @@ class GeneratedProgram:
             self._compile(sources, units, lib, runner)
 
     def _compile(self, sources: dict[str, str], units: list[str], lib: Path, runner) -> None:
-        """The translation units compiled in parallel (one compiler run per CPU), then linked."""
         self.dir.mkdir(exist_ok=True)
         for filename, text in sources.items():
             (self.dir / filename).write_text(text)
-        cc, flags = _compiler(self.board)
-        include = [f"-I{self.dir}", f"-I{RUNNER}", f"-I{REPO / 'firmware' / 'board' / 'include'}"]
-        include.append(f"-I{REPO / 'firmware' / 'board' / 'common'}")
-        c_files = [self.dir / f for f in units] + list(runner)
-        objects = [self.dir / f"{k}_{src.stem}.o" for k, src in enumerate(c_files)]
-        jobs = [
-            (src, [cc, *flags, *include, "-c", str(src), "-o", str(obj)])
-            for src, obj in zip(c_files, objects, strict=True)
-        ]
-        failed = [log for _, rc, log in _compile_all(jobs, cwd=self.dir) if rc != 0]
-        if not failed:
-            result = subprocess.run(
-                self._link_command(objects, lib), capture_output=True, text=True
-            )
-            if result.returncode != 0:
-                failed.append(f"linking:\n{result.stderr}")
-        if failed:
-            broken = "\n".join(e for e in _library_errors.values() if e)
-            broken = f"\nruntime sources that failed to compile:\n{broken}" if broken else ""
-            raise RuntimeError(
-                f"compiling generated models failed in {self.dir}:\n" + "\n".join(failed) + broken
-            )
-
-    def _link_command(self, objects: list[Path], lib: Path) -> list[str]:
-        if not self.board.emulated:
-            return [CC, *map(str, objects), str(lib), "-lm", "-o", str(self.exe)]
-        platform = _config().platforms[self.board.platform]
-        boot, boot_len, ram, ram_len = _MEMORY[platform.emulator.machine]
-        script = self.dir / "image.ld"
-        script.write_text(
-            _LINKER_SCRIPT.format(
-                machine=platform.emulator.machine,
-                boot=boot,
-                boot_len=boot_len,
-                ram=ram,
-                ram_len=ram_len,
-            )
-        )
-        return [
-            toolchains.LINK_DRIVER,
-            *toolchains.link_flags(platform),
-            f"-T{script}",
-            "-o",
-            str(self.exe),
-            *map(str, objects),
-            str(lib),
-            *(f"-l{name}" for name in toolchains.LIBS),
-        ]
+        build_image(self.board, [self.dir / f for f in units] + list(runner), self.exe, lib)
 
     def run(self, which: int, input_sets) -> list[list[np.ndarray]]:
         """Run model `which` on each input set; returns one list of output arrays per set."""
@@ -355,13 +378,7 @@ class GeneratedProgram:
             self._write_inputs(which, input_sets, self.dir / f"in_{n}.bin")
             lines.append(f"{which} in_{n}.bin out_{n}.bin\n")
         (self.dir / "jobs.txt").write_text("".join(lines))
-        result = subprocess.run(
-            self._run_command(),
-            cwd=self.dir,
-            capture_output=True,
-            text=True,
-            timeout=QEMU_TIMEOUT_S,
-        )
+        result = run_image(self.board, self.exe)
         if result.returncode != 0:
             raise RuntimeError(
                 f"{self.board.name} run failed (rc {result.returncode}): "
@@ -371,16 +388,6 @@ class GeneratedProgram:
             self._read_outputs(which, len(sets), self.dir / f"out_{n}.bin")
             for n, (which, sets) in enumerate(jobs)
         ]
-
-    def _run_command(self) -> list[str]:
-        if not self.board.emulated:
-            return [str(self.exe)]
-        emulator = _config().platforms[self.board.platform].emulator
-        return [
-            emulator.executable, "-M", emulator.machine, "-nographic", "-monitor", "none",
-            "-serial", "null", "-semihosting-config", "enable=on,target=native",
-            "-kernel", str(self.exe),
-        ]  # fmt: skip
 
     def _write_inputs(self, which: int, input_sets, path: Path) -> None:
         sub = self.subgraphs[which]
