@@ -1005,3 +1005,16 @@ def test_board_support_errors(tmp_path: Path, old: str, new: str, expected: str)
         load_config(project)
     line = line_of(platform_text() + text, new.strip() or "jlink-flash")
     assert str(info.value).startswith(f"{P4}:{line}: ") and expected in str(info.value)
+
+
+def test_kernels_portable_keeps_a_platform_to_plain_c(tmp_path: Path) -> None:
+    from autodeploy.target import MVE, PORTABLE, target_for
+
+    text = platform_text("apollo510_evb").replace("kernels: auto", "kernels: portable")
+    project = make_project(tmp_path, BASE_MODELS, platforms={"apollo510_evb": text})
+    assert target_for(load_config(project).platforms["apollo510_evb"]) == PORTABLE
+    assert target_for(load_config(ROOT).platforms["apollo510_evb"]) == MVE
+    (tmp_path / "bad").mkdir()
+    bad = text.replace("kernels: portable", "kernels: helium")
+    message = platform_error(tmp_path / "bad", bad, "apollo510_evb")
+    assert "kernels: 'helium' is not" in message and "portable" in message

@@ -46,7 +46,10 @@ TARGETS = {t.name: t for t in (MVE, DSP, PORTABLE)}
 
 
 def target_for(platform) -> Target:
-    """The target of a platform (config Platform). MVE intrinsics need a hardware float ABI."""
+    """The target of a platform (config Platform). MVE intrinsics need a hardware float ABI;
+    `kernels: portable` in the platform YAML keeps to plain C (to compare, or to debug)."""
+    if platform.kernels == "portable":
+        return PORTABLE
     if platform.mve != "none" and platform.float_abi != "soft":
         return MVE
     if platform.core in DSP_CORES:

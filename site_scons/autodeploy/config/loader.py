@@ -150,6 +150,7 @@ class Platform:
     fpu: str
     float_abi: str
     mve: str  # "none" | "int" | "float"
+    kernels: str  # "auto": the core's vector kernels where they exist | "portable": plain C only
     arch_flags: tuple[str, ...]  # -mcpu/-mthumb/-mfloat-abi/-mfpu, shared by gcc and clang
     memories: dict[str, Memory]
     cpu_modes: dict[str, CpuMode]
@@ -698,6 +699,7 @@ def load_platform(path: Path, display: str | None = None) -> Platform:
         fpu=fpu,
         float_abi=float_abi,
         mve=mve,
+        kernels=v.get("kernels", ("auto", None))[0],
         arch_flags=arch_flags,
         memories=memories,
         cpu_modes=cpu_modes,

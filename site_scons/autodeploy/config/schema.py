@@ -29,6 +29,7 @@ TRANSPORT_KINDS = ("uart", "usb")
 #: Cores QEMU can emulate and our flags know. MVE exists only on the M55 here.
 CORES = ("cortex-m4", "cortex-m7", "cortex-m33", "cortex-m55")
 MVE_CORES = ("cortex-m55",)
+KERNEL_SETS = ("auto", "portable")
 MVE_KINDS = ("none", "int", "float")
 FLOAT_ABIS = ("hard", "softfp", "soft")
 #: FPU per core: "auto" lets -mcpu pick the core's FPU; "none" means no FPU (soft float).
@@ -156,6 +157,9 @@ PLATFORM_FILE: dict[str, Field] = {
     "fpu": Field("str", required=True, choices=FPUS),
     "float_abi": Field("str", required=True, choices=FLOAT_ABIS),
     "mve": Field("str", required=True, choices=MVE_KINDS),
+    "kernels": Field(
+        "str", choices=KERNEL_SETS, doc="auto (the core's fastest) | portable (plain C only)"
+    ),
     "toolchains": Field("str_list", required=True),
     "memories": Field("map", required=True),
     "cpu_modes": Field("map", required=True),
