@@ -7,7 +7,7 @@ from autodeploy.sweeps import expand
 TARGETS = (
     ("<model>-analyze", "reports/<model>/analysis.md, analysis.json, layers.csv"),
     ("analyze-all", "the analysis of every model"),
-    ("<model>-sources", "generated C for the AOT runtime in build/<model>/src/"),
+    ("<model>-sources", "generated C for the AOT runtime in build/<model>/<target>/src/"),
     ("sources-all", "generated C of every model (default: analyze-all and sources-all)"),
     ("<model>-firmware", "validator firmware: build/<model>/<variant>/ (ELF, map, sizes.md)"),
     ("firmware-all", "the firmware of every model"),
