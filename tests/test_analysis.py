@@ -130,3 +130,19 @@ def test_unsupported_parameters_are_named_with_their_detail():
     (finding,) = result["warnings"]
     assert finding["code"] == "unsupported-parameters" and list(finding["layers"]) == [0]
     assert "layer 0 SOFTMAX:" in finding["message"]
+
+
+def test_a_vela_model_and_other_custom_ops_are_named_with_their_layer():
+    b = ModelBuilder()
+    x = b.tensor([1, 16], "INT8", 0.1, 0)
+    stream = b.const(np.frombuffer(b"COP1" + bytes(12), np.uint8))
+    y = b.tensor([1, 16], "INT8", 0.1, 0)
+    z = b.tensor([1, 16], "INT8", 0.1, 0)
+    b.op("CUSTOM:ethos-u", [stream, x], [y])
+    b.op("CUSTOM:MyFancyOp", [y], [z])
+    result = analyze_bytes(b.build([x], [z]), "vela.tflite", PORTABLE)
+    (finding,) = result["warnings"]
+    assert finding["code"] == "custom-op" and list(finding["layers"]) == [0, 1]
+    assert "layer 0: custom op ethos-u: this model was compiled by Arm's Vela" in finding["message"]
+    assert "Give the model from before Vela" in finding["message"]
+    assert "layer 1: no kernel for custom op MyFancyOp" in finding["message"]

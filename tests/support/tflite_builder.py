@@ -134,7 +134,8 @@ class ModelBuilder:
         options: dict | None = None,
         version: int = 1,
     ) -> None:
-        """Add an operator; `options_type` is the schema table name such as "Conv2DOptions"."""
+        """Add an operator; `options_type` is the schema table name such as "Conv2DOptions".
+        A custom op is "CUSTOM:<custom code>", e.g. "CUSTOM:ethos-u"."""
         if opcode not in self._opcodes:
             self._opcodes.append(opcode)
         self._ops.append(
@@ -233,8 +234,11 @@ class ModelBuilder:
 
         code_offsets = []
         for name in self._opcodes:
-            code = getattr(BuiltinOperator, name)
+            custom = b.CreateString(name.split(":", 1)[1]) if name.startswith("CUSTOM:") else None
+            code = getattr(BuiltinOperator, name.split(":", 1)[0])
             tflite.OperatorCodeStart(b)
+            if custom is not None:
+                tflite.OperatorCodeAddCustomCode(b, custom)
             tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(code, 127))
             tflite.OperatorCodeAddBuiltinCode(b, code)
             tflite.OperatorCodeAddVersion(b, self._op_version(name))

@@ -113,6 +113,16 @@ def analyze(program: Program) -> dict:
             "var_handles": sum(op.opcode == "VAR_HANDLE" for op in sub.operators),
         },
         "layers": [layer.to_dict() for layer in layers],
+        "shape_fixes": [
+            {
+                "tensor": fix.tensor,
+                "name": fix.name,
+                "layer": fix.layer,
+                "stored": list(fix.stored),
+                "inferred": list(fix.inferred),
+            }
+            for fix in program.shape_fixes
+        ],
         "memory_plan": _memory_plan(program),
         "warnings": [w.to_dict() for w in find_warnings(program)],
     }

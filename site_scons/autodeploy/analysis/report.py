@@ -111,6 +111,23 @@ def analysis_markdown(name: str, analysis: dict, variant: dict) -> str:
         lines.append(
             f"| {mem} | {use['usable']:,} | {use['model']:,} | {use['arena']:,} | {share} |"
         )
+    if analysis["shape_fixes"]:
+        lines += [
+            "",
+            "## Shapes computed from the graph",
+            "",
+            "These tensors' shapes stored in the file disagree with what their layer computes "
+            "from the graph inputs (as TFLite does when it prepares each op); the build uses the "
+            "computed ones.",
+            "",
+            "| Tensor | Layer | Stored | Computed |",
+            "|---|---:|---|---|",
+        ]
+        lines += [
+            f"| {fix['name']} | {fix['layer']} | {_shapes([fix['stored']])} | "
+            f"{_shapes([fix['inferred']])} |"
+            for fix in analysis["shape_fixes"]
+        ]
     lines += ["", "## Warnings", ""]
     if not analysis["warnings"]:
         lines.append("None.")

@@ -43,12 +43,26 @@ def find_warnings(program: Program) -> list[Finding]:
 
     unsupported: dict[str, list[int]] = {}
     unsupported_params = []
+    custom = []
     for layer in program.problems:
         op = layer.op
-        if op.opcode not in supported_ops:
+        if op.opcode == "CUSTOM":
+            custom.append((op.index, f"layer {op.index}: {layer.problem}"))
+        elif op.opcode not in supported_ops:
             unsupported.setdefault(op.opcode, []).append(op.index)
         else:
             unsupported_params.append((op.index, f"layer {op.index} {op.opcode}: {layer.problem}"))
+    if custom:
+        found.append(
+            Finding(
+                "custom-op",
+                tuple(index for index, _ in custom),
+                "Custom ops have no kernel in the firmware runtime, so firmware cannot be "
+                "generated: " + "; ".join(text for _, text in custom) + ".",
+                "Export the model without custom ops (or from before an accelerator compiler "
+                "such as Vela).",
+            )
+        )
     if unsupported_params:
         found.append(
             Finding(

@@ -1,4 +1,7 @@
-"""Build-time folding of shape-only subgraphs.
+"""Build-time shape inference and folding of shape-only subgraphs.
+
+Every op's output shapes are recomputed from the graph inputs (codegen/shapes.py), as TFLite's
+Prepare() does: shapes stored in the file may be stale.
 
 All shapes are static, so a SHAPE op and the int32 arithmetic on its result (STRIDED_SLICE,
 PACK, CONCATENATION, ...; the SHAPE -> STRIDED_SLICE -> PACK -> RESHAPE prologue of Keras
@@ -9,9 +12,13 @@ tensors and the ops disappear from the program. Ops that cannot be evaluated sta
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 
+from autodeploy.codegen.shapes import ShapeError, output_shapes
+from autodeploy.errors import TfliteFormatError
+from autodeploy.memory.lifetimes import execution_order
 from autodeploy.tflite.model import Model, Operator, Subgraph, Tensor
 
 _NP = {"INT32": np.int32, "INT64": np.int64}
@@ -59,14 +66,46 @@ def _evaluate(op: Operator, sub: Subgraph):
     return None
 
 
-def fold_shape_ops(model: Model) -> tuple[Model, list[int]]:
-    """A copy of the model with foldable ops evaluated; returns it and the folded op indices."""
+@dataclass(frozen=True)
+class ShapeFix:
+    """A tensor whose stored shape disagrees with the one its producer computes."""
+
+    tensor: int
+    name: str
+    layer: int  # the producing op's index
+    stored: tuple[int, ...]
+    inferred: tuple[int, ...]
+
+
+def _infer(op: Operator, tensors: list[Tensor], fixes: list[ShapeFix], path: str) -> None:
+    """Set the op's output shapes to what its inputs and options give (tensors updated in place)."""
+    try:
+        shapes = output_shapes(op, tensors)
+    except ShapeError as err:
+        raise TfliteFormatError(
+            f"{path}: layer {op.index} {op.opcode} is inconsistent: {err}; inputs "
+            f"{[list(tensors[i].shape) for i in op.inputs if i >= 0]}. Re-export the model."
+        ) from None
+    if shapes is None or len(shapes) != len(op.outputs):
+        return
+    for index, shape in zip(op.outputs, shapes, strict=True):
+        out = tensors[index]
+        if tuple(out.shape) != tuple(shape):
+            fixes.append(ShapeFix(index, out.name, op.index, tuple(out.shape), tuple(shape)))
+            tensors[index] = dataclasses.replace(out, shape=tuple(shape))
+
+
+def fold_shape_ops(model: Model) -> tuple[Model, list[int], list[ShapeFix]]:
+    """A copy of the model with every output shape inferred from the graph inputs (in execution
+    order) and foldable ops evaluated; returns it, the folded op indices and the shape fixes."""
     sub = model.main
     tensors = list(sub.tensors)
     work = dataclasses.replace(sub, tensors=tensors)
-    kept, folded = [], []
-    for op in sub.operators:
-        out = sub.tensors[op.outputs[0]] if len(op.outputs) == 1 else None
+    kept, folded, fixes = [], [], []
+    for pos in execution_order(sub, model.path):
+        op = sub.operators[pos]
+        _infer(op, tensors, fixes, model.path)
+        out = tensors[op.outputs[0]] if len(op.outputs) == 1 else None
         value = _evaluate(op, work) if out is not None and out.dtype in _SHAPE_TYPES else None
         if value is None or value.size != out.num_elements:
             kept.append(op)
@@ -74,7 +113,6 @@ def fold_shape_ops(model: Model) -> tuple[Model, list[int]]:
         data = np.ascontiguousarray(value, dtype=_NP[out.dtype]).reshape(out.shape).tobytes()
         tensors[out.index] = dataclasses.replace(out, data=data)
         folded.append(op.index)
-    if not folded:
-        return model, []
+    kept.sort(key=lambda op: op.index)  # file order, as the rest of the pipeline expects
     subgraphs = [dataclasses.replace(work, operators=kept), *model.subgraphs[1:]]
-    return dataclasses.replace(model, subgraphs=subgraphs), folded
+    return dataclasses.replace(model, subgraphs=subgraphs), folded, fixes

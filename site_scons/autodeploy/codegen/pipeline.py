@@ -1,7 +1,7 @@
 """The compile pipeline: a .tflite becomes one Program per (model, target).
 
-    parse -> fold shape-only subgraphs -> lower each op (portable call, then the target's
-    variant) -> order -> plan the arena (scratch included)
+    parse -> infer shapes and fold shape-only subgraphs -> lower each op (portable call, then
+    the target's variant) -> order -> plan the arena (scratch included)
 
 Analysis, warnings, generated sources and reports all read the Program: nothing parses the
 .tflite or lowers an op a second time. A layer the runtime cannot run keeps its problem instead of
@@ -10,10 +10,11 @@ a call, so the analysis can still describe the model and say why; generating C r
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 
-from autodeploy.codegen.fold import fold_shape_ops
+from autodeploy.codegen.fold import ShapeFix, fold_shape_ops
 from autodeploy.codegen.kernel_call import KernelCall
 from autodeploy.codegen.lower.registry import Unsupported, lower_operator
 from autodeploy.codegen.variants.registry import LayerContext, choose_variant
@@ -34,11 +35,12 @@ class CompiledLayer:
 
 @dataclass
 class Program:
-    source: Model  # as parsed (every layer, for the analysis)
-    model: Model  # what runs: shape-only ops folded away
+    source: Model  # every layer as parsed, with the inferred shapes (what the analysis shows)
+    model: Model  # what runs: shapes inferred, shape-only ops folded away
     target: Target
     sha256: str
     folded: list[int]  # indices of the ops evaluated at build time
+    shape_fixes: list[ShapeFix]  # stored shapes that disagreed with the inferred ones
     layers: list[CompiledLayer]  # one per op of model.main, in file order
     order: list[int]  # positions in `layers` in execution order
     plan: ArenaPlan  # tensors by index; scratch buffers by their scratch_id
@@ -77,14 +79,28 @@ def _scratch_lifetimes(layers: list[CompiledLayer], order: list[int], first_id: 
     return lifetimes
 
 
+def _with_shapes(source: Model, fixes: list[ShapeFix]) -> Model:
+    """The parsed model with the inferred shapes in place of the stale stored ones."""
+    if not fixes:
+        return source
+    tensors = list(source.main.tensors)
+    for fix in fixes:
+        tensors[fix.tensor] = dataclasses.replace(tensors[fix.tensor], shape=fix.inferred)
+    main = dataclasses.replace(source.main, tensors=tensors)
+    return dataclasses.replace(source, subgraphs=[main, *source.subgraphs[1:]])
+
+
 def compile_model(source: Model, sha256: str, target: Target) -> Program:
-    model, folded = fold_shape_ops(source)
+    model, folded, fixes = fold_shape_ops(source)
     sub = model.main
     layers = [_compile_layer(op, model, target) for op in sub.operators]
     order = execution_order(sub, model.path)
     lifetimes = tensor_lifetimes(sub, order, planned_tensors(model))
     lifetimes += _scratch_lifetimes(layers, order, first_id=len(sub.tensors))
-    return Program(source, model, target, sha256, folded, layers, order, plan_arena(lifetimes))
+    plan = plan_arena(lifetimes)
+    return Program(
+        _with_shapes(source, fixes), model, target, sha256, folded, fixes, layers, order, plan
+    )
 
 
 def compile_bytes(data: bytes, path: str, target: Target) -> Program:

@@ -60,7 +60,12 @@ def lower_operator(op: Operator, subgraph: Subgraph) -> KernelCall:
     """Lower one operator to a KernelCall; raises Unsupported if no kernel can run it."""
     _MODULES.load()
     fn = _REGISTRY.get(op.opcode)
+    if fn is None and op.opcode == "CUSTOM" and op.custom_code == "ethos-u":
+        raise Unsupported(
+            "custom op ethos-u: this model was compiled by Arm's Vela for an Ethos-U NPU; its "
+            "command stream runs only on that NPU. Give the model from before Vela"
+        )
     if fn is None:
-        name = op.custom_code if op.opcode == "CUSTOM" and op.custom_code else op.opcode
+        name = f"custom op {op.custom_code}" if op.opcode == "CUSTOM" else op.opcode
         raise Unsupported(f"no kernel for {name}")
     return fn(op, subgraph)

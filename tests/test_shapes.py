@@ -1,0 +1,73 @@
+"""Shapes computed from the graph, as TFLite's Prepare() does: stale stored shapes are corrected
+(and listed in the analysis), inconsistent graphs are refused with the layer named."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from support.native_harness import assert_bit_exact
+from support.tflite_builder import ModelBuilder
+
+from autodeploy.analysis.model_analysis import analyze
+from autodeploy.analysis.report import analysis_markdown
+from autodeploy.codegen.pipeline import compile_bytes
+from autodeploy.errors import TfliteFormatError
+from autodeploy.target import PORTABLE
+
+MODELS = sorted((Path(__file__).resolve().parent.parent / "models").glob("*.tflite"))
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
+def test_every_shipped_model_has_the_shapes_its_layers_compute(path):
+    program = compile_bytes(path.read_bytes(), path.name, PORTABLE)
+    assert program.shape_fixes == []
+
+
+def _dilated_depthwise_with_stale_shapes() -> bytes:
+    """A 2-dilated 3x3 depthwise as converters lower it (SPACE_TO_BATCH_ND -> DEPTHWISE ->
+    BATCH_TO_SPACE_ND), with the batch-1 shapes of the graph before the rewrite stored."""
+    rng = np.random.default_rng(4)
+    b = ModelBuilder()
+    x = b.tensor([1, 1, 124, 24], "INT8", 0.05, 3)
+    block = b.const(np.array([1, 2], np.int32))
+    pads = b.const(np.array([[0, 0], [2, 2]], np.int32))
+    crops = b.const(np.array([[0, 0], [0, 0]], np.int32))
+    spaced = b.tensor([1, 1, 124, 24], "INT8", 0.05, 3)  # stale: really [2, 1, 64, 24]
+    w = b.const(rng.integers(-127, 128, (1, 1, 3, 24), dtype=np.int8), scale=[0.02] * 24,
+                zero_point=[0] * 24, quantized_dimension=3)  # fmt: skip
+    bias = b.const(rng.integers(-500, 500, 24, dtype=np.int32), scale=[0.001] * 24)
+    conv = b.tensor([1, 1, 124, 24], "INT8", 0.1, -4)  # stale: really [2, 1, 62, 24]
+    y = b.tensor([1, 1, 124, 24], "INT8", 0.1, -4)
+    b.op("SPACE_TO_BATCH_ND", [x, block, pads], [spaced])
+    b.op("DEPTHWISE_CONV_2D", [spaced, w, bias], [conv], "DepthwiseConv2DOptions",
+         {"padding": "VALID", "stride_h": 1, "stride_w": 1, "depth_multiplier": 1},
+         version=2)  # fmt: skip
+    b.op("BATCH_TO_SPACE_ND", [conv, block, crops], [y])
+    return b.build([x], [y])
+
+
+def test_stale_shapes_are_computed_listed_and_run_bit_exact():
+    data = _dilated_depthwise_with_stale_shapes()
+    analysis = analyze(compile_bytes(data, "tcn.tflite", PORTABLE))
+    fixes = {
+        (f["layer"], tuple(f["stored"]), tuple(f["inferred"])) for f in analysis["shape_fixes"]
+    }
+    assert fixes == {(0, (1, 1, 124, 24), (2, 1, 64, 24)), (1, (1, 1, 124, 24), (2, 1, 62, 24))}
+    assert analysis["layers"][1]["output_shapes"] == [[2, 1, 62, 24]]
+    markdown = analysis_markdown("tcn", analysis, {"platform": "p", "requested": {
+        "model_location": "auto", "arena_location": "auto"}, "placement": {
+        "model_location": "TCM", "arena_location": "TCM", "usage": {}}})  # fmt: skip
+    assert (
+        "## Shapes computed from the graph" in markdown and "| 1x1x124x24 | 2x1x62x24 |" in markdown
+    )
+    assert_bit_exact(data, n_inputs=3)
+
+
+def test_an_inconsistent_graph_is_refused_with_the_layer():
+    b = ModelBuilder()
+    x = b.tensor([1, 8, 8, 3], "INT8", 0.1, 0)
+    z = b.tensor([1, 8, 4, 3], "INT8", 0.1, 0)
+    y = b.tensor([1, 8, 8, 3], "INT8", 0.1, 0)
+    b.op("ADD", [x, z], [y], "AddOptions", {})
+    with pytest.raises(TfliteFormatError, match=r"layer 0 ADD is inconsistent: .*do not broadcast"):
+        compile_bytes(b.build([x, z], [y]), "bad.tflite", PORTABLE)
