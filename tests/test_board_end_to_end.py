@@ -126,7 +126,7 @@ def test_corrupted_and_dropped_bytes_to_the_emulator_change_no_result(profiled):
 
 
 def _analysis(project: SconsProject, model: str) -> dict:
-    return json.loads((project.root / f"build/{model}/model_analysis.json").read_text())
+    return json.loads((project.root / f"build/{model}/mve/model_analysis.json").read_text())
 
 
 FAKE_FLASHER = """\

@@ -36,7 +36,7 @@ def test_corrupt_tflite_fails_only_its_model(project):
     path.write_bytes(path.read_bytes()[:5000])
     result = project.scons("-k", "kws-analyze", "ic-analyze", check=False)
     assert_clean_failure(result, "models/mlperf_tiny_kws_dscnn_int8.tflite")
-    assert not (project.root / "build" / "kws" / "model_analysis.json").exists()
+    assert not (project.root / "build" / "kws" / "mve" / "model_analysis.json").exists()
     assert not (project.root / "reports" / "kws").exists()
     assert (project.root / "reports" / "ic" / "analysis.md").exists()  # -k: others still build
 
