@@ -18,6 +18,7 @@ from builders.profile import device_argument, profile
 from builders.reports import variant_page
 from builders.results import log_after
 from builders.sources import model_sources
+from builders.vela import vela_compile, vela_report
 
 # The validator app: the RPC server serving the model to the host (firmware/rpc, apps/validator).
 VALIDATOR = {
@@ -126,7 +127,25 @@ class VariantGraph:
         if variant not in modes:
             modes.append(variant)
 
+    def has_npu(self, variant: Variant) -> bool:
+        return self.config.platforms[variant.platform].npu is not None
+
+    def vela(self, variant: Variant) -> list:
+        """The variant's Vela compile (model, CSVs, log, vela.json), shared by its CPU modes."""
+        return self._once(
+            ("vela", variant.model, variant.firmware_key, variant.npu_key),
+            lambda: vela_compile(self.env, variant, self.spec(variant), self.placement(variant)),
+        )
+
+    def vela_report(self, variant: Variant) -> list:
+        """reports/<model>/<variant>/vela.md and vela.json."""
+        return self._once(
+            ("vela_report", variant),
+            lambda: vela_report(self.env, variant, self.vela(variant)),
+        )
+
     def profile(self, variant: Variant):
+        variant = variant.cpu_variant  # the Vela settings do not change what the CPU runs
         self._share_power(variant)
 
         def declare():
@@ -145,6 +164,7 @@ class VariantGraph:
 
     def power(self, variant: Variant):
         """The power report of the variant's image (shared by its CPU modes)."""
+        variant = variant.cpu_variant
         self._share_power(variant)
         modes = self._modes[(variant.model, variant.firmware_key)]
 
@@ -163,7 +183,8 @@ class VariantGraph:
         return self._once(("power", variant.model, variant.firmware_key), declare)
 
     def page(self, variant: Variant):
-        """The variant's HTML report (profile, power, memory map)."""
+        """The variant's HTML report (profile, power, memory map; on a board with an NPU also
+        Vela's estimate beside the CPU's)."""
         return self._once(
             ("page", variant),
             lambda: variant_page(
@@ -173,5 +194,6 @@ class VariantGraph:
                 self.power(variant),
                 self.firmware(variant)["sizes_json"],
                 self.placement(variant),
+                self.vela_report(variant) if self.has_npu(variant) else None,
             ),
         )

@@ -17,6 +17,11 @@ TARGETS = (
     ("tflm-all", "the TFLM sources of every model"),
     ("<model>-lib", "lib<model>.a, header, README, example: build/<model>/<variant>/package/"),
     ("lib-all", "the library package of every model"),
+    (
+        "<model>-vela",
+        "Vela for the board's Ethos-U NPU: reports/<model>/<variant>/vela.md (estimates)",
+    ),
+    ("vela-all", "the Vela compile of every model on a board with an NPU"),
     ("<model>-power", "time, energy, power per CPU mode: reports/<model>/<key>/power.*"),
     ("power-all", "power of every model (modelled on the emulator, measured with DEVICE=)"),
     ("<model>-report", "HTML page of profile, power, memory map: reports/<model>/<variant>/"),
@@ -39,7 +44,8 @@ def help_text(config) -> str:
     lines += ["", "Platforms (platforms/*.yaml):"]
     for platform in config.platforms.values():
         memories = ", ".join(platform.memories)
-        lines.append(f"  {platform.name:<22} {platform.core}; memories {memories}")
+        npu = f"; NPU {platform.npu.accelerator}" if platform.npu else ""
+        lines.append(f"  {platform.name:<22} {platform.core}{npu}; memories {memories}")
     lines += ["", "Sweeps (models.yaml):"]
     if not config.sweeps:
         lines.append("  (none declared)")

@@ -39,6 +39,7 @@ def make_project(
     (tmp_path / "platforms").mkdir()
     for file in (ROOT / "platforms").glob("*.yaml"):
         shutil.copy(file, tmp_path / "platforms" / file.name)
+    shutil.copytree(ROOT / "platforms" / "vela", tmp_path / "platforms" / "vela")
     for name, text in (platforms or {}).items():
         (tmp_path / "platforms" / f"{name}.yaml").write_text(text)
     (tmp_path / "models").mkdir()
@@ -89,7 +90,7 @@ def test_shipped_config_loads_every_model_file(shipped: Config) -> None:
     assert shipped.models["mnv3sm"].tflite.name == "mobilenet_v3_small_a075_224_int8.tflite"
     assert set(shipped.models) == {
         "kws", "kws_aligned", "vww", "ic", "ad", "sww", "micro_speech", "hello_world",
-        "mnv3sm", "mnv2", "heartkit",
+        "mnv3sm", "mnv2", "heartkit", "kws_e7", "mnv3sm_e7", "kws_e7_cpu_softmax",
     }  # fmt: skip
     kws = shipped.models["kws"]
     assert (kws.platform, kws.toolchain, kws.model_location, kws.arena_location) == (
@@ -108,7 +109,7 @@ def test_shipped_sweeps(shipped: Config) -> None:
         assert set(sweep.models) <= set(shipped.models)
         assert sweep.axes
     platforms_swept = {p for s in shipped.sweeps.values() for p in s.axes.get("platform", ())}
-    assert platforms_swept == {"apollo510_evb", "apollo4p_evb"}
+    assert platforms_swept == {"apollo510_evb", "apollo4p_evb", "alif_e7_hp", "alif_e7_he"}
     assert any(
         set(s.axes.get("toolchain", ())) >= {"gcc", "clang"} for s in shipped.sweeps.values()
     )

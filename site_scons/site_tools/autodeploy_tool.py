@@ -13,6 +13,10 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
+#: Steps only a model on a board with an NPU has (its `<model>-<step>` fails with the reason).
+NPU_STEPS = ("vela",)
+
+
 # Targets that need the sweeps declared (which analyses their models while SCons reads the build).
 def _wants_sweeps(targets) -> bool:
     return any(t.startswith("sweep-") or t == "reports" for t in targets)
@@ -53,10 +57,13 @@ def _declare_all(env):
                 graph.target(variant),
             ),
             "tflm": tflm_sources(env, spec),
+            "vela": [*graph.vela(variant), *graph.vela_report(variant)],
         }
+        npu = graph.has_npu(variant)
         for step, node in nodes.items():
             env.Alias(model_target(spec.name, step), node)
-            groups[step].append(node)
+            if npu or step not in NPU_STEPS:  # `vela-all` means the models on NPU boards
+                groups[step].append(node)
     for step, members in groups.items():
         env.Alias(f"{step}-all", members)
     if _wants_sweeps(COMMAND_LINE_TARGETS):
