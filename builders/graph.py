@@ -13,6 +13,7 @@ from autodeploy.target import target_for
 from autodeploy.variants import Variant, declared_variant
 from builders.analysis import analysis_report, model_compile, placement
 from builders.firmware import firmware
+from builders.mlek import measured_npu, mlek_folder, mlek_log_argument
 from builders.power import power
 from builders.profile import device_argument, profile
 from builders.reports import variant_page
@@ -143,6 +144,18 @@ class VariantGraph:
             ("vela_report", variant),
             lambda: vela_report(self.env, variant, self.vela(variant)),
         )
+
+    def mlek(self, variant: Variant) -> list:
+        """The MLEK folder of the variant (and, with MLEK_LOG=, the board's measured cycles)."""
+
+        def declare():
+            nodes = mlek_folder(self.env, variant, self.spec(variant), self.vela(variant))
+            log = mlek_log_argument()
+            if log:
+                nodes += measured_npu(self.env, variant, log, self.vela_report(variant))
+            return nodes
+
+        return self._once(("mlek", variant), declare)
 
     def profile(self, variant: Variant):
         variant = variant.cpu_variant  # the Vela settings do not change what the CPU runs

@@ -18,6 +18,7 @@ MODEL_STEPS = (
     "lib",
     "tflm",
     "vela",
+    "mlek",
 )
 
 #: Targets over every model or sweep.

@@ -14,7 +14,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 #: Steps only a model on a board with an NPU has (its `<model>-<step>` fails with the reason).
-NPU_STEPS = ("vela",)
+NPU_STEPS = ("vela", "mlek")
 
 
 # Targets that need the sweeps declared (which analyses their models while SCons reads the build).
@@ -58,6 +58,7 @@ def _declare_all(env):
             ),
             "tflm": tflm_sources(env, spec),
             "vela": [*graph.vela(variant), *graph.vela_report(variant)],
+            "mlek": graph.mlek(variant),
         }
         npu = graph.has_npu(variant)
         for step, node in nodes.items():

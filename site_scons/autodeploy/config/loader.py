@@ -142,6 +142,15 @@ class BoardSupport:
 
 
 @dataclass(frozen=True)
+class MlekTarget:
+    """The ML Embedded Evaluation Kit's CMake values for a board."""
+
+    target_platform: str
+    target_subsystem: str
+    linker_script: str
+
+
+@dataclass(frozen=True)
 class Npu:
     """The board's Arm Ethos-U NPU and how Vela describes its system (`npu:` in the YAML).
 
@@ -153,6 +162,8 @@ class Npu:
     clock_hz: int
     vela_config: str
     system_config: str
+    #: The ML Embedded Evaluation Kit's CMake names for this board (`npu.mlek`), or None.
+    mlek: MlekTarget | None = None
 
     @property
     def accelerator(self) -> str:
@@ -870,12 +881,17 @@ def _read_npu(node: MapNode, src: Source, project_dir: Path) -> Npu:
             "npu.system_config",
             f"bad name template ({err}); use {{arena}} and {{weights}} only",
         ) from None
+    mlek = None
+    if "mlek" in v:
+        m = S.read_section(v["mlek"][1], S.NPU_MLEK, "npu.mlek", src)
+        mlek = MlekTarget(**{key: value for key, (value, _) in m.items()})
     return Npu(
         kind=kind,
         macs=macs,
         clock_hz=round(v["clock_mhz"][0] * 1_000_000),
         vela_config=ini,
         system_config=template,
+        mlek=mlek,
     )
 
 

@@ -222,6 +222,12 @@ NPU: dict[str, Field] = {
         required=True,
         doc="Vela system config name; {arena} and {weights} become the memories holding them",
     ),
+    "mlek": Field("map", doc="{target_platform, target_subsystem, linker_script} of the MLEK"),
+}
+NPU_MLEK: dict[str, Field] = {
+    "target_platform": Field("str", required=True, doc="the kit's TARGET_PLATFORM, e.g. alif"),
+    "target_subsystem": Field("str", required=True, doc="its TARGET_SUBSYSTEM, e.g. RTSS-HP"),
+    "linker_script": Field("str", required=True, doc="its LINKER_SCRIPT_NAME"),
 }
 MEMORY: dict[str, Field] = {
     "size_kb": Field("int", required=True, minimum=1),
