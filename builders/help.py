@@ -5,6 +5,8 @@ from __future__ import annotations
 from autodeploy.sweeps import expand
 
 TARGETS = (
+    ("<model>-convert", "float model (source:) -> int8 .tflite + reports/<model>/convert.md"),
+    ("convert-all", "every model that is converted from a float model"),
     ("<model>-analyze", "reports/<model>/analysis.md, analysis.json, layers.csv"),
     ("analyze-all", "the analysis of every model"),
     ("<model>-sources", "generated C for the AOT runtime in build/<model>/<target>/src/"),

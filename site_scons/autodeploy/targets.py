@@ -9,6 +9,7 @@ from __future__ import annotations
 
 #: What `<model>-<step>` builds, in the order `scons -h` lists them.
 MODEL_STEPS = (
+    "convert",
     "analyze",
     "sources",
     "firmware",

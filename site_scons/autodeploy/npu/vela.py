@@ -144,7 +144,7 @@ def cpu_reasons(log: str) -> dict[str, str]:
         detail = []
         for follow in lines[i + 1 :]:
             follow = follow.strip()
-            if not follow or _WARNING.match(follow):
+            if not follow or _WARNING.match(follow) or _OP_COUNT.match(follow):
                 break
             detail.append(follow.removeprefix("Reason: "))
         reasons[match.group(2)] = " ".join(detail) or "no reason given"
