@@ -55,7 +55,7 @@ def _index(target, source, env):
     models = []
     for entry in request["models"]:
         analysis = json.loads((root / entry["analysis"]).read_text())
-        profile = json.loads((root / entry["report_dir"] / "profile.json").read_text())
+        profile = json.loads((root / entry["profile_dir"] / "profile.json").read_text())
         models.append(
             {
                 "name": entry["name"],
@@ -97,6 +97,7 @@ def index_page(env, graph, sweep_nodes: dict):
                 "tflite": spec.tflite.name,
                 "variant": variant.name,
                 "report_dir": variant.report_dir,
+                "profile_dir": variant.cpu_variant.report_dir,  # shared across Vela settings
                 "analysis": f"{compiled_dir(spec.name, graph.compile_target(variant))}"
                 "/model_analysis.json",
             }

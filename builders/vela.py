@@ -19,7 +19,8 @@ VELA_JSON = "vela.json"
 
 
 def _compile(target, source, env):
-    from autodeploy.npu import report, system, vela
+    from autodeploy.npu import system
+    from autodeploy.npu.estimate import estimate
 
     request = read_value(source[2])
     config = env["AUTODEPLOY_CONFIG"]
@@ -31,21 +32,8 @@ def _compile(target, source, env):
     system.check_config_file(setup, ini)
     tflite = Path(str(source[0]))
     out_dir = Path(str(target[0])).parent
-    output = vela.compile_model(
-        tflite, shown_path(tflite, root), setup, ini, out_dir, request["model"]
-    )
-    usable = {
-        m.name: m.usable_for("model") or m.usable_for("arena") for m in platform.memories.values()
-    }
-    result = report.vela_report(
-        setup.to_dict(),
-        vela.read_summary(output.summary_csv),
-        vela.read_per_layer(output.per_layer_csv),
-        vela.cpu_layers(output.tflite, output.log, setup.ignore_ops),
-        vela.npu_ops(output.tflite),
-        vela.operator_counts(output.log),
-        usable,
-        vela.vela_version(),
+    result = estimate(
+        tflite, shown_path(tflite, root), setup, ini, out_dir, request["model"], platform
     )
     atomic.write_json(str(target[-1]), result)
 

@@ -14,6 +14,7 @@ import pytest
 from autodeploy.config import load_config
 from autodeploy.errors import TfliteFormatError
 from autodeploy.npu import mlek, mlek_log, report, system, vela
+from autodeploy.npu.estimate import estimate
 from autodeploy.tflite.reader import parse_model
 from tests.support.native_harness import assert_bit_exact
 from tests.support.tflite_builder import ModelBuilder
@@ -97,21 +98,13 @@ def test_a_clock_that_disagrees_with_the_platform_is_an_error(tmp_path) -> None:
         system.check_config_file(setup, bad)
 
 
-def compile_kws(tmp_path, name, accelerator="auto", ignore=()) -> tuple[vela.VelaOutput, dict]:
+def compile_kws(tmp_path, name, accelerator="auto", ignore=()) -> tuple[Path, dict]:
+    """KWS compiled for the HP core (weights in MRAM, arena in SRAM): Vela's model and
+    vela.json's content."""
     settings = {**DEFAULTS, "accelerator": accelerator, "vela_ignore_ops": ignore}
     setup = system.vela_setup(HP, placed("MRAM", "SRAM"), settings)
-    out = vela.compile_model(KWS, "kws", setup, INI, tmp_path / name, name)
-    result = report.vela_report(
-        setup.to_dict(),
-        vela.read_summary(out.summary_csv),
-        vela.read_per_layer(out.per_layer_csv),
-        vela.cpu_layers(out.tflite, out.log, setup.ignore_ops),
-        vela.npu_ops(out.tflite),
-        vela.operator_counts(out.log),
-        {m.name: m.usable_for("arena") or m.usable_for("model") for m in HP.memories.values()},
-        vela.vela_version(),
-    )
-    return out, result
+    result = estimate(KWS, "kws", setup, INI, tmp_path / name, name, HP)
+    return tmp_path / name / vela.output_names(name)[0], result
 
 
 def test_kws_on_both_u55_sizes(tmp_path) -> None:
@@ -124,14 +117,14 @@ def test_kws_on_both_u55_sizes(tmp_path) -> None:
         assert r["inference_ms"] == pytest.approx(r["total_cycles"] / 400e6 * 1000, rel=1e-3)
     assert r128["npu_cycles"] > r256["npu_cycles"]  # half the MACs per cycle
     # Vela's "Total SRAM used" is the scratch tensor of the compiled model
-    model = parse_model(out256.tflite.read_bytes())
+    model = parse_model(out256.read_bytes())
     npu = [op for op in model.main.operators if op.custom_code == "ethos-u"]
     assert len(npu) == 1 and len(model.main.operators) == 1
     scratch = model.main.tensors[npu[0].inputs[2]]
     assert scratch.nbytes == r256["sram_bytes"]
     # byte-deterministic
     again, _ = compile_kws(tmp_path, "again")
-    assert again.tflite.read_bytes() == out256.tflite.read_bytes()
+    assert again.read_bytes() == out256.read_bytes()
     text = report.render_markdown("kws", "v", r256)
     assert "(Vela estimate)" in text and "None: the whole graph runs on the NPU." in text
 
@@ -145,7 +138,7 @@ def test_a_cpu_fallback_is_listed_and_runs_byte_exact_through_our_kernels(tmp_pa
     assert "| SOFTMAX |" in report.render_markdown("kws", "v", result)
     # The fallback layer, with the Vela model's own tensors and options, through our kernels
     # (portable C on the host) against LiteRT's reference kernels.
-    graph = parse_model(out.tflite.read_bytes()).main
+    graph = parse_model(out.read_bytes()).main
     op = graph.operators[layer["index"]]
     src, dst = graph.tensors[op.inputs[0]], graph.tensors[op.outputs[0]]
     b = ModelBuilder()
