@@ -13,11 +13,13 @@ from autodeploy.target import target_for
 from autodeploy.variants import Variant, declared_variant
 from builders.analysis import analysis_report, model_compile, placement
 from builders.firmware import firmware
+from builders.mlek import measured_npu, mlek_folder, mlek_log_argument
 from builders.power import power
 from builders.profile import device_argument, profile
 from builders.reports import variant_page
 from builders.results import log_after
 from builders.sources import model_sources
+from builders.vela import vela_compile, vela_report
 
 # The validator app: the RPC server serving the model to the host (firmware/rpc, apps/validator).
 VALIDATOR = {
@@ -126,7 +128,37 @@ class VariantGraph:
         if variant not in modes:
             modes.append(variant)
 
+    def has_npu(self, variant: Variant) -> bool:
+        return self.config.platforms[variant.platform].npu is not None
+
+    def vela(self, variant: Variant) -> list:
+        """The variant's Vela compile (model, CSVs, log, vela.json), shared by its CPU modes."""
+        return self._once(
+            ("vela", variant.model, variant.firmware_key, variant.npu_key),
+            lambda: vela_compile(self.env, variant, self.spec(variant), self.placement(variant)),
+        )
+
+    def vela_report(self, variant: Variant) -> list:
+        """reports/<model>/<variant>/vela.md and vela.json."""
+        return self._once(
+            ("vela_report", variant),
+            lambda: vela_report(self.env, variant, self.vela(variant)),
+        )
+
+    def mlek(self, variant: Variant) -> list:
+        """The MLEK folder of the variant (and, with MLEK_LOG=, the board's measured cycles)."""
+
+        def declare():
+            nodes = mlek_folder(self.env, variant, self.spec(variant), self.vela(variant))
+            log = mlek_log_argument()
+            if log:
+                nodes += measured_npu(self.env, variant, log, self.vela_report(variant))
+            return nodes
+
+        return self._once(("mlek", variant), declare)
+
     def profile(self, variant: Variant):
+        variant = variant.cpu_variant  # the Vela settings do not change what the CPU runs
         self._share_power(variant)
 
         def declare():
@@ -145,6 +177,7 @@ class VariantGraph:
 
     def power(self, variant: Variant):
         """The power report of the variant's image (shared by its CPU modes)."""
+        variant = variant.cpu_variant
         self._share_power(variant)
         modes = self._modes[(variant.model, variant.firmware_key)]
 
@@ -163,7 +196,8 @@ class VariantGraph:
         return self._once(("power", variant.model, variant.firmware_key), declare)
 
     def page(self, variant: Variant):
-        """The variant's HTML report (profile, power, memory map)."""
+        """The variant's HTML report (profile, power, memory map; on a board with an NPU also
+        Vela's estimate beside the CPU's)."""
         return self._once(
             ("page", variant),
             lambda: variant_page(
@@ -173,5 +207,6 @@ class VariantGraph:
                 self.power(variant),
                 self.firmware(variant)["sizes_json"],
                 self.placement(variant),
+                self.vela_report(variant) if self.has_npu(variant) else None,
             ),
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from autodeploy.sweeps import expand
 
 TARGETS = (
+    ("<model>-convert", "float model (source:) -> int8 .tflite + reports/<model>/convert.md"),
+    ("convert-all", "every model that is converted from a float model"),
     ("<model>-analyze", "reports/<model>/analysis.md, analysis.json, layers.csv"),
     ("analyze-all", "the analysis of every model"),
     ("<model>-sources", "generated C for the AOT runtime in build/<model>/<target>/src/"),
@@ -17,6 +19,13 @@ TARGETS = (
     ("tflm-all", "the TFLM sources of every model"),
     ("<model>-lib", "lib<model>.a, header, README, example: build/<model>/<variant>/package/"),
     ("lib-all", "the library package of every model"),
+    (
+        "<model>-vela",
+        "Vela for the board's Ethos-U NPU: reports/<model>/<variant>/vela.md (estimates)",
+    ),
+    ("vela-all", "the Vela compile of every model on a board with an NPU"),
+    ("<model>-mlek", "ML Embedded Evaluation Kit folder: build/<model>/<variant>/mlek/"),
+    ("mlek-all", "the MLEK folder of every model on a board with an NPU"),
     ("<model>-power", "time, energy, power per CPU mode: reports/<model>/<key>/power.*"),
     ("power-all", "power of every model (modelled on the emulator, measured with DEVICE=)"),
     ("<model>-report", "HTML page of profile, power, memory map: reports/<model>/<variant>/"),
@@ -39,7 +48,8 @@ def help_text(config) -> str:
     lines += ["", "Platforms (platforms/*.yaml):"]
     for platform in config.platforms.values():
         memories = ", ".join(platform.memories)
-        lines.append(f"  {platform.name:<22} {platform.core}; memories {memories}")
+        npu = f"; NPU {platform.npu.accelerator}" if platform.npu else ""
+        lines.append(f"  {platform.name:<22} {platform.core}{npu}; memories {memories}")
     lines += ["", "Sweeps (models.yaml):"]
     if not config.sweeps:
         lines.append("  (none declared)")
@@ -54,6 +64,8 @@ def help_text(config) -> str:
         "Options:",
         "  DEVICE=<pyserial url>  profile on a real board (/dev/ttyACM0, rfc2217://host:port)",
         "                         instead of the emulator; the platform needs board_support",
+        "  MLEK_LOG=<file>        with <model>-mlek: a board's inference_runner console log;",
+        "                         its NPU cycles go beside Vela's estimate (npu_measured.md)",
         "  CACHE_DIR=<folder>     share built files and measured reports between checkouts",
         "                         (SCons CacheDir; or set AUTODEPLOY_CACHE_DIR)",
         "  SCons' own (scons -H), e.g. -j N to build in parallel, -k to keep going past a",

@@ -21,18 +21,25 @@ def _variant_page(target, source, env):
     from autodeploy.reports import write_variant_page
 
     profile, power, sizes, placement = (_load(s) for s in source[:4])
-    write_variant_page(Path(str(target[0])).parent, profile, power, sizes, placement)
+    vela = _load(source[4]) if len(source) > 4 else None
+    write_variant_page(Path(str(target[0])).parent, profile, power, sizes, placement, vela)
 
 
-def variant_page(env, variant, profile_nodes, power_nodes, sizes_node, placement_node):
-    """reports/<model>/<variant>/index.html and its plots."""
+def variant_page(
+    env, variant, profile_nodes, power_nodes, sizes_node, placement_node, vela_nodes=None
+):
+    """reports/<model>/<variant>/index.html and its plots (vela_nodes: the variant's Vela report
+    on a board with an NPU)."""
     from autodeploy.reports import VARIANT_PAGE_FILES
 
     profile_json = next(n for n in profile_nodes if str(n).endswith("profile.json"))
     power_json = next(n for n in power_nodes if str(n).endswith("power.json"))
+    sources = [profile_json, power_json, sizes_node, placement_node]
+    if vela_nodes:
+        sources.append(next(n for n in vela_nodes if str(n).endswith("vela.json")))
     nodes = env.Command(
         [f"#{variant.report_dir}/{name}" for name in VARIANT_PAGE_FILES],
-        [profile_json, power_json, sizes_node, placement_node],
+        sources,
         step_action("page", _variant_page),
     )
     env.Depends(nodes, engine_sources(env, "reports"))
@@ -48,7 +55,7 @@ def _index(target, source, env):
     models = []
     for entry in request["models"]:
         analysis = json.loads((root / entry["analysis"]).read_text())
-        profile = json.loads((root / entry["report_dir"] / "profile.json").read_text())
+        profile = json.loads((root / entry["profile_dir"] / "profile.json").read_text())
         models.append(
             {
                 "name": entry["name"],
@@ -90,6 +97,7 @@ def index_page(env, graph, sweep_nodes: dict):
                 "tflite": spec.tflite.name,
                 "variant": variant.name,
                 "report_dir": variant.report_dir,
+                "profile_dir": variant.cpu_variant.report_dir,  # shared across Vela settings
                 "analysis": f"{compiled_dir(spec.name, graph.compile_target(variant))}"
                 "/model_analysis.json",
             }

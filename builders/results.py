@@ -62,8 +62,9 @@ def disk_row(graph, variant) -> dict | None:
         placement=placement,
         analysis=analysis,
         sizes=sizes,
-        profile=_json(root / variant.report_dir / "profile.json"),
+        profile=_json(root / variant.cpu_variant.report_dir / "profile.json"),
         power=power,
+        vela=_json(root / variant.report_dir / "vela.json"),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from autodeploy.errors import AutodeployError
 from autodeploy.targets import sweep_target
 from autodeploy.variants import Variant
 from builders.common import config_value, engine_sources, read_value, step_action
@@ -28,6 +29,12 @@ def sweep_analyses(graph, sweeps) -> dict[tuple[str, str], dict]:
         for variant in expand(sweep, graph.config):
             target = graph.compile_target(variant)
             wanted[(variant.model, target.key)] = (graph.spec(variant).tflite, target)
+    for (model, _), (tflite, _) in wanted.items():
+        if not Path(tflite).is_file():  # a converted model: its .tflite is a build output
+            raise AutodeployError(
+                f"model '{model}' is converted from a float model and is not converted yet; "
+                f"run `scons {model}-convert` before a sweep that includes it"
+            )
     return {key: analyze_file(tflite, root, target) for key, (tflite, target) in wanted.items()}
 
 

@@ -39,6 +39,7 @@ def make_project(
     (tmp_path / "platforms").mkdir()
     for file in (ROOT / "platforms").glob("*.yaml"):
         shutil.copy(file, tmp_path / "platforms" / file.name)
+    shutil.copytree(ROOT / "platforms" / "vela", tmp_path / "platforms" / "vela")
     for name, text in (platforms or {}).items():
         (tmp_path / "platforms" / f"{name}.yaml").write_text(text)
     (tmp_path / "models").mkdir()
@@ -89,7 +90,7 @@ def test_shipped_config_loads_every_model_file(shipped: Config) -> None:
     assert shipped.models["mnv3sm"].tflite.name == "mobilenet_v3_small_a075_224_int8.tflite"
     assert set(shipped.models) == {
         "kws", "kws_aligned", "vww", "ic", "ad", "sww", "micro_speech", "hello_world",
-        "mnv3sm", "mnv2", "heartkit",
+        "mnv3sm", "mnv2", "heartkit", "kws_e7", "mnv3sm_e7", "kws_e7_cpu_softmax",
     }  # fmt: skip
     kws = shipped.models["kws"]
     assert (kws.platform, kws.toolchain, kws.model_location, kws.arena_location) == (
@@ -108,7 +109,7 @@ def test_shipped_sweeps(shipped: Config) -> None:
         assert set(sweep.models) <= set(shipped.models)
         assert sweep.axes
     platforms_swept = {p for s in shipped.sweeps.values() for p in s.axes.get("platform", ())}
-    assert platforms_swept == {"apollo510_evb", "apollo4p_evb"}
+    assert platforms_swept == {"apollo510_evb", "apollo4p_evb", "alif_e7_hp", "alif_e7_he"}
     assert any(
         set(s.axes.get("toolchain", ())) >= {"gcc", "clang"} for s in shipped.sweeps.values()
     )
@@ -1018,3 +1019,99 @@ def test_kernels_portable_keeps_a_platform_to_plain_c(tmp_path: Path) -> None:
     bad = text.replace("kernels: portable", "kernels: helium")
     message = platform_error(tmp_path / "bad", bad, "apollo510_evb")
     assert "kernels: 'helium' is not" in message and "portable" in message
+
+
+# -------------------------------------------------------------------------------------------------
+# NPU boards, Vela settings and converted models
+
+
+def test_alif_platforms_and_their_npus(shipped: Config) -> None:
+    hp, he = shipped.platforms["alif_e7_hp"], shipped.platforms["alif_e7_he"]
+    assert (hp.npu.accelerator, hp.npu.clock_hz) == ("ethos-u55-256", 400_000_000)
+    assert (he.npu.accelerator, he.npu.clock_hz) == ("ethos-u55-128", 160_000_000)
+    assert hp.cpu_modes["HP"].clock_hz == 400_000_000 and he.cpu_modes["HP"].clock_hz == 160_000_000
+    assert hp.memories["TCM"].size_bytes == 1024 * KB and he.memories["TCM"].size_bytes == 256 * KB
+    for p in (hp, he):
+        m = p.memories
+        assert m["MRAM"].size_bytes == 5632 * KB and not m["MRAM"].volatile
+        assert m["SRAM"].size_bytes == 4096 * KB and m["ITCM"].size_bytes == 256 * KB
+        assert m["OSPI"].size_bytes == 32 * 1024 * KB and m["OSPI"].holds == ("model",)
+        assert p.npu.mlek.target_subsystem == f"RTSS-{p.name[-2:].upper()}"
+    assert hp.memories["TCM"].emulator_region == "FPGA_SRAM"  # the an547's DTCM is 512 KB
+    assert shipped.platforms["apollo510_evb"].npu is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("  macs: 256", "  macs: 100",
+         "npu.macs: ethos-u55 comes with 32, 64, 128, 256 MACs per cycle, not 100"),
+        ("  vela_config: platforms/vela/alif_e7.ini", "  vela_config: platforms/vela/nope.ini",
+         "npu.vela_config: 'platforms/vela/nope.ini' is not a Vela .ini file"),
+        ("  kind: ethos-u55", "  kind: Ethos-U55",
+         "npu.kind: 'Ethos-U55' is not allowed; did you mean 'ethos-u55'?"),
+        ('  system_config: "Alif_E7_HP_{arena}_{weights}"', '  system_config: "E7_{core}"',
+         "npu.system_config: bad name template ('core'); use {arena} and {weights}"),
+    ],
+)  # fmt: skip
+def test_npu_section_errors_name_file_key_and_line(tmp_path, old, new, expected) -> None:
+    text = platform_text("alif_e7_hp")
+    assert old in text
+    bad = text.replace(old, new)
+    msg = platform_error(tmp_path, bad, "alif_e7_hp")
+    assert msg.startswith(f"platforms/alif_e7_hp.yaml:{line_of(bad, new.strip())}: {expected}"), msg
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ("    tflite: models/kws.tflite\n    source: models/kws.tflite\n",
+         "models.m.source: give either 'tflite:' (an int8 model) or 'source:'"),
+        ("    source: models/model.keras\n",
+         "models.m.calibration: a converted model needs 'calibration:'"),
+        ("    source: models/kws.tflite\n    calibration: models/c.npy\n",
+         "models.m.source: 'models/kws.tflite' is not a .keras, .h5, .onnx file or a SavedModel"),
+        ("    source: models/model.keras\n    calibration: models/kws.tflite\n",
+         "models.m.calibration: 'models/kws.tflite' is not a .npy or .npz file"),
+        ("    tflite: models/kws.tflite\n    quantize: int8\n",
+         "models.m.quantize: only a model with 'source:' is converted"),
+        ("    tflite: models/kws.tflite\n    vela_ignore_ops: [SOFTMAXX]\n",
+         "models.m.vela_ignore_ops: 'SOFTMAXX' is not a TFLite op; did you mean 'SOFTMAX'?"),
+    ],
+)  # fmt: skip
+def test_conversion_and_vela_keys_are_checked(tmp_path, entry, expected) -> None:
+    project = make_project(tmp_path, None)
+    (project / "models" / "model.keras").write_bytes(b"PK")
+    (project / "models" / "c.npy").write_bytes(b"\x93NUMPY")
+    text = BASE_MODELS + "  m:\n" + entry
+    (project / "models.yaml").write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(project)
+    assert re.match(r"models\.yaml:\d+: ", str(info.value)), info.value
+    assert expected in str(info.value)
+
+
+def test_a_converted_model_reads_its_build_output(tmp_path) -> None:
+    project = make_project(tmp_path, None)
+    (project / "models" / "model.onnx").write_bytes(b"onnx")
+    (project / "models" / "c.npz").write_bytes(b"PK")
+    (project / "models.yaml").write_text(
+        BASE_MODELS + "  m:\n    source: models/model.onnx\n    calibration: models/c.npz\n"
+        "    quantize: 16x8\n"
+    )
+    spec = load_config(project).models["m"]
+    assert spec.tflite == project / "build" / "m" / "convert" / "m.tflite"
+    assert (spec.source.name, spec.calibration.name, spec.quantize) == (
+        "model.onnx",
+        "c.npz",
+        "16x8",
+    )
+
+
+def test_npu_sweep_axes_need_a_board_with_an_npu(tmp_path) -> None:
+    text = BASE_MODELS + "sweeps:\n  s:\n    models: [kws]\n    axes:\n      optimise: [Size]\n"
+    msg = config_error(tmp_path, text)
+    assert msg.startswith(
+        f"models.yaml:{line_of(text, 'optimise: [Size]')}: sweeps.s.axes.optimise[0]:"
+    )
+    assert "no platform of this sweep has an NPU (apollo510_evb); optimise is a Vela setting" in msg

@@ -39,12 +39,22 @@ def test_changed_tflite_reruns_only_that_model(project):
         models / "mlperf_tiny_kws_dscnn_int8.tflite",
     )
     steps = SconsProject.steps(project.scons("analyze-all", "sources-all"))
-    assert sorted(steps) == [
-        ("compile", "build/kws/mve/model_analysis.json"),
-        ("place", "build/kws/apollo510_evb-gcc-auto-auto/placement.json"),
-        ("report", "reports/kws/analysis.md"),
-        ("sources", "build/kws/mve/src/kws_model.h"),
+    # the models declared on that file: kws, and the same file on the Alif E7 (two of them)
+    expected = [
+        step
+        for model, board in (
+            ("kws", "apollo510_evb"),
+            ("kws_e7", "alif_e7_hp"),
+            ("kws_e7_cpu_softmax", "alif_e7_hp"),
+        )
+        for step in (
+            ("compile", f"build/{model}/mve/model_analysis.json"),
+            ("place", f"build/{model}/{board}-gcc-auto-auto/placement.json"),
+            ("report", f"reports/{model}/analysis.md"),
+            ("sources", f"build/{model}/mve/src/{model}_model.h"),
+        )
     ]
+    assert sorted(steps) == sorted(expected)
 
 
 def test_changed_placement_never_reparses_or_regenerates_the_model(project):
@@ -74,5 +84,9 @@ def test_single_model_target_builds_only_that_model(project):
 
 def test_help_lists_models_platforms_and_targets(project):
     out = project.scons("-h").stdout
-    for text in ("<model>-analyze", "analyze-all", "mnv3sm", "apollo510_evb", "apollo4p_evb"):
+    for text in (
+        "<model>-analyze", "analyze-all", "mnv3sm", "apollo510_evb", "apollo4p_evb",
+        "<model>-vela", "<model>-mlek", "<model>-convert", "MLEK_LOG=",
+        "cortex-m55; NPU ethos-u55-256",
+    ):  # fmt: skip
         assert text in out

@@ -56,7 +56,7 @@ def test_expand_keeps_unswept_settings_and_has_no_repeats() -> None:
 
 def test_shipped_sweeps_expand_to_what_models_yaml_says() -> None:
     counts = {name: len(expand(s, CONFIG)) for name, s in CONFIG.sweeps.items()}
-    assert counts == {"placement": 12, "kws_placement": 10, "boards": 24}
+    assert counts == {"placement": 12, "kws_placement": 10, "boards": 24, "npu": 16}
 
 
 def test_a_model_too_big_for_the_memory_is_infeasible_with_the_reason(analyses) -> None:

@@ -16,6 +16,7 @@ from .config.schema import SWEEP_AXES
 from .errors import AutodeployError
 from .firmware.toolchains import toolchain
 from .memory.placement import place_model
+from .npu.system import VelaSetupError, vela_setup
 from .variants import Variant, declared_variant
 
 OK, INFEASIBLE, UNAVAILABLE = "ok", "infeasible", "unavailable"
@@ -59,7 +60,7 @@ def check(
     if problem:
         return SweepPoint(variant, INFEASIBLE, f"{name}: {problem}")
     try:
-        place_model(
+        placement = place_model(
             platform,
             analysis,
             variant.model_location,
@@ -67,6 +68,16 @@ def check(
             max_arena_size,
             what=name,
         )
+        if platform.npu:  # the Vela settings must agree with where the weights and arena went
+            requested = {"model_location": variant.model_location}
+            vela_setup(
+                platform,
+                {"requested": requested, "placement": placement.to_dict()},
+                {"accelerator": variant.accelerator, "memory_mode": variant.memory_mode,
+                 "optimise": variant.optimise},
+            )  # fmt: skip
+    except VelaSetupError as err:
+        return SweepPoint(variant, INFEASIBLE, f"{name}: {err}")
     except AutodeployError as err:
         return SweepPoint(variant, INFEASIBLE, str(err))
     if not toolchain(variant.toolchain).available(search_path):
@@ -83,4 +94,6 @@ def _board_problem(variant: Variant, platform: Platform) -> str | None:
         )
     if variant.cpu_mode not in platform.cpu_modes:
         return f"{platform.name} has no CPU mode {variant.cpu_mode}"
+    if variant != variant.cpu_variant and platform.npu is None:
+        return f"{platform.name} has no NPU for the Vela settings {variant.npu_key}"
     return None  # memories: place() names a missing one, or one that cannot hold that purpose

@@ -8,7 +8,19 @@ both make `sweep-profile`, and SCons would silently run both under that name).
 from __future__ import annotations
 
 #: What `<model>-<step>` builds, in the order `scons -h` lists them.
-MODEL_STEPS = ("analyze", "sources", "firmware", "profile", "power", "report", "lib", "tflm")
+MODEL_STEPS = (
+    "convert",
+    "analyze",
+    "sources",
+    "firmware",
+    "profile",
+    "power",
+    "report",
+    "lib",
+    "tflm",
+    "vela",
+    "mlek",
+)
 
 #: Targets over every model or sweep.
 AGGREGATES = (*(f"{step}-all" for step in MODEL_STEPS), "sweep-all", "reports")

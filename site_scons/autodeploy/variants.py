@@ -4,11 +4,15 @@ A variant names its directories. Firmware does not depend on the CPU mode (the m
 clock that turns counts into time, and a real board switches it at run time), so the firmware
 key leaves it out and two variants that differ only in mode share one firmware image, and one
 power report (a power run measures every mode).
+
+On a board with an NPU a variant also carries its Vela settings (accelerator, memory mode,
+optimise). They change only the NPU compile, never the CPU firmware or its profile: the name
+shows them only when they differ from the defaults, and `cpu_variant` drops them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from autodeploy.config.loader import ModelSpec
 
@@ -21,6 +25,19 @@ class Variant:
     model_location: str  # as requested: a memory name or "auto"
     arena_location: str
     cpu_mode: str
+    accelerator: str = "auto"
+    memory_mode: str = "auto"
+    optimise: str = "Performance"
+
+    @property
+    def npu_key(self) -> str:
+        return f"{self.accelerator}-{self.memory_mode}-{self.optimise}"
+
+    @property
+    def cpu_variant(self) -> Variant:
+        """The same variant with the default Vela settings: the one whose firmware, profile
+        and power report this variant shares."""
+        return replace(self, accelerator="auto", memory_mode="auto", optimise="Performance")
 
     @property
     def firmware_key(self) -> str:
@@ -28,7 +45,8 @@ class Variant:
 
     @property
     def name(self) -> str:
-        return f"{self.firmware_key}-{self.cpu_mode}"
+        name = f"{self.firmware_key}-{self.cpu_mode}"
+        return name if self == self.cpu_variant else f"{name}-{self.npu_key}"
 
     @property
     def build_dir(self) -> str:
@@ -39,6 +57,11 @@ class Variant:
     def report_dir(self) -> str:
         """Project-relative folder of what a person reads: profile, validation, power."""
         return f"reports/{self.model}/{self.name}"
+
+    @property
+    def vela_dir(self) -> str:
+        """Project-relative folder of the Vela compile (shared by the variant's CPU modes)."""
+        return f"{self.build_dir}/vela-{self.npu_key}"
 
     @property
     def power_dir(self) -> str:
@@ -61,4 +84,7 @@ def declared_variant(spec: ModelSpec) -> Variant:
         model_location=spec.model_location,
         arena_location=spec.arena_location,
         cpu_mode=spec.cpu_mode,
+        accelerator=spec.accelerator,
+        memory_mode=spec.memory_mode,
+        optimise=spec.optimise,
     )

@@ -13,6 +13,10 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
+#: Steps only a model on a board with an NPU has (its `<model>-<step>` fails with the reason).
+NPU_STEPS = ("vela", "mlek")
+
+
 # Targets that need the sweeps declared (which analyses their models while SCons reads the build).
 def _wants_sweeps(targets) -> bool:
     return any(t.startswith("sweep-") or t == "reports" for t in targets)
@@ -23,6 +27,7 @@ def _declare_all(env):
 
     from autodeploy.targets import MODEL_STEPS, model_target
     from autodeploy.variants import declared_variant
+    from builders.convert import convert_model
     from builders.graph import VariantGraph
     from builders.help import help_text
     from builders.library import library
@@ -37,6 +42,7 @@ def _declare_all(env):
         variant = declared_variant(spec)
         image = graph.firmware(variant)
         nodes = {
+            "convert": convert_model(env, spec) if spec.source else _nothing_to_convert(env, spec),
             "analyze": graph.analysis_report(spec.name),
             "sources": graph.sources(variant),
             "firmware": [image["elf"], image["sizes_json"], image["sizes_md"]],
@@ -53,10 +59,14 @@ def _declare_all(env):
                 graph.target(variant),
             ),
             "tflm": tflm_sources(env, spec),
+            "vela": [*graph.vela(variant), *graph.vela_report(variant)],
+            "mlek": graph.mlek(variant),
         }
+        npu = graph.has_npu(variant)
         for step, node in nodes.items():
             env.Alias(model_target(spec.name, step), node)
-            groups[step].append(node)
+            if (npu or step not in NPU_STEPS) and (spec.source or step != "convert"):
+                groups[step].append(node)  # `vela-all`: models on NPU boards; `convert-all`...
     for step, members in groups.items():
         env.Alias(f"{step}-all", members)
     if _wants_sweeps(COMMAND_LINE_TARGETS):
@@ -73,6 +83,19 @@ def _declare_all(env):
         env.Alias("reports", index_page(env, graph, sweeps))
     env.Default("analyze-all", "sources-all")
     env.Help(help_text(config), append=False)
+
+
+def _nothing_to_convert(env, spec):
+    """`<model>-convert` of a model that names its own .tflite: a clear failure."""
+
+    def fail(target, source, env):
+        sys.stderr.write(
+            f"error: model '{spec.name}' names its .tflite ({spec.tflite.name}): nothing to "
+            "convert (give it 'source:' and 'calibration:' instead of 'tflite:' to convert one)\n"
+        )
+        return 1
+
+    return env.AlwaysBuild(env.Alias(f"{spec.name}-convert-nothing", [], fail))
 
 
 def _checked(declare):

@@ -142,6 +142,36 @@ class BoardSupport:
 
 
 @dataclass(frozen=True)
+class MlekTarget:
+    """The ML Embedded Evaluation Kit's CMake values for a board."""
+
+    target_platform: str
+    target_subsystem: str
+    linker_script: str
+
+
+@dataclass(frozen=True)
+class Npu:
+    """The board's Arm Ethos-U NPU and how Vela describes its system (`npu:` in the YAML).
+
+    `system_config` is a Vela system config name in `vela_config` (project-relative .ini) with
+    `{arena}` and `{weights}` standing for the memories that hold them (e.g. SRAM, MRAM)."""
+
+    kind: str  # ethos-u55 | ethos-u65 | ethos-u85
+    macs: int  # MACs per cycle
+    clock_hz: int
+    vela_config: str
+    system_config: str
+    #: The ML Embedded Evaluation Kit's CMake names for this board (`npu.mlek`), or None.
+    mlek: MlekTarget | None = None
+
+    @property
+    def accelerator(self) -> str:
+        """Vela's --accelerator-config for this NPU, e.g. ethos-u55-256."""
+        return f"{self.kind}-{self.macs}"
+
+
+@dataclass(frozen=True)
 class Platform:
     name: str
     file: Path
@@ -162,6 +192,7 @@ class Platform:
     power_gpio: PowerGpio
     firmware: FirmwareLayout
     board_support: BoardSupport | None = None
+    npu: Npu | None = None
 
     @property
     def has_mve(self) -> bool:
@@ -191,6 +222,14 @@ class ModelSpec:
     seed: int
     cpu_mode: str
     source_line: int
+    accelerator: str = "auto"  # Vela's accelerator; "auto": the platform's npu
+    memory_mode: str = "auto"  # Vela memory mode; "auto": follows the placement
+    optimise: str = "Performance"
+    vela_ignore_ops: tuple[str, ...] = ()
+    #: A float model converted into `tflite` by `<model>-convert` (None: `tflite` is the user's).
+    source: Path | None = None
+    calibration: Path | None = None
+    quantize: str = "int8"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict of the settings (without source_line, which is only position)."""
@@ -349,6 +388,13 @@ def _read_models(
         line = node.key_lines[name]
         S.check_name(entry, name, line, path, src, "model")
         values = S.read_section(entry, S.MODEL, path, src, "a mapping with at least 'tflite:'")
+        if "tflite" not in values and "source" not in values:
+            raise src.error(
+                entry.line,
+                path,
+                "missing required key 'tflite' (an int8 .tflite) or 'source' (a .keras, .h5, "
+                "SavedModel or .onnx float model to convert, with 'calibration:')",
+            )
         eff = {k: _Setting(d.value, d.path, d.line) for k, d in defaults.items()}
         for key, (value, vnode) in values.items():
             eff[key] = _Setting(value, f"{path}.{key}", vnode.line)
@@ -387,20 +433,11 @@ def _model_spec(
     project_dir: Path,
 ) -> ModelSpec:
     path = f"models.{name}"
-    tflite_text, tflite_node = values["tflite"]
-    tflite = Path(tflite_text).expanduser()
-    if not tflite.is_absolute():
-        tflite = project_dir / tflite
-    tflite = Path(os.path.normpath(tflite))  # "models/../models/x" -> "models/x" (no I/O)
-    if not tflite.is_file():
-        if tflite.is_dir():
-            what = "is a directory, not a file" + _file_hint(tflite, project_dir)
-        elif tflite.exists():
-            what = "is not a regular file (a device, pipe or socket); name a .tflite file"
-        else:
-            what = "file does not exist" + _file_hint(tflite, project_dir)
-        raise src.error(tflite_node.line, f"{path}.tflite", f"'{tflite_text}': {what}")
-
+    conversion = _read_conversion(name, line, values, src, project_dir)
+    if conversion:
+        tflite = project_dir / "build" / name / "convert" / f"{name}.tflite"
+    else:
+        tflite = _existing_tflite(path, values["tflite"], src, project_dir)
     plat_setting = eff["platform"]
     if plat_setting.value is None:
         names = ", ".join(sorted(platforms))
@@ -468,7 +505,99 @@ def _model_spec(
         seed=eff["seed"].value,
         cpu_mode=mode.value,
         source_line=line,
+        accelerator=eff["accelerator"].value,
+        memory_mode=eff["memory_mode"].value,
+        optimise=eff["optimise"].value,
+        vela_ignore_ops=_ignore_ops(eff["vela_ignore_ops"], src),
+        **conversion,
     )
+
+
+def _project_path(text: str, project_dir: Path) -> Path:
+    path = Path(text).expanduser()
+    if not path.is_absolute():
+        path = project_dir / path
+    return Path(os.path.normpath(path))  # "models/../models/x" -> "models/x" (no I/O)
+
+
+def _existing_tflite(path: str, value: tuple[Any, Node], src: Source, project_dir: Path) -> Path:
+    tflite_text, tflite_node = value
+    tflite = _project_path(tflite_text, project_dir)
+    if not tflite.is_file():
+        if tflite.is_dir():
+            what = "is a directory, not a file" + _file_hint(tflite, project_dir)
+        elif tflite.exists():
+            what = "is not a regular file (a device, pipe or socket); name a .tflite file"
+        else:
+            what = "file does not exist" + _file_hint(tflite, project_dir)
+        raise src.error(tflite_node.line, f"{path}.tflite", f"'{tflite_text}': {what}")
+    return tflite
+
+
+#: What `source:` may name, by suffix (a folder without one is a SavedModel).
+SOURCE_SUFFIXES = (".keras", ".h5", ".onnx")
+
+
+def _read_conversion(
+    name: str, line: int, values: dict[str, tuple[Any, Node]], src: Source, project_dir: Path
+) -> dict[str, Any]:
+    """{source, calibration, quantize} of a model converted from a float model; {} for a model
+    that names its .tflite. Exactly one of `tflite:` and `source:` must be given."""
+    path = f"models.{name}"
+    if "tflite" in values and "source" in values:
+        raise src.error(
+            values["source"][1].line,
+            f"{path}.source",
+            "give either 'tflite:' (an int8 model) or 'source:' (a float model to convert), "
+            "not both",
+        )
+    if "source" not in values:
+        for key in ("calibration", "quantize"):
+            if key in values:
+                raise src.error(
+                    values[key][1].line, f"{path}.{key}", "only a model with 'source:' is converted"
+                )
+        return {}
+    text, node = values["source"]
+    source = _project_path(text, project_dir)
+    is_saved_model = source.is_dir() and (source / "saved_model.pb").is_file()
+    if not (is_saved_model or (source.is_file() and source.suffix in SOURCE_SUFFIXES)):
+        if source.is_dir():
+            what = "is a folder without saved_model.pb (not a SavedModel)"
+        elif source.is_file():
+            what = f"is not a {', '.join(SOURCE_SUFFIXES)} file or a SavedModel folder"
+        else:
+            what = "does not exist"
+        raise src.error(node.line, f"{path}.source", f"'{text}' {what}")
+    if "calibration" not in values:
+        raise src.error(
+            node.line,
+            f"{path}.calibration",
+            "a converted model needs 'calibration:', a .npy (one input) or .npz (one array per "
+            "input) of representative inputs for post-training quantization",
+        )
+    ctext, cnode = values["calibration"]
+    calibration = _project_path(ctext, project_dir)
+    if calibration.suffix not in (".npy", ".npz") or not calibration.is_file():
+        what = "does not exist" if not calibration.exists() else "is not a .npy or .npz file"
+        raise src.error(cnode.line, f"{path}.calibration", f"'{ctext}' {what}")
+    return {
+        "source": source,
+        "calibration": calibration,
+        "quantize": values.get("quantize", ("int8", None))[0],
+    }
+
+
+def _ignore_ops(setting: _Setting, src: Source) -> tuple[str, ...]:
+    """Vela's --ignore-ops names: TFLite builtin op names (SOFTMAX, CONV_2D, ...)."""
+    from ..tflite.schema import BUILTIN_OPERATORS as names
+
+    for op in setting.value:
+        if op not in names:
+            raise src.error(
+                setting.line, setting.path, f"'{op}' is not a TFLite op{S.fix(op, names)}"
+            )
+    return tuple(setting.value)
 
 
 def _file_hint(path: Path, project_dir: Path) -> str:
@@ -589,9 +718,16 @@ def _axis_value_problem(
         ok = value == "auto" or any(
             value in b.memories and b.memories[value].can_hold(purpose) for b in boards
         )
-    else:  # cpu_mode
+    elif axis == "cpu_mode":
         choices = S.CPU_MODES
         ok = any(value in b.cpu_modes for b in boards)
+    else:  # accelerator, memory_mode, optimise: Vela settings, for boards with an NPU
+        choices = {"accelerator": S.ACCELERATORS, "memory_mode": S.MEMORY_MODES}.get(
+            axis, S.OPTIMISE
+        )
+        ok = any(b.npu for b in boards)
+        if value in choices and not ok:
+            return f"no platform of this sweep has an NPU ({board_names}); {axis} is a Vela setting"
     if value not in choices:
         return f"'{value}' is not allowed{S.fix(value, choices)}"
     if not ok:
@@ -691,6 +827,9 @@ def load_platform(path: Path, display: str | None = None) -> Platform:
         board_support = _read_board_support(
             v["board_support"][1], src, memories, path.resolve().parent.parent
         )
+    npu = None
+    if v.get("npu", (None, None))[0] is not None:
+        npu = _read_npu(v["npu"][1], src, path.resolve().parent.parent)
     return Platform(
         name=name,
         file=path,
@@ -711,6 +850,48 @@ def load_platform(path: Path, display: str | None = None) -> Platform:
         power_gpio=power_gpio,
         firmware=firmware,
         board_support=board_support,
+        npu=npu,
+    )
+
+
+def _read_npu(node: MapNode, src: Source, project_dir: Path) -> Npu:
+    v = S.read_section(node, S.NPU, "npu", src)
+    kind = v["kind"][0]
+    macs, macs_node = v["macs"]
+    sizes = S.NPU_KINDS[kind]
+    if macs not in sizes:
+        raise src.error(
+            macs_node.line,
+            "npu.macs",
+            f"{kind} comes with {', '.join(map(str, sizes))} MACs per cycle, not {macs}",
+        )
+    ini, ini_node = v["vela_config"]
+    if not ini.endswith(".ini") or not (project_dir / ini).is_file():
+        raise src.error(
+            ini_node.line,
+            "npu.vela_config",
+            f"'{ini}' is not a Vela .ini file (paths are relative to the project)",
+        )
+    template, template_node = v["system_config"]
+    try:
+        template.format(arena="SRAM", weights="MRAM")
+    except (KeyError, IndexError, ValueError) as err:
+        raise src.error(
+            template_node.line,
+            "npu.system_config",
+            f"bad name template ({err}); use {{arena}} and {{weights}} only",
+        ) from None
+    mlek = None
+    if "mlek" in v:
+        m = S.read_section(v["mlek"][1], S.NPU_MLEK, "npu.mlek", src)
+        mlek = MlekTarget(**{key: value for key, (value, _) in m.items()})
+    return Npu(
+        kind=kind,
+        macs=macs,
+        clock_hz=round(v["clock_mhz"][0] * 1_000_000),
+        vela_config=ini,
+        system_config=template,
+        mlek=mlek,
     )
 
 

@@ -18,9 +18,10 @@ from .yaml_source import MapNode, Node, ScalarNode, SeqNode, Source
 # Vocabularies
 
 #: Where a model's weights or its tensor arena can be placed. `auto` applies the reference rule.
-LOCATIONS = ("auto", "TCM", "SRAM", "MRAM", "PSRAM")
-#: Memories a platform may declare. TCM is the data TCM (DTCM); ITCM holds code only.
-MEMORY_NAMES = ("TCM", "SRAM", "MRAM", "PSRAM", "ITCM")
+LOCATIONS = ("auto", "TCM", "SRAM", "MRAM", "PSRAM", "OSPI")
+#: Memories a platform may declare. TCM is the data TCM (DTCM); ITCM holds code only; OSPI is
+#: external octal-SPI flash (read-only, weights only).
+MEMORY_NAMES = ("TCM", "SRAM", "MRAM", "PSRAM", "ITCM", "OSPI")
 #: What a memory may hold.
 PURPOSES = ("model", "arena", "code")
 TOOLCHAINS = ("gcc", "clang", "armclang")
@@ -35,8 +36,29 @@ FLOAT_ABIS = ("hard", "softfp", "soft")
 #: FPU per core: "auto" lets -mcpu pick the core's FPU; "none" means no FPU (soft float).
 FPUS = ("auto", "none", "fpv4-sp-d16", "fpv5-sp-d16", "fpv5-d16")
 POWER_MODEL_KINDS = ("constant_active_power",)
+#: Arm Ethos-U NPUs and the MACs per cycle each comes in (Vela's --accelerator-config values are
+#: "<kind>-<macs>").
+NPU_KINDS = {
+    "ethos-u55": (32, 64, 128, 256),
+    "ethos-u65": (256, 512),
+    "ethos-u85": (128, 256, 512, 1024, 2048),
+}
+ACCELERATORS = ("auto", *(f"{kind}-{macs}" for kind, sizes in NPU_KINDS.items() for macs in sizes))
+#: Vela memory modes our system configs support: weights on the flash port (Shared_Sram) or in
+#: the arena's RAM (Sram_Only). `auto` follows the model's placement.
+MEMORY_MODES = ("auto", "Shared_Sram", "Sram_Only")
+OPTIMISE = ("Performance", "Size")
 #: Dimensions a sweep may vary.
-SWEEP_AXES = ("platform", "toolchain", "model_location", "arena_location", "cpu_mode")
+SWEEP_AXES = (
+    "platform",
+    "toolchain",
+    "model_location",
+    "arena_location",
+    "cpu_mode",
+    "accelerator",
+    "memory_mode",
+    "optimise",
+)
 
 
 @dataclass(frozen=True)
@@ -116,6 +138,16 @@ _MODEL_SETTINGS: dict[str, Field] = {
     ),
     "seed": Field("int", minimum=0, maximum=2**32 - 1, doc="seed for the random test inputs"),
     "cpu_mode": Field("str", choices=CPU_MODES, doc="CPU clock mode for profiling"),
+    "accelerator": Field(
+        "str", choices=ACCELERATORS, doc="Ethos-U NPU for Vela (auto: the platform's npu)"
+    ),
+    "memory_mode": Field(
+        "str", choices=MEMORY_MODES, doc="Vela memory mode (auto: follows model_location)"
+    ),
+    "optimise": Field("str", choices=OPTIMISE, doc="Vela's --optimise"),
+    "vela_ignore_ops": Field(
+        "str_list", doc="ops Vela leaves on the CPU (its --ignore-ops), e.g. [SOFTMAX]"
+    ),
 }
 
 MODELS_FILE: dict[str, Field] = {
@@ -127,7 +159,12 @@ MODELS_FILE: dict[str, Field] = {
 }
 DEFAULTS: dict[str, Field] = dict(_MODEL_SETTINGS)
 MODEL: dict[str, Field] = {
-    "tflite": Field("str", required=True, doc="path of the .tflite (relative to the project)"),
+    "tflite": Field("str", doc="path of the .tflite (relative to the project)"),
+    "source": Field(
+        "str", doc="a float model to convert: .keras, .h5, a SavedModel folder or .onnx"
+    ),
+    "calibration": Field("str", doc="representative inputs for quantization: .npy or .npz"),
+    "quantize": Field("str", choices=("int8", "16x8"), doc="int8 (default) or 16x8 activations"),
     **_MODEL_SETTINGS,
 }
 SWEEP: dict[str, Field] = {
@@ -148,6 +185,10 @@ BUILTIN_DEFAULTS: dict[str, Any] = {
     "runs_power": 200,
     "seed": 42,
     "cpu_mode": None,
+    "accelerator": "auto",
+    "memory_mode": "auto",
+    "optimise": "Performance",
+    "vela_ignore_ops": (),
 }
 
 PLATFORM_FILE: dict[str, Field] = {
@@ -169,6 +210,24 @@ PLATFORM_FILE: dict[str, Field] = {
     "emulator": Field("map", nullable=True),
     "firmware": Field("map", required=True, doc="{code: <memory>, stack: <memory>, stack_kb: 16}"),
     "board_support": Field("map", nullable=True, doc="C sources, flash command and memory map"),
+    "npu": Field("map", nullable=True, doc="{kind, macs, clock_mhz, vela_config, system_config}"),
+}
+NPU: dict[str, Field] = {
+    "kind": Field("str", required=True, choices=tuple(NPU_KINDS)),
+    "macs": Field("int", required=True, doc="MACs per cycle (its configuration, e.g. 256)"),
+    "clock_mhz": Field("number", required=True, minimum=1, maximum=2000),
+    "vela_config": Field("str", required=True, doc="Vela .ini file (relative to the project)"),
+    "system_config": Field(
+        "str",
+        required=True,
+        doc="Vela system config name; {arena} and {weights} become the memories holding them",
+    ),
+    "mlek": Field("map", doc="{target_platform, target_subsystem, linker_script} of the MLEK"),
+}
+NPU_MLEK: dict[str, Field] = {
+    "target_platform": Field("str", required=True, doc="the kit's TARGET_PLATFORM, e.g. alif"),
+    "target_subsystem": Field("str", required=True, doc="its TARGET_SUBSYSTEM, e.g. RTSS-HP"),
+    "linker_script": Field("str", required=True, doc="its LINKER_SCRIPT_NAME"),
 }
 MEMORY: dict[str, Field] = {
     "size_kb": Field("int", required=True, minimum=1),

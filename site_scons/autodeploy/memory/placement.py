@@ -1,6 +1,6 @@
 """Where model data and the arena go on a platform, following the reference tool's rules.
 
-auto model location: TCM if it fits, else MRAM, else SRAM, else PSRAM.
+auto model location: TCM if it fits, else MRAM, else SRAM, else OSPI, else PSRAM.
 auto arena location: TCM if it fits, else SRAM, else PSRAM.
 If both end up in one memory that cannot hold both, the side left on auto moves on (the model
 first). An explicit location that cannot hold the bytes is an error naming memory, usable size
@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from autodeploy.errors import PlacementError
 from autodeploy.memory.arena import align
 
-MODEL_PREFERENCE = ("TCM", "MRAM", "SRAM", "PSRAM")
+MODEL_PREFERENCE = ("TCM", "MRAM", "SRAM", "OSPI", "PSRAM")
 ARENA_PREFERENCE = ("TCM", "SRAM", "PSRAM")
 
 #: Upper bound of the .data + .bss of our apps besides arena and staging (the validator's RPC

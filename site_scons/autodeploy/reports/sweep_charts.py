@@ -12,7 +12,7 @@ from .formatting import significant
 
 #: The columns in which variants of one model differ, in the order their labels are written.
 PLACEMENT = ("Model Location", "Arena Location")
-OTHERS = ("Platform", "Compiler", "CPU Mode")
+OTHERS = ("Platform", "Compiler", "CPU Mode", "Accelerator", "Memory Mode", "Optimise")
 
 #: Extracts named values from a row: [(series suffix, value or None)].
 Metric = Callable[[dict], list[tuple[str, float | None]]]

@@ -8,7 +8,7 @@ from . import formatting as fmt
 from .html import render_page, write_files
 from .sweep_charts import column, energy_metric, grouped_bars_svg, layout
 
-SWEEP_PAGE_FILES = ("index.html", "latency.svg", "energy.svg", "arena.svg", "rom.svg")
+SWEEP_PAGE_FILES = ("index.html", "latency.svg", "energy.svg", "arena.svg", "rom.svg", "npu.svg")
 
 #: Table columns after the variant's identity: (header, row key, decimals).
 FIGURES = (
@@ -24,8 +24,23 @@ FIGURES = (
     ("ROM KB", "ROM KB", 1),
     ("RAM KB", "RAM KB", 1),
     ("Est MACs", "Est MACs", 0),
+    ("NPU ms (Vela estimate)", "NPU ms", 4),
+    ("NPU cycles (Vela estimate)", "NPU Cycles", 0),
+    ("NPU SRAM KB (Vela estimate)", "NPU SRAM KB", 1),
+    ("NPU weights KB (Vela estimate)", "NPU Weights KB", 1),
+    ("CPU ops beside the NPU", "NPU CPU Ops", 0),
 )
-IDENTITY = ("Model", "Platform", "Compiler", "Model Location", "Arena Location", "CPU Mode")
+IDENTITY = (
+    "Model",
+    "Platform",
+    "Compiler",
+    "Model Location",
+    "Arena Location",
+    "CPU Mode",
+    "Accelerator",
+    "Memory Mode",
+    "Optimise",
+)
 
 
 def write_sweep_page(out_dir: Path, sweep: dict, rows: list[dict]) -> None:
@@ -39,6 +54,7 @@ def write_sweep_page(out_dir: Path, sweep: dict, rows: list[dict]) -> None:
         ("energy.svg", energy_metric(by_mode), "energy per inference (µJ)"),
         ("arena.svg", column("Arena Size KB"), "arena (KB)"),
         ("rom.svg", column("ROM KB"), "ROM (KB)"),
+        ("npu.svg", column("NPU ms"), "NPU inference (ms, Vela estimate)"),
     ):
         charts[name], missing = grouped_bars_svg(rows, metric, unit)
         captions[name] = _missing_by_reason(missing)
@@ -65,6 +81,7 @@ def write_sweep_page(out_dir: Path, sweep: dict, rows: list[dict]) -> None:
             else "Energy per inference in both CPU modes (HP and LP bars)"
         ),
         captions=captions,
+        npu=any(r.get("NPU ms") is not None for r in ok),
     )
     write_files(out_dir, {"index.html": page, **charts})
 

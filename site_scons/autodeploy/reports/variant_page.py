@@ -12,9 +12,15 @@ VARIANT_PAGE_FILES = ("index.html", "layer_time.svg", "macs_time.svg", "memory_m
 
 
 def write_variant_page(
-    out_dir: Path, profile: dict, power: dict | None, sizes: dict, placement: dict
+    out_dir: Path,
+    profile: dict,
+    power: dict | None,
+    sizes: dict,
+    placement: dict,
+    vela: dict | None = None,
 ) -> None:
-    """Write VARIANT_PAGE_FILES into out_dir. Without `power` the page says how to get it."""
+    """Write VARIANT_PAGE_FILES into out_dir. Without `power` the page says how to get it;
+    with `vela` (vela.json, on a board with an NPU) it sets Vela's estimate beside the CPU's."""
     source = fmt.MEASURED if profile["measured"] else fmt.ESTIMATED
     layers = profile["layer_profile"]
     colours = op_colours(layers)
@@ -29,6 +35,7 @@ def write_variant_page(
         regions=_regions(sizes),
         layers=len(layers),
         ops=len(colours),
+        npu=_npu(vela, profile, source),
     )
     write_files(
         out_dir,
@@ -127,6 +134,35 @@ def _power(power: dict | None) -> dict | None:
             }
             for name, m in power["modes"].items()
         ],
+    }
+
+
+def _npu(vela: dict | None, profile: dict, cpu_source: str) -> dict | None:
+    """The CPU-only time beside Vela's NPU estimate, and the layers left on the CPU."""
+    if vela is None:
+        return None
+    cpu_ms = profile["inference_us"] / 1000
+    npu_ms = vela["inference_ms"]
+    setup = vela["setup"]
+    return {
+        "label": vela["label"],
+        "note": vela["note"],
+        "cpu_ms": f"{cpu_ms:,.3f}",
+        "cpu_source": cpu_source,
+        "npu_ms": f"{npu_ms:,.3f}",
+        "ratio": f"{cpu_ms / npu_ms:,.1f}" if npu_ms > 0 else fmt.MISSING,
+        "facts": [  # (label, value, is a Vela estimate)
+            ("Accelerator", f"{setup['accelerator']} (board: {setup['platform_accelerator']})", 0),
+            ("System config / memory mode", f"{setup['system_config']} / {setup['memory_mode']}", 0),
+            ("Optimise", setup["optimise"], 0),
+            ("NPU cycles", f"{vela['npu_cycles']:,} (total {vela['total_cycles']:,})", 1),
+            ("NPU clock", f"{vela['npu_clock_hz'] / 1e6:g} MHz", 0),
+            ("SRAM used (arena)", f"{fmt.kib(vela['sram_bytes'])} in {setup['arena_memory']}", 1),
+            ("Weights", f"{fmt.kib(vela['weights_bytes'])} in {setup['weights_memory']}", 1),
+            ("Operators", f"NPU {vela['operators']['npu']}, CPU {vela['operators']['cpu']}", 0),
+        ],
+        "cpu_layers": vela["cpu_layers"],
+        "other_npu": setup["accelerator"] != setup["platform_accelerator"],
     }
 
 

@@ -42,7 +42,19 @@ OUR_COLUMNS = (
     "Model SHA-256",
     "Sizes Of",
 )
-LOG_COLUMNS = REFERENCE_COLUMNS + OUR_COLUMNS
+#: On a board with an NPU: the Vela settings and Vela's estimates (empty elsewhere).
+NPU_COLUMNS = (
+    "Accelerator",
+    "Memory Mode",
+    "Optimise",
+    "NPU ms",
+    "NPU Cycles",
+    "NPU SRAM KB",
+    "NPU Weights KB",
+    "NPU CPU Ops",
+    "NPU Source",
+)
+LOG_COLUMNS = REFERENCE_COLUMNS + OUR_COLUMNS + NPU_COLUMNS
 SWEEP_COLUMNS = ("Status", "Reason") + LOG_COLUMNS
 # A row stands for one variant measured on one set of inputs; a new measurement of the same
 # variant and inputs replaces it.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..variants import Variant
-from .columns import region_columns
+from .columns import NPU_COLUMNS, region_columns
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,9 @@ def variant_row(
     sizes: dict,
     profile: dict | None,
     power: dict | None,
+    vela: dict | None = None,
 ) -> dict:
+    """vela: the variant's vela.json on a board with an NPU."""
     profile = profile if _matches(profile, context) else None
     power = power if _matches(power, context) else None
     regions = sizes["regions"]
@@ -74,6 +76,7 @@ def variant_row(
         "Seed": context.seed,
         "Model SHA-256": context.tflite_sha256,
         "Sizes Of": context.sizes_of,
+        **_npu_columns(vela),
     }
     for name, region in sorted(regions.items()):
         rom, ram = region_columns(name)
@@ -88,6 +91,23 @@ def _power_columns(power: dict | None) -> dict:
         f"{mode} {unit}": summary.get(f"{mode} {unit}")
         for mode in ("HP", "LP")
         for unit in ("ms", "uJ", "mW")
+    }
+
+
+def _npu_columns(vela: dict | None) -> dict:
+    if vela is None:
+        return dict.fromkeys(NPU_COLUMNS)
+    setup = vela["setup"]
+    return {
+        "Accelerator": setup["accelerator"],
+        "Memory Mode": setup["memory_mode"],
+        "Optimise": setup["optimise"],
+        "NPU ms": round(vela["inference_ms"], 4),
+        "NPU Cycles": vela["total_cycles"],
+        "NPU SRAM KB": _kb(vela["sram_bytes"]),
+        "NPU Weights KB": _kb(vela["weights_bytes"]),
+        "NPU CPU Ops": len(vela["cpu_layers"]),
+        "NPU Source": vela["label"],
     }
 
 
@@ -118,4 +138,13 @@ def infeasible_row(variant: Variant, status: str, reason: str) -> dict:
         "Arena Location": variant.arena_location,
         "Variant": variant.name,
         "CPU Mode": variant.cpu_mode,
+        **(
+            {}
+            if variant == variant.cpu_variant
+            else {
+                "Accelerator": variant.accelerator,
+                "Memory Mode": variant.memory_mode,
+                "Optimise": variant.optimise,
+            }
+        ),
     }

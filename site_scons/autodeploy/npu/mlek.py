@@ -1,0 +1,232 @@
+"""A folder for Alif's ML Embedded Evaluation Kit (MLEK): the Vela model for its
+`inference_runner` use case, the activation buffer size, the op resolver calls and the exact
+CMake command.
+
+Written from the kit's documented interface (not from its sources): the use case reads the model
+through `GetModelPointer()` and `GetModelLen()` in namespace `arm::app::inference_runner`, wants
+the array 16-byte aligned in section `nn_model`, and its arena is `tensorArena[ACTIVATION_BUF_SZ]`.
+
+Activation buffer = Vela's "Total SRAM used" (the scratch tensor that holds every feature map of
+the offline-planned graph) + TFLM's own allocations. TFLM's share is measured: the host TFLM
+interpreter allocates the *original* (CPU-only) model and reports its arena tail (persistent
+tensor structs, node/registration structs, kernels' persistent data). The Vela model has a
+subset of those tensors and nodes, and its per-channel data lives in the NPU command stream, so
+that tail is an upper bound; the host's 64-bit structures make it larger still than on a 32-bit
+Cortex-M. The allocator-change margin of the TFLM sources (1/32) is added on top.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from .. import children
+from ..errors import AutodeployError
+from ..tflite.model import Model
+from ..tflm.ops import resolver_methods
+from .vela import NPU_OP
+
+ALIGNMENT = 16
+NAMESPACE = ("arm", "app", "inference_runner")
+#: ETHOS_U_NPU_CONFIG_ID letter per NPU kind (H = U55, Y = U65, Z = U85), then the MACs.
+_CONFIG_LETTER = {"ethos-u55": "H", "ethos-u65": "Y", "ethos-u85": "Z"}
+
+# Prints the allocations of the host TFLM interpreter for the model file argv[1].
+_TAIL_SCRIPT = """
+import sys
+from tflite_micro.python.tflite_micro import runtime
+data = open(sys.argv[1], "rb").read()
+runtime.Interpreter.from_bytes(data, arena_size=int(sys.argv[2])).print_allocations()
+"""
+#: Host arena for that measurement: the tail does not depend on it, it only has to be enough.
+_HOST_ARENA = 64 << 20
+
+
+class MlekError(AutodeployError):
+    """The MLEK folder cannot be written for this model or board."""
+
+
+def align(n: int) -> int:
+    return -(-n // ALIGNMENT) * ALIGNMENT
+
+
+def tflm_tail_bytes(original: bytes, shown: str) -> int:
+    """The arena tail (persistent allocations) the host TFLM interpreter reports for `original`
+    (in a child process: TFLM prints it to the C stdout)."""
+    from ..tflm.measure import softmax_scale_fix
+
+    data, _ = softmax_scale_fix(original)  # TFLM aborts on some Softmax scales; sizes unchanged
+    with tempfile.TemporaryDirectory() as work:
+        model = Path(work) / "model.tflite"
+        model.write_bytes(data)
+        command = [sys.executable, "-c", _TAIL_SCRIPT, str(model), str(_HOST_ARENA)]
+        result = children.run(command, timeout=300, capture_output=True, text=True)
+    for line in (result.stdout + result.stderr).splitlines():
+        if "Arena allocation tail" in line:
+            return int(line.split("tail")[1].split()[0])
+    raise MlekError(
+        f"{shown}: the host TFLM interpreter did not report its allocations (exit "
+        f"{result.returncode}): {result.stderr.strip()[-300:]}"
+    )
+
+
+def activation_buffer(vela_sram_bytes: int, tail_bytes: int) -> dict:
+    """The activation buffer size and how it is made up (bytes)."""
+    tflm = align(tail_bytes + tail_bytes // 32)
+    return {
+        "vela_sram_bytes": vela_sram_bytes,
+        "tflm_tail_bytes": tail_bytes,
+        "tflm_margin_bytes": tflm,
+        "activation_buf_sz": align(vela_sram_bytes) + tflm,
+    }
+
+
+def cpu_opcodes(model: Model) -> set[str]:
+    """Builtin ops of a Vela model that run on the CPU (every op but the NPU's)."""
+    ops = set()
+    for graph in model.subgraphs:
+        for op in graph.operators:
+            if op.opcode == "CUSTOM":
+                if op.custom_code != NPU_OP:
+                    raise MlekError(
+                        f"{model.path}: custom op '{op.custom_code}' (layer {op.index}) has no "
+                        "TFLM kernel the kit provides"
+                    )
+                continue
+            ops.add(op.opcode)
+    return ops
+
+
+def npu_config_id(accelerator: str) -> str:
+    """ETHOS_U_NPU_CONFIG_ID for Vela's accelerator name: ethos-u55-256 -> H256."""
+    kind, _, macs = accelerator.rpartition("-")
+    return f"{_CONFIG_LETTER[kind]}{macs}"
+
+
+def model_source(name: str, data: bytes) -> str:
+    """The C++ file holding the Vela model and the use case's accessors."""
+    rows = []
+    for start in range(0, len(data), 16):
+        rows.append("    " + ", ".join(f"0x{b:02x}" for b in data[start : start + 16]) + ",")
+    opening = "\n".join(f"namespace {part} {{" for part in NAMESPACE)
+    closing = "\n".join(f"}} /* namespace {part} */" for part in reversed(NAMESPACE))
+    return f"""/* {name}: the Vela-compiled model for the ML Embedded Evaluation Kit's
+ * inference_runner use case. Generated by autodeploy; do not edit. {len(data)} bytes. */
+#include <cstddef>
+#include <cstdint>
+
+{opening}
+
+/* 16-byte aligned in section nn_model, where the kit's linker scripts place the model. */
+static const uint8_t nn_model[] __attribute__((section("nn_model"), aligned(16))) = {{
+{chr(10).join(rows)}
+}};
+
+const uint8_t* GetModelPointer()
+{{
+    return nn_model;
+}}
+
+size_t GetModelLen()
+{{
+    return sizeof(nn_model);
+}}
+
+{closing}
+"""
+
+
+def resolver_source(name: str, cpu_ops: set[str], shown: str) -> str:
+    """The op resolver registrations: AddEthosU() plus one call per CPU (fallback) op."""
+    calls = ["AddEthosU", *resolver_methods(cpu_ops, shown)]
+    body = "\n".join(f"    resolver.{call}();" for call in calls)
+    return f"""/* {name}: the ops its Vela model needs, for a tflite::MicroMutableOpResolver.
+ * Generated by autodeploy; do not edit. The NPU op, then the layers Vela left on the CPU. */
+#include "tensorflow/lite/micro/micro_mutable_op_resolver.h"
+
+constexpr int k{_camel(name)}OpCount = {len(calls)};
+
+void Register{_camel(name)}Ops(tflite::MicroMutableOpResolver<k{_camel(name)}OpCount>& resolver)
+{{
+{body}
+}}
+"""
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+def cmake_command(mlek: dict, setup: dict, tflite_path: str, buffer_bytes: int) -> str:
+    """The kit's CMake configuration for this model, one option per line."""
+    options = [
+        ("TARGET_PLATFORM", mlek["target_platform"]),
+        ("TARGET_SUBSYSTEM", mlek["target_subsystem"]),
+        ("ETHOS_U_NPU_CONFIG_ID", npu_config_id(setup["accelerator"])),
+        ("ETHOS_U_NPU_MEMORY_MODE", setup["memory_mode"]),
+        ("USE_CASE_BUILD", "inference_runner"),
+        ("inference_runner_MODEL_TFLITE_PATH", tflite_path),
+        ("inference_runner_ACTIVATION_BUF_SZ", f"0x{buffer_bytes:x}"),
+        ("LINKER_SCRIPT_NAME", mlek["linker_script"]),
+    ]
+    lines = ["cmake .."] + [f"-D{key}={value}" for key, value in options]
+    return " \\\n    ".join(lines)
+
+
+def readme(name: str, facts: dict) -> str:
+    """README.md of the folder. facts: model, variant, setup (VelaSetup dict), buffer
+    (activation_buffer()), cmake (cmake_command()), cpu_ops, files (the folder's file names)."""
+    setup, buffer = facts["setup"], facts["buffer"]
+    cpu = ", ".join(sorted(facts["cpu_ops"])) or "none (the whole graph runs on the NPU)"
+    return f"""# {name} for the ML Embedded Evaluation Kit (inference_runner)
+
+Model `{facts["model"]}`, variant `{facts["variant"]}`, compiled by Vela {facts["vela_version"]}
+for **{setup["accelerator"]}** ({setup["system_config"]}, memory mode {setup["memory_mode"]},
+optimise {setup["optimise"]}): the arena in {setup["arena_memory"]}, the weights in
+{setup["weights_memory"]}. A Vela model runs only on the NPU configuration it was compiled for.
+
+| file | what |
+|---|---|
+| `{facts["files"]["tflite"]}` | the Vela-compiled model (give it to CMake below) |
+| `{facts["files"]["model"]}` | the same model as the C++ array the use case reads (below) |
+| `{facts["files"]["ops"]}` | the op resolver calls: `AddEthosU()` plus the CPU layers' ops |
+| `mlek.json` | the figures below |
+
+The array is `nn_model[]`, 16-byte aligned in section `nn_model`, with `GetModelPointer()` and
+`GetModelLen()` in namespace `arm::app::inference_runner`, for a build that does not generate
+its own from the .tflite. Ops left on the CPU by Vela: {cpu}.
+
+## Build
+
+From the kit's build folder (add `-DCMAKE_TOOLCHAIN_FILE=...` for your compiler):
+
+```sh
+{facts["cmake"]}
+make -j
+```
+
+## Activation buffer: {buffer["activation_buf_sz"]:,} bytes (0x{buffer["activation_buf_sz"]:x})
+
+- Vela's "Total SRAM used": {buffer["vela_sram_bytes"]:,} bytes (Vela estimate; the scratch
+  tensor holding every feature map of the offline-planned graph), rounded up to 16 bytes;
+- plus TFLM's own allocations: {buffer["tflm_margin_bytes"]:,} bytes = the arena tail the host
+  TFLM interpreter measured for the original CPU-only model ({buffer["tflm_tail_bytes"]:,} bytes:
+  tensor and node structs, kernels' persistent data) plus 1/32 for allocator changes between
+  TFLM releases. The Vela model has a subset of those tensors and nodes (per-channel data moves
+  into the NPU command stream) and the host's structs are 64-bit, so this is an upper bound for
+  the interpreter's share. Scratch buffers of optimized (CMSIS-NN) kernels for CPU layers are not
+  included: raise the size if the kit reports a failed allocation.
+
+## Measured NPU cycles
+
+The use case prints "NPU ACTIVE/IDLE/TOTAL cycles" and the AXI beat counters after "Profile for
+Inference:". Save the board's console output and run
+
+```sh
+scons {facts["model"]}-mlek MLEK_LOG=board.log
+```
+
+to put the measured cycles beside Vela's estimate in
+`reports/{facts["model"]}/{facts["variant"]}/npu_measured.md`.
+"""
