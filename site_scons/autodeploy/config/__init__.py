@@ -8,6 +8,7 @@ spec = config.models["kws"]; board = config.platforms[spec.platform]
 from .loader import (
     Config,
     CpuMode,
+    DatasetSpec,
     Emulator,
     Memory,
     ModelSpec,
@@ -29,6 +30,7 @@ __all__ = [
     "TOOLCHAINS",
     "Config",
     "CpuMode",
+    "DatasetSpec",
     "Emulator",
     "Memory",
     "ModelSpec",
