@@ -8,10 +8,9 @@ from pathlib import Path
 
 from SCons.Action import Action
 
-from autodeploy import children
+from autodeploy import children, failures
 from autodeploy.errors import AutodeployError
-
-ENGINE_DIR = Path(__file__).resolve().parent.parent / "site_scons" / "autodeploy"
+from autodeploy.home import ENGINE_DIR, tool_root
 
 
 def step_action(step: str, function):
@@ -37,6 +36,7 @@ def step_action(step: str, function):
             return 0
         # The target path names the model and variant (reports/<model>/<variant>/...).
         sys.stderr.write(f"error: [{step}] {target[0]}: {failure}\n")
+        failures.record(step, str(target[0]), failure)
         return 1
 
     run.__name__ = function.__name__
@@ -50,6 +50,17 @@ def config_value(env, data: dict):
 
 def read_value(node) -> dict:
     return json.loads(node.read())
+
+
+def tool_path(env, rel: str) -> str:
+    """The SCons path of one of the tool's own files or folders (`firmware/...`).
+
+    `#rel` when the project is the tool's checkout, so that build signatures (and a CacheDir
+    shared between checkouts) do not name where the checkout lives; otherwise the absolute path
+    of the installed tool's copy.
+    """
+    root = tool_root()
+    return f"#{rel}" if Path(env.Dir("#").abspath) == root else str(root / rel)
 
 
 def engine_sources(env, *modules: str):

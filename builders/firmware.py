@@ -24,8 +24,9 @@ from autodeploy import atomic, children
 from autodeploy.errors import AutodeployError
 from autodeploy.firmware import toolchains
 from autodeploy.firmware.linker import default_target, render_linker_script, used_regions
+from autodeploy.home import tool_root
 from autodeploy.target import target_for
-from builders.common import config_value, engine_sources, read_value, step_action
+from builders.common import config_value, engine_sources, read_value, step_action, tool_path
 
 BOARD_INCLUDE = "firmware/board/include"
 RUNTIME = "firmware/runtime"
@@ -45,8 +46,9 @@ def _search_path(env) -> str:
     return os.pathsep.join(p for p in (os.environ.get("PATH"), env["ENV"].get("PATH")) if p)
 
 
-def board_dirs(platform, target: str) -> tuple[list[str], list[str]]:
-    """(source folders, include folders) of the board support for `target`, project-relative."""
+def board_dirs(env, platform, target: str) -> tuple[list[str], list[str]]:
+    """(source folders, include folders) of the board support for `target`, as SCons paths: a
+    real board's from the project (its platform YAML), an emulated board's from the tool."""
     if target == "board":
         if platform.board_support is None:
             raise AutodeployError(
@@ -55,9 +57,10 @@ def board_dirs(platform, target: str) -> tuple[list[str], list[str]]:
                 "sources, memory_map and flash command (see README, Real boards)."
             )
         bs = platform.board_support
-        return list(bs.sources), [*bs.include, *bs.sources]
+        return [f"#{s}" for s in bs.sources], [f"#{d}" for d in (*bs.include, *bs.sources)]
     board = f"firmware/board/{platform.emulator.machine.replace('-', '_')}"
-    return [board, "firmware/board/common"], ["firmware/board/common"]
+    common = tool_path(env, "firmware/board/common")
+    return [tool_path(env, board), common], [common]
 
 
 def toolchain_env(env, platform, name: str):
@@ -75,7 +78,7 @@ def toolchain_env(env, platform, name: str):
             CC=tc.require(search),
             CCFLAGS=tc.cflags(platform),
             CFLAGS=[],
-            CPPPATH=[f"#{RUNTIME}/include", f"#{BOARD_INCLUDE}"],
+            CPPPATH=[tool_path(env, f"{RUNTIME}/include"), tool_path(env, BOARD_INCLUDE)],
             AR=toolchains.ARCHIVER,
             ARFLAGS="rcs",
             RANLIBCOM="",
@@ -99,28 +102,37 @@ def unavailable(target, source, env):
 
 
 def c_files(env, paths) -> list[str]:
-    """Project-relative C files of `paths` (files, or folders whose *.c are taken)."""
-    root = Path(env.Dir("#").abspath)
+    """SCons paths of the C files of `paths` (SCons paths of files, or of folders whose *.c are
+    taken)."""
+    top = Path(env.Dir("#").abspath)
     files = []
     for path in paths:
-        full = root / str(path).lstrip("#")
-        if full.is_dir():
-            files += sorted(p.relative_to(root).as_posix() for p in full.glob("*.c"))
+        folder = top / path[1:] if path.startswith("#") else Path(path)
+        if folder.is_dir():
+            files += [f"{path}/{p.name}" for p in sorted(folder.glob("*.c"))]
         else:
-            files.append(full.relative_to(root).as_posix())
+            files.append(path)
     return files
 
 
+def _object_name(src: str) -> str:
+    """Where a source's object goes in a shared object folder: the source's path in the project
+    ('#...') or in the tool, so both layouts name objects alike."""
+    if src.startswith("#"):
+        return src[1:]
+    return Path(src).relative_to(tool_root()).as_posix()
+
+
 def compiled_objects(fenv, platform, name: str, sources: list[str], include=()) -> list:
-    """Object nodes of project-relative C files, compiled once per platform+toolchain."""
+    """Object nodes of C files (SCons paths), compiled once per platform+toolchain."""
     nodes = []
     for src in sources:
         key = _key(fenv, "obj", platform.name, name, src)
         if key not in _memo:
             _memo[key] = fenv.Object(
-                target=f"{_lib_dir(platform, name)}/obj/{src.removesuffix('.c')}.o",
-                source=f"#{src}",
-                CPPPATH=[*(f"#{d}" for d in include), *fenv["CPPPATH"]],
+                target=f"{_lib_dir(platform, name)}/obj/{_object_name(src).removesuffix('.c')}.o",
+                source=src,
+                CPPPATH=[*include, *fenv["CPPPATH"]],
             )
         nodes += _memo[key]
     return nodes
@@ -128,7 +140,9 @@ def compiled_objects(fenv, platform, name: str, sources: list[str], include=()) 
 
 def runtime_objects(fenv, platform, toolchain: str) -> list:
     """The runtime's objects for the platform's target: portable C and its vector variants."""
-    sources = c_files(fenv, target_for(platform).runtime_source_dirs())
+    # A variant folder with no sources yet is not in a clone (git keeps no empty folder).
+    dirs = [d for d in target_for(platform).runtime_source_dirs() if (tool_root() / d).is_dir()]
+    sources = c_files(fenv, [tool_path(fenv, d) for d in dirs])
     return compiled_objects(fenv, platform, toolchain, sources)
 
 
@@ -161,8 +175,8 @@ def firmware(
     """Declare the firmware image of `variant` running app `app_name`.
 
     sources: the model's generated files (the .c ones are compiled); placement_node: the
-    variant's placement.json; app_sources: C files or folders (project-relative) of the app, e.g.
-    the RPC server's and the validator's; include: extra include folders for them; target:
+    variant's placement.json; app_sources: the app's C files or folders in the tool (e.g. the
+    RPC server's and the validator's); include: extra include folders for them; target:
     "emulator" or "board" (the platform's board_support), by default the board when the
     platform declares one.
     Returns {elf, map, linker_script, sizes_json, sizes_md} nodes (in variant.build_dir).
@@ -187,11 +201,12 @@ def firmware(
         )
         return dict(zip(names, nodes, strict=True))
 
-    board_src, board_inc = board_dirs(platform, target)
+    board_src, board_inc = board_dirs(env, platform, target)
     board = compiled_objects(fenv, platform, variant.toolchain, c_files(env, board_src), board_inc)
-    app_files = c_files(env, app_sources)
+    app_files = c_files(env, [tool_path(env, p) for p in app_sources])
     app_dirs = sorted({str(Path(f).parent) for f in app_files})
-    app = compiled_objects(fenv, platform, variant.toolchain, app_files, [*include, *app_dirs])
+    app_include = [*(tool_path(env, d) for d in include), *app_dirs]
+    app = compiled_objects(fenv, platform, variant.toolchain, app_files, app_include)
     model = model_objects(fenv, platform, variant, sources)
     glue = env.Command(
         f"{out}/app_model.c",

@@ -12,6 +12,7 @@ from collections import defaultdict
 from autodeploy.target import target_for
 from autodeploy.variants import Variant, declared_variant
 from builders.analysis import analysis_report, model_compile, placement
+from builders.dataset import dataset
 from builders.firmware import firmware
 from builders.mlek import measured_npu, mlek_folder, mlek_log_argument
 from builders.power import power
@@ -157,6 +158,17 @@ class VariantGraph:
 
         return self._once(("mlek", variant), declare)
 
+    def dataset(self, variant: Variant) -> list | None:
+        """The converted dataset of the variant's model for its target, if it declares one."""
+        spec = self.spec(variant)
+        if spec.dataset is None:
+            return None
+        target = self.compile_target(variant)
+        return self._once(
+            ("dataset", variant.model, target.key),
+            lambda: dataset(self.env, spec, target, self.analysis(variant)),
+        )
+
     def profile(self, variant: Variant):
         variant = variant.cpu_variant  # the Vela settings do not change what the CPU runs
         self._share_power(variant)
@@ -169,6 +181,7 @@ class VariantGraph:
                 self.analysis(variant),
                 self.placement(variant),
                 self.spec(variant),
+                self.dataset(variant),
             )
             log_after(self, nodes, [variant])
             return nodes

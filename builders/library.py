@@ -22,7 +22,7 @@ from pathlib import Path
 from autodeploy import atomic, children
 from autodeploy.errors import AutodeployError
 from autodeploy.firmware.linker import default_target, render_linker_script, used_regions
-from builders.common import config_value, engine_sources, read_value, step_action
+from builders.common import config_value, engine_sources, read_value, step_action, tool_path
 from builders.firmware import (
     BOARD_INCLUDE,
     RUNTIME,
@@ -54,16 +54,21 @@ def library(env, variant, sources, analysis_node, placement_node, spec, target=N
     header = next(s for s in sources if str(s).endswith(f"{model}_model.h"))
     headers = [
         _copy(env, f"{pkg}/include/{model}_model.h", header),
-        _copy(env, f"{pkg}/include/adrt/model_api.h", f"#{RUNTIME}/include/adrt/model_api.h"),
+        _copy(
+            env,
+            f"{pkg}/include/adrt/model_api.h",
+            tool_path(env, f"{RUNTIME}/include/adrt/model_api.h"),
+        ),
     ]
     copied = [
-        _copy(env, f"{example}/{name}", f"#{EXAMPLE_APP}/{name}")
+        _copy(env, f"{example}/{name}", tool_path(env, f"{EXAMPLE_APP}/{name}"))
         for name in ("main.c", "example_data.h")
     ]
-    board_src, board_inc = board_dirs(platform, target)
-    for folder in sorted({*board_src, *board_inc, BOARD_INCLUDE}):
-        for path in sorted(Path(env.Dir(f"#{folder}").abspath).glob("**/*.[ch]")):
-            rel = path.relative_to(env.Dir(f"#{folder}").abspath).as_posix()
+    board_src, board_inc = board_dirs(env, platform, target)
+    for folder in sorted({*board_src, *board_inc, tool_path(env, BOARD_INCLUDE)}):
+        root = Path(env.Dir(folder).abspath)
+        for path in sorted(root.glob("**/*.[ch]")):
+            rel = path.relative_to(root).as_posix()
             copied.append(_copy(env, f"{example}/board/{Path(folder).name}/{rel}", str(path)))
     makefile = env.Command(
         f"{example}/Makefile",

@@ -1,6 +1,7 @@
 """Profile builder: firmware ELF and size report + model analysis + placement + .tflite -> the
 variant's reports/<model>/<variant>/profile.{csv,md,json}, run on the platform's emulator or, with
 `scons DEVICE=<pyserial URL>`, on a real board (flashed with the platform's board_support.flash).
+With a `dataset:`, its converted samples (builders/dataset.py) are the inputs, not seeded ones.
 
 The config Value holds exactly what the run reads besides its files: runs, seed, the CPU mode
 and its clock, the emulator and transport slice of the platform, and DEVICE. A failed validation
@@ -19,11 +20,13 @@ OUTPUTS = ("profile.csv", "profile.md", "profile.json")
 
 
 def _profile(target, source, env):
+    from autodeploy.dataset import read_converted
     from autodeploy.firmware.toolchains import toolchain
     from autodeploy.profile.run import ProfileRequest, profile_variant
 
     elf, analysis, placement, tflite, sizes = (Path(str(s)) for s in source[:5])
     request = read_value(source[5])
+    dataset = read_converted(str(source[6]), str(source[7])) if len(source) > 6 else None
     report_dir = Path(str(target[0])).parent
     profile_variant(
         ProfileRequest(
@@ -44,6 +47,7 @@ def _profile(target, source, env):
                 "version": toolchain(request["toolchain"]).version(env["ENV"]["PATH"]),
             },
             image_sizes=json.loads(sizes.read_text()),
+            dataset=dataset,
         ),
         [str(t) for t in target],
     )
@@ -56,8 +60,9 @@ def device_argument() -> str | None:
     return ARGUMENTS.get("DEVICE") or None
 
 
-def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec):
-    """Declare the profile of `variant`; firmware_nodes is builders.firmware.firmware()'s dict."""
+def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec, dataset=None):
+    """Declare the profile of `variant`; firmware_nodes is builders.firmware.firmware()'s dict;
+    dataset: the [npz, json] nodes of the model's converted dataset (None: seeded inputs)."""
     platform = env["AUTODEPLOY_CONFIG"].platforms[variant.platform]
     mode = platform.cpu_modes[variant.cpu_mode]
     request = {
@@ -83,12 +88,13 @@ def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec):
             env.File(str(spec.tflite)),
             firmware_nodes["sizes_json"],
             config_value(env, request),
+            *(dataset or []),
         ],
         step_action("profile", _profile),
     )
     env.SideEffect(f"{outdir}/board.log", targets)
     env.Depends(
         targets,
-        engine_sources(env, "profile", "board", "reference", "validation", "rpc"),
+        engine_sources(env, "profile", "board", "reference", "validation", "rpc", "dataset"),
     )
     return targets

@@ -30,6 +30,7 @@ def sdk_version(platform, target: str) -> str:
 def disk_row(graph, variant) -> dict | None:
     """The variant's row from its reports on disk; None before anything of it was built."""
     import autodeploy
+    from autodeploy.dataset import dataset_sha256
     from autodeploy.firmware.toolchains import toolchain
     from autodeploy.results import RowContext, variant_row
     from autodeploy.run_record import tflite_sha256
@@ -55,6 +56,7 @@ def disk_row(graph, variant) -> dict | None:
         runtime_version=f"adrt {autodeploy.__version__}",
         sdk_version=sdk_version(graph.config.platforms[variant.platform], graph.target(variant)),
         sizes_of=sizes_of,
+        dataset_sha256=dataset_sha256(spec.dataset) if spec.dataset else None,
     )
     return variant_row(
         variant,

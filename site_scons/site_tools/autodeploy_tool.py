@@ -10,7 +10,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+# The tool's own folder (SConstruct, builders/, firmware/): a checkout, or the copy an installed
+# engine carries. The project (models.yaml, platforms/, build/, reports/) is SCons' top folder,
+# which is the same folder in a checkout.
+TOOL_DIR = Path(__file__).resolve().parents[2]
 
 
 #: Steps only a model on a board with an NPU has (its `<model>-<step>` fails with the reason).
@@ -103,30 +106,33 @@ def _checked(declare):
     end scons with the message, not a traceback."""
 
     def run(env):
+        from autodeploy import failures
         from autodeploy.errors import AutodeployError
 
         try:
             declare(env)
         except AutodeployError as err:
             sys.stderr.write(f"error: {err}\n")
+            failures.record("declare", "", err)
             sys.exit(2)
 
     return run
 
 
 def generate(env):
-    if str(PROJECT_DIR) not in sys.path:
-        sys.path.insert(0, str(PROJECT_DIR))  # makes the top-level builders/ package importable
-    from autodeploy import children
+    if str(TOOL_DIR) not in sys.path:
+        sys.path.insert(0, str(TOOL_DIR))  # makes the top-level builders/ package importable
+    from autodeploy import children, failures
     from autodeploy.config import load_config
     from autodeploy.errors import AutodeployError
 
     children.interrupt_on_signals()  # Ctrl-C ends the running steps' children at once
 
     try:
-        env["AUTODEPLOY_CONFIG"] = load_config(PROJECT_DIR)
+        env["AUTODEPLOY_CONFIG"] = load_config(Path(env.Dir("#").abspath))
     except AutodeployError as err:
         sys.stderr.write(f"error: {err}\n")
+        failures.record("config", "", err)
         sys.exit(2)
     env.AddMethod(_checked(_declare_all), "DeclareAll")
 

@@ -17,7 +17,8 @@ from autodeploy.target import Target
 from autodeploy.tflite.model import Model, Tensor
 
 
-def _io_entry(t: Tensor) -> dict:
+def io_entry(t: Tensor) -> dict:
+    """A graph input or output as analyses describe it (the dataset checks read these too)."""
     q = t.quantization
     return {
         "index": t.index,
@@ -97,8 +98,8 @@ def analyze(program: Program) -> dict:
             "subgraphs": len(source.subgraphs),
         },
         "target": program.target.name,
-        "inputs": [_io_entry(sub.tensors[i]) for i in sub.inputs],
-        "outputs": [_io_entry(sub.tensors[i]) for i in sub.outputs],
+        "inputs": [io_entry(sub.tensors[i]) for i in sub.inputs],
+        "outputs": [io_entry(sub.tensors[i]) for i in sub.outputs],
         "totals": {
             "layers": len(layers),
             "folded_layers": program.folded,

@@ -24,11 +24,12 @@ from autodeploy.codegen.c_render import DTYPE_CTYPE, format_values, render_call,
 from autodeploy.codegen.lower.registry import supported_opcodes
 from autodeploy.codegen.pipeline import Program
 from autodeploy.errors import UnsupportedModelError
+from autodeploy.home import tool_root
 from autodeploy.templating import template_environment
 from autodeploy.tflite.model import Tensor
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-RUNTIME_HEADERS = Path(__file__).resolve().parents[3] / "firmware" / "runtime" / "include"
+RUNTIME_HEADERS = tool_root() / "firmware" / "runtime" / "include"
 ADRT_DTYPE = {
     "INT8": "ADRT_DTYPE_INT8",
     "UINT8": "ADRT_DTYPE_UINT8",

@@ -8,6 +8,7 @@ spec = config.models["kws"]; board = config.platforms[spec.platform]
 from .loader import (
     Config,
     CpuMode,
+    DatasetSpec,
     Emulator,
     Memory,
     ModelSpec,
@@ -30,6 +31,7 @@ __all__ = [
     "TOOLCHAINS",
     "Config",
     "CpuMode",
+    "DatasetSpec",
     "Emulator",
     "Memory",
     "ModelSpec",

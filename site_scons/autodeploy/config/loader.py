@@ -207,6 +207,17 @@ class Platform:
 
 
 @dataclass(frozen=True)
+class DatasetSpec:
+    """A model's real inputs (`dataset:`): .npy/.npz arrays, one per model input with samples
+    along the first axis, and optional labels (autodeploy.dataset reads and checks them)."""
+
+    path: Path  # a .npy or .npz file, or a folder of them
+    shown: str  # the path as models.yaml wrote it, for messages and reports
+    labels: Path | None = None  # a .npy of class indices (else an array named 'labels')
+    samples: int | None = None  # only the first N samples (None: all)
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """One entry of models.yaml with the `defaults:` filled in. Sizes in bytes."""
 
@@ -230,6 +241,7 @@ class ModelSpec:
     source: Path | None = None
     calibration: Path | None = None
     quantize: str = "int8"
+    dataset: DatasetSpec | None = None  # real inputs for validation (None: seeded random ones)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict of the settings (without source_line, which is only position)."""
@@ -510,6 +522,7 @@ def _model_spec(
         optimise=eff["optimise"].value,
         vela_ignore_ops=_ignore_ops(eff["vela_ignore_ops"], src),
         **conversion,
+        dataset=_read_dataset(values.get("dataset"), f"{path}.dataset", src, project_dir),
     )
 
 
@@ -598,6 +611,49 @@ def _ignore_ops(setting: _Setting, src: Source) -> tuple[str, ...]:
                 setting.line, setting.path, f"'{op}' is not a TFLite op{S.fix(op, names)}"
             )
     return tuple(setting.value)
+
+
+DATASET_SUFFIXES = (".npy", ".npz")
+
+
+def _read_dataset(
+    entry: tuple[Any, Node] | None, path: str, src: Source, project_dir: Path
+) -> DatasetSpec | None:
+    """`dataset: <path>` or `dataset: {path, labels, samples}`; the files must exist."""
+    if entry is None or entry[0] is None:  # absent, or `dataset: null`
+        return None
+    node = entry[1]
+    if isinstance(node, MapNode):
+        v = S.read_section(node, S.DATASET, path, src)
+        text, text_node = v["path"]
+        labels, labels_node = v.get("labels", (None, None))
+        samples = v.get("samples", (None, None))[0]
+    else:
+        text = S.convert(node, S.Field("str"), path, src)
+        text_node, labels, labels_node, samples = node, None, None, None
+    data = _project_path(text, project_dir)
+    where = f"{path}.path" if isinstance(node, MapNode) else path
+    if data.is_dir():
+        if not any(p.suffix in DATASET_SUFFIXES for p in data.iterdir()):
+            raise src.error(
+                text_node.line, where, f"'{text}': the folder has no .npy or .npz files"
+            )
+    elif data.suffix not in DATASET_SUFFIXES:
+        raise src.error(
+            text_node.line, where, f"'{text}': not a .npy or .npz file, nor a folder of them"
+        )
+    elif not data.is_file():
+        raise src.error(text_node.line, where, f"'{text}': file does not exist")
+    labels_path = None
+    if labels is not None:
+        labels_path = _project_path(labels, project_dir)
+        if labels_path.suffix != ".npy" or not labels_path.is_file():
+            raise src.error(
+                labels_node.line,
+                f"{path}.labels",
+                f"'{labels}': no such .npy file (labels are one class index per sample)",
+            )
+    return DatasetSpec(path=data, shown=text, labels=labels_path, samples=samples)
 
 
 def _file_hint(path: Path, project_dir: Path) -> str:

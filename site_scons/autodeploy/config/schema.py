@@ -112,7 +112,7 @@ class Field:
     """One key of a YAML mapping.
 
     kind: str | name (identifier) | int | number | bool | size (bytes; int or "64KB") |
-          map | list | str_list.
+          map | list | str_list | node (any value; the caller checks it).
     """
 
     kind: str
@@ -166,6 +166,15 @@ MODEL: dict[str, Field] = {
     "calibration": Field("str", doc="representative inputs for quantization: .npy or .npz"),
     "quantize": Field("str", choices=("int8", "16x8"), doc="int8 (default) or 16x8 activations"),
     **_MODEL_SETTINGS,
+    "dataset": Field(
+        "node", nullable=True, doc="real inputs: a .npy/.npz file or folder, or {path, labels}"
+    ),
+}
+#: `dataset:` written as a mapping (the short form is the path alone).
+DATASET: dict[str, Field] = {
+    "path": Field("str", required=True, doc="a .npy or .npz file, or a folder of them"),
+    "labels": Field("str", nullable=True, doc="a .npy of class indices, one per sample"),
+    "samples": Field("int", nullable=True, minimum=1, doc="use only the first N samples"),
 }
 SWEEP: dict[str, Field] = {
     "description": Field("str"),
@@ -410,6 +419,8 @@ def convert(node: Node, field: Field, path: str, src: Source) -> Any:
             return None
         raise src.error(node.line, path, f"a value is required here, got null{_choices(field)}")
     kind = field.kind
+    if kind == "node":
+        return node
     if kind == "map":
         return expect_map(node, path, src)
     if kind == "list":

@@ -8,7 +8,7 @@ image in the code memory and its run copy in RAM.
 
 from __future__ import annotations
 
-from autodeploy.errors import AutodeployError
+from autodeploy.errors import PlacementError
 from autodeploy.firmware.elf import Elf
 
 NOTE = (
@@ -75,7 +75,7 @@ def size_report(elf: Elf, regions: dict) -> dict:
     return {"note": NOTE, "regions": out, "sections": sections}
 
 
-class BudgetError(AutodeployError):
+class BudgetError(PlacementError):
     """The linked image puts more model data or arena in a memory than its usable budget."""
 
 

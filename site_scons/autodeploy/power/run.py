@@ -4,12 +4,14 @@ emulator (modelled energy) or a board with a Joulescope (measured), and write th
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import serial
 
 from ..board import open_board
 from ..config.loader import Platform
+from ..progress import progress_line
 from ..run_record import run_record
 from .console import Gpio, PowerConsole
 from .joulescope import SOURCE as MEASURED
@@ -42,7 +44,12 @@ def _gpio(platform: Platform) -> Gpio:
     return Gpio(trigger=g.trigger, in0=g.in0, in1=g.in1)
 
 
-def _emulator_modes(request: PowerRequest, console: PowerConsole) -> dict:
+def _window_done(request: PowerRequest, modes: dict, progress) -> None:
+    total = len(request.platform.cpu_modes)
+    progress(progress_line("power", request.model, "window", len(modes), total))
+
+
+def _emulator_modes(request: PowerRequest, console: PowerConsole, progress) -> dict:
     modes = {}
     for name, mode in request.platform.cpu_modes.items():
         console.start(
@@ -50,18 +57,22 @@ def _emulator_modes(request: PowerRequest, console: PowerConsole) -> dict:
         )
         window = console.done(name, EMULATOR_RUN_TIMEOUT_S)
         modes[name] = modelled_mode(window, mode.clock_hz, mode.power_mw)
+        _window_done(request, modes, progress)
     return modes
 
 
-def _board_modes(request: PowerRequest, console: PowerConsole, joulescope, timeouts) -> dict:
+def _board_modes(
+    request: PowerRequest, console: PowerConsole, joulescope, timeouts, progress
+) -> dict:
     device = open_joulescope(joulescope)
+    modes = {}
     with Meter(device, request.platform.power_gpio.io_voltage, timeouts) as meter:
-        return {
-            name: measure_mode(
+        for name in request.platform.cpu_modes:
+            modes[name] = measure_mode(
                 meter, console, name, request.runs, request.seed, _gpio(request.platform)
             )
-            for name in request.platform.cpu_modes
-        }
+            _window_done(request, modes, progress)
+    return modes
 
 
 def _note(request: PowerRequest, measured: bool) -> str:
@@ -80,10 +91,16 @@ def _note(request: PowerRequest, measured: bool) -> str:
 
 
 def power_variant(
-    request: PowerRequest, paths, *, joulescope=None, timeouts: Timeouts | None = None
+    request: PowerRequest,
+    paths,
+    *,
+    joulescope=None,
+    timeouts: Timeouts | None = None,
+    progress: Callable[[str], None] = print,
 ) -> dict:
     """Measure or model every CPU mode and write paths (power.json, power.md); returns the
-    report. `joulescope` replaces the joulescope package (tests)."""
+    report. `joulescope` replaces the joulescope package (tests); `progress` gets a line after
+    each mode's window."""
     with open_board(request.platform, request.elf, request.log_path, request.device) as board:
         port = serial.serial_for_url(board.url, baudrate=request.platform.transport.baud)
         port.timeout = 0.05
@@ -91,9 +108,9 @@ def power_variant(
             console = PowerConsole(port, f"{board.description}, log {request.log_path}")
             console.ready(request.model, READY_TIMEOUT_S)
             if board.measured:
-                modes = _board_modes(request, console, joulescope, timeouts or Timeouts())
+                modes = _board_modes(request, console, joulescope, timeouts or Timeouts(), progress)
             else:
-                modes = _emulator_modes(request, console)
+                modes = _emulator_modes(request, console, progress)
             console.finish()
         finally:
             port.close()

@@ -48,12 +48,15 @@ def build_profile(
     toolchain: dict,
     run: dict,
     image_sizes: dict | None = None,
+    classification: list | None = None,
+    inputs: dict | None = None,
 ) -> dict:
     """The profile as plain data (what profile.json holds and the other two render).
 
     toolchain: {"name", "version"}; run: autodeploy.run_record's record; image_sizes: the
     firmware's sizes.json, whose model section is the exact model size (else the analysis's
-    estimate is used).
+    estimate is used); classification: autodeploy.validation.classification's entries; inputs:
+    which inputs the runs used ({"kind": "seeded", "seed", "samples"} or a dataset's record).
     """
     label = timing.count_label.lower()
     total_count = timing.counts(session.profile_ticks)
@@ -97,7 +100,9 @@ def build_profile(
             "passed": mismatch is None,
             "reference": reference.kind,
             "reference_refused": reference.refused,
+            "inputs": inputs,
             "outputs": [c.to_dict() for c in comparisons],
+            "classification": classification or [],
             "mismatch": mismatch,
         },
         "layer_profile": layer_rows(session.layers, timing, _kernels(analysis)),
@@ -122,6 +127,44 @@ def profile_csv(profile: dict) -> str:
     return out.getvalue()
 
 
+def inputs_text(inputs: dict | None) -> str:
+    """One line saying which inputs the runs used."""
+    if not inputs:
+        return "seeded random inputs"
+    if inputs["kind"] == "seeded":
+        return f"seeded random inputs (seed {inputs['seed']}, {inputs['samples']} runs)"
+    of = "" if inputs["samples"] == inputs["total_samples"] else f" of {inputs['total_samples']}"
+    labels = f", labels from {inputs['labels']}" if inputs["labels"] else ""
+    return (
+        f"dataset {inputs['path']} ({inputs['samples']}{of} samples, one run each; SHA-256 "
+        f"{inputs['sha256']}{labels})"
+    )
+
+
+def fraction(part: int | None, whole: int) -> str:
+    return "-" if part is None else f"{part}/{whole} ({100 * part / whole:.1f} %)"
+
+
+def _classification_lines(entries: list[dict]) -> list[str]:
+    if not entries:
+        return []
+    lines = [
+        "",
+        "Classifier outputs (top-1 = the index of the largest score):",
+        "",
+        "| Output | Classes | Top-1 agreement, board vs reference | Distinct top-1 classes "
+        "(reference) | Accuracy, host reference | Accuracy, board |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in entries:
+        lines.append(
+            f"| {c['output']} | {c['classes']} | {fraction(c['top1_agree'], c['runs'])} | "
+            f"{c['distinct_top1_reference']} | {fraction(c['host_correct'], c['runs'])} | "
+            f"{fraction(c['board_correct'], c['runs'])} |"
+        )
+    return lines
+
+
 def _validation_lines(validation: dict) -> list[str]:
     lines = [
         f"Reference: **{validation['reference']}**"
@@ -130,6 +173,8 @@ def _validation_lines(validation: dict) -> list[str]:
             if validation["reference_refused"]
             else ""
         ),
+        "",
+        f"Inputs: {inputs_text(validation.get('inputs'))}.",
         "",
         "| Output | Exact runs | Exact elements | Max abs diff | Mean abs diff | RMSE | Cosine |",
         "|---:|---:|---:|---:|---:|---:|---:|",
@@ -140,6 +185,7 @@ def _validation_lines(validation: dict) -> list[str]:
             f"{c['exact_elements']:,}/{c['elements']:,} | {c['max_abs_diff']:g} | "
             f"{c['mean_abs_diff']:.4g} | {c['rmse']:.4g} | {c['cosine']:.6f} |"
         )
+    lines += _classification_lines(validation.get("classification") or [])
     mismatch = validation["mismatch"]
     lines += ["", f"**{'FAILED' if mismatch else 'PASSED'}**" + (": " if mismatch else "")]
     if mismatch:

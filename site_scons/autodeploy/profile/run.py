@@ -9,20 +9,18 @@ from dataclasses import dataclass
 
 from ..board import EmulatorError, open_board
 from ..config.loader import Platform
-from ..errors import AutodeployError
+from ..dataset import Dataset
+from ..errors import AutodeployError, ValidationError
 from ..reference import ReferenceFailed, layer_output_crcs, reference_outputs_with_fallback
 from ..rpc.client import BoardClient
 from ..rpc.inputs import analysis_inputs
 from ..run_record import run_record, tflite_sha256
+from ..validation.classification import classification
 from ..validation.compare import compare_outputs
 from .hint import first_differing_layer, hint_text
 from .report import build_profile, write_profile
 from .session import run_session
 from .timing import Timing
-
-
-class ValidationError(AutodeployError):
-    """The board's outputs differ from the host reference's."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,7 @@ class ProfileRequest:
     device: str | None = None  # DEVICE=...: a real board's serial URL
     toolchain: dict | None = None  # {"name", "version"} of the compiler that built the ELF
     image_sizes: dict | None = None  # the firmware's sizes.json
+    dataset: Dataset | None = None  # real inputs, each sample uploaded (None: seeded inputs)
 
 
 def host_inputs(analysis: dict, seed: int, runs: int) -> list:
@@ -58,14 +57,21 @@ def profile_variant(
     Raises ValidationError after writing them when the outputs differ from the reference."""
     client_factory = client_factory or BoardClient
     r = request
-    inputs = host_inputs(r.analysis, r.seed, r.runs)
+    inputs = r.dataset.runs if r.dataset else host_inputs(r.analysis, r.seed, r.runs)
     reference = reference_outputs_with_fallback(r.tflite, inputs)
     board = open_board(r.platform, r.elf, r.log_path, r.device)
     with board:
         try:
             with client_factory(board.url, baud=board.baud) as client:
                 session = run_session(
-                    client, r.analysis, r.model, inputs, reference.outputs, r.seed, progress
+                    client,
+                    r.analysis,
+                    r.model,
+                    inputs,
+                    reference.outputs,
+                    r.seed,
+                    progress,
+                    upload_all=r.dataset is not None,
                 )
         except AutodeployError as err:
             died = board.exit_report()  # a crashed QEMU is the real cause of a link error
@@ -77,6 +83,8 @@ def profile_variant(
         board.measured, session.info.counter_hz, mode.clock_hz, mode.name, board.description
     )
     comparisons = compare_outputs(session.outputs, reference.outputs)
+    labels = r.dataset.labels if r.dataset else None
+    classes = classification(r.analysis["outputs"], session.outputs, reference.outputs, labels)
     mismatch = None
     if session.mismatched_runs:
         mismatch = _mismatch(r, inputs, reference.kind, session, comparisons)
@@ -89,10 +97,14 @@ def profile_variant(
         session=session,
         timing=timing,
         comparisons=comparisons,
+        classification=classes,
+        inputs=_inputs_record(r),
         reference=reference,
         mismatch=mismatch,
         toolchain=r.toolchain or {"name": "unknown", "version": "unknown"},
-        run=run_record(tflite_sha256(r.tflite), r.seed),
+        run=run_record(
+            tflite_sha256(r.tflite), r.seed, r.dataset.record["sha256"] if r.dataset else None
+        ),
         image_sizes=r.image_sizes,
     )
     write_profile(paths, profile)
@@ -103,6 +115,13 @@ def profile_variant(
             "reference (its parameters are in the model's analysis.md)"
         )
     return profile
+
+
+def _inputs_record(r: ProfileRequest) -> dict:
+    """Which inputs the runs used, for the reports."""
+    if r.dataset:
+        return {"kind": "dataset", **r.dataset.record}
+    return {"kind": "seeded", "seed": r.seed, "samples": r.runs}
 
 
 def _mismatch(r: ProfileRequest, inputs, reference_kind: str, session, comparisons) -> dict:
@@ -117,7 +136,7 @@ def _mismatch(r: ProfileRequest, inputs, reference_kind: str, session, compariso
     first = wrong[0].first_mismatch
     message = (
         f"{r.model}: the board's outputs differ from the {reference_kind} reference in "
-        f"{len(session.mismatched_runs)} of {r.runs} runs (output "
+        f"{len(session.mismatched_runs)} of {len(inputs)} runs (output "
         f"{wrong[0].output}, first at run {first['run']} element {first['element']}: board "
         f"{first['board']}, reference {first['reference']}; max abs diff "
         f"{max(c.max_abs_diff for c in wrong):g}); {hint_line}"

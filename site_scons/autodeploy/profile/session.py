@@ -3,7 +3,8 @@
 Checks the firmware serves this model (build id, every tensor's dtype, shape and size), then runs
 `runs` inferences: run 0 uploads the host's seeded inputs (exercising upload) and is profiled
 after one warm-up; later runs let the board generate the same seeded inputs (no upload: host ->
-board is slow on the emulator) and check their CRCs against the host's. Outputs are compared with
+board is slow on the emulator) and check their CRCs against the host's, unless every run's inputs
+are uploaded (a dataset's samples, which the board cannot generate). Outputs are compared with
 the reference as they arrive; the first mismatching run is re-invoked with profiling to get its
 per-layer output CRCs for the hint."""
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from ..codegen.generator import NP_DTYPES
 from ..errors import AutodeployError
+from ..progress import progress_line
 from ..rpc.inputs import crc32
 
 
@@ -101,8 +103,10 @@ def run_session(
     reference: list[list[np.ndarray]],
     seed: int,
     progress: Callable[[str], None] = print,
+    upload_all: bool = False,
 ) -> SessionResult:
-    """inputs[run]: the host's seeded inputs; reference[run]: the reference outputs for them."""
+    """inputs[run]: the host's inputs (seeded ones, or uploaded ones with `upload_all`);
+    reference[run]: the reference outputs for them."""
     info = check_firmware(client, analysis, model)
     macs = analysis["totals"]["macs"]
     out_specs = analysis["outputs"]
@@ -111,9 +115,8 @@ def run_session(
     layers, profile_ticks = [], 0
     mismatched_runs, mismatch_layers = [], None
     for run, host_inputs in enumerate(inputs):
-        progress(f"[profile] {model}: run {run + 1}/{runs}")
         first = run == 0
-        if first:
+        if first or upload_all:
             for k, array in enumerate(host_inputs):
                 client.set_input(k, np.ascontiguousarray(array).tobytes())
         else:
@@ -138,6 +141,7 @@ def run_session(
                 client.invoke(warmup=0, profile=True, timeout_s=invoke_timeout_s(macs, 0))
                 mismatch_layers = client.layer_stats()
         run_ticks.append(ticks)
+        progress(progress_line("profile", model, "run", run + 1, runs))
     return SessionResult(
         info=info,
         run_ticks=run_ticks,

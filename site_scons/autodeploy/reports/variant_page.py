@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..profile.report import fraction, inputs_text
 from . import formatting as fmt
 from .html import render_page, write_files
 from .variant_charts import layer_time_svg, macs_time_svg, memory_map_svg, op_colours
@@ -103,12 +104,25 @@ def _validation(validation: dict) -> dict:
         }
         for c in validation["outputs"]
     ]
+    classes = [
+        {
+            "output": c["output"],
+            "classes": c["classes"],
+            "agree": fraction(c["top1_agree"], c["runs"]),
+            "distinct": c["distinct_top1_reference"],
+            "host": fraction(c["host_correct"], c["runs"]),
+            "board": fraction(c["board_correct"], c["runs"]),
+        }
+        for c in validation.get("classification") or []
+    ]
     mismatch = validation.get("mismatch")
     return {
         "passed": validation["passed"],
         "reference": validation["reference"],
         "refused": validation.get("reference_refused") or [],
+        "inputs": inputs_text(validation.get("inputs")),
         "outputs": outputs,
+        "classification": classes,
         "mismatch": mismatch.get("message") if isinstance(mismatch, dict) else mismatch,
     }
 

@@ -41,6 +41,11 @@ OUR_COLUMNS = (
     "Seed",
     "Model SHA-256",
     "Sizes Of",
+    "Dataset",
+    "Dataset SHA-256",
+    "Top-1 Agreement",
+    "Accuracy Host",
+    "Accuracy Board",
 )
 #: On a board with an NPU: the Vela settings and Vela's estimates (empty elsewhere).
 NPU_COLUMNS = (
@@ -58,7 +63,7 @@ LOG_COLUMNS = REFERENCE_COLUMNS + OUR_COLUMNS + NPU_COLUMNS
 SWEEP_COLUMNS = ("Status", "Reason") + LOG_COLUMNS
 # A row stands for one variant measured on one set of inputs; a new measurement of the same
 # variant and inputs replaces it.
-KEY_COLUMNS = ("Model", "Variant", "Model SHA-256", "Seed")
+KEY_COLUMNS = ("Model", "Variant", "Model SHA-256", "Seed", "Dataset SHA-256")
 
 
 def region_columns(memory: str) -> tuple[str, str]:

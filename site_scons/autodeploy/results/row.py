@@ -23,6 +23,7 @@ class RowContext:
     runtime_version: str
     sdk_version: str
     sizes_of: str  # which image the ROM/RAM columns describe ("power image", "validator image")
+    dataset_sha256: str | None = None  # the model's dataset, whose samples a profile runs
 
 
 def _kb(nbytes: int) -> float:
@@ -32,6 +33,13 @@ def _kb(nbytes: int) -> float:
 def _matches(report: dict | None, context: RowContext) -> bool:
     run = (report or {}).get("run") or {}
     return run.get("tflite_sha256") == context.tflite_sha256 and run.get("seed") == context.seed
+
+
+def _profile_matches(profile: dict | None, context: RowContext) -> bool:
+    """A profile also ran on the dataset (or, without one, on seeded inputs); power runs always
+    use seeded inputs, so only the model and seed must match for them."""
+    run = (profile or {}).get("run") or {}
+    return _matches(profile, context) and run.get("dataset_sha256") == context.dataset_sha256
 
 
 def variant_row(
@@ -46,7 +54,7 @@ def variant_row(
     vela: dict | None = None,
 ) -> dict:
     """vela: the variant's vela.json on a board with an NPU."""
-    profile = profile if _matches(profile, context) else None
+    profile = profile if _profile_matches(profile, context) else None
     power = power if _matches(power, context) else None
     regions = sizes["regions"]
     placed = placement["placement"]
@@ -77,6 +85,8 @@ def variant_row(
         "Model SHA-256": context.tflite_sha256,
         "Sizes Of": context.sizes_of,
         **_npu_columns(vela),
+        "Dataset SHA-256": context.dataset_sha256,
+        **_classification_columns(profile),
     }
     for name, region in sorted(regions.items()):
         rom, ram = region_columns(name)
@@ -123,6 +133,27 @@ def _profile_columns(profile: dict | None) -> dict:
         "Cycles": profile.get("total_cycles"),
         "Validation": "PASS" if profile["validation"]["passed"] else "FAIL",
         "Runs": profile["runs"],
+    }
+
+
+def _classification_columns(profile: dict | None) -> dict:
+    """Which data the profile ran, and its first classifier output's top-1 figures (fractions
+    of the runs)."""
+    validation = (profile or {}).get("validation") or {}
+    inputs = validation.get("inputs") or {}
+    dataset = None
+    if inputs.get("kind") == "dataset":
+        dataset = f"{inputs['path']} ({inputs['samples']} samples)"
+    first = (validation.get("classification") or [None])[0]
+
+    def share(count):
+        return None if first is None or count is None else round(count / first["runs"], 4)
+
+    return {
+        "Dataset": dataset,
+        "Top-1 Agreement": share(first and first["top1_agree"]),
+        "Accuracy Host": share(first and first["host_correct"]),
+        "Accuracy Board": share(first and first["board_correct"]),
     }
 
 
