@@ -13,7 +13,16 @@ import sys
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-COPIED = ("SConstruct", "site_scons", "builders", "models.yaml", "platforms", "models", "firmware")
+COPIED = (
+    "SConstruct",
+    "site_scons",
+    "builders",
+    "models.yaml",
+    "platforms",
+    "models",
+    "firmware",
+    "requirements-labgrid.txt",  # what a labgrid: DEVICE installs on first use
+)
 STEP_LINE = re.compile(r"^\[(?P<step>[\w-]+)\] (?P<target>\S+)$")
 
 
