@@ -18,87 +18,27 @@ Usage: .venv/bin/python benchmarks/bench_rfc2217.py [--calls N]
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import serial
-import serial.rfc2217
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT / "site_scons"))
 sys.path.insert(0, str(PROJECT / "tests"))
 
 from scons_project import copy_project  # noqa: E402
+from support.serial_relay import Relay  # noqa: E402
 
 from autodeploy.board import Emulator  # noqa: E402
 from autodeploy.config import load_config  # noqa: E402
 from autodeploy.rpc.client import BoardClient  # noqa: E402
 
 VARIANT = "apollo510_evb-gcc-auto-auto"
-
-
-class Relay:
-    """Accepts one TCP client on a loopback port and connects it to `upstream` (a pyserial URL);
-    with rfc2217=True the client speaks RFC 2217 and pyserial's PortManager answers it."""
-
-    def __init__(self, upstream: str, rfc2217: bool):
-        self.upstream = upstream
-        self.rfc2217 = rfc2217
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.stopped = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        scheme = "rfc2217" if self.rfc2217 else "socket"
-        return f"{scheme}://127.0.0.1:{self.port}"
-
-    def _serve(self) -> None:
-        client, _ = self.listener.accept()
-        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        board = serial.serial_for_url(self.upstream, timeout=0.05)
-        manager = serial.rfc2217.PortManager(board, _Writer(client)) if self.rfc2217 else None
-        down = threading.Thread(target=self._to_client, args=(board, client, manager), daemon=True)
-        down.start()
-        try:
-            while data := client.recv(4096):
-                board.write(b"".join(manager.filter(data)) if manager else data)
-        except OSError:
-            pass
-        finally:
-            self.stopped.set()
-            down.join()
-            board.close()
-            client.close()
-
-    def _to_client(self, board, client, manager) -> None:
-        try:
-            while not self.stopped.is_set():
-                data = board.read(1)  # returns at the first byte (or after the timeout)
-                if data:
-                    data += board.read(board.in_waiting)
-                    client.sendall(b"".join(manager.escape(data)) if manager else data)
-                if manager:
-                    manager.check_modem_lines()
-        except (OSError, serial.SerialException):
-            pass
-
-
-class _Writer:
-    """What PortManager writes its telnet answers to."""
-
-    def __init__(self, sock: socket.socket):
-        self.sock = sock
-
-    def write(self, data: bytes) -> None:
-        self.sock.sendall(data)
 
 
 def round_trips(url: str, calls: int) -> tuple[float, list[float]]:

@@ -160,6 +160,17 @@ class LabFarm:
         self._spawn(
             "coordinator", [str(self.bin / "labgrid-coordinator"), "-l", self.coordinator], folder
         )
+        # an exporter that finds no coordinator exits: start them once it listens
+        host, port = self.coordinator.split(":")
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection((host, int(port)), timeout=1).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the coordinator did not listen within 60 s") from None
+                time.sleep(0.1)
 
     def _start_exporter(self, exporter: str) -> None:
         power_url = f"http://127.0.0.1:{self._power.server_address[1]}/{{index}}/{{value}}"
@@ -187,7 +198,7 @@ class LabFarm:
         ]  # fmt: skip
         self._spawn(exporter, command, self.root / exporter)
 
-    def _wait_for_resources(self, timeout_s: float = 60.0) -> None:
+    def _wait_for_resources(self, timeout_s: float = 120.0) -> None:
         deadline = time.monotonic() + timeout_s
         while True:
             try:

@@ -78,6 +78,7 @@ class Agent:
         self.session: ClientSession | None = None
         self.token: str | None = None
         self.place: str | None = None  # once acquired
+        self._port = None  # its serial port resource, once a command needs it
 
     # -- talking to the tool -------------------------------------------------------------------
 
@@ -87,12 +88,14 @@ class Agent:
 
     def serve(self) -> None:
         """Answer commands until 'release' or the end of input."""
+        commands = os.fdopen(sys.stdin.fileno(), "rb", buffering=0, closefd=False)
         while True:
-            ready, _, _ = select.select([sys.stdin], [], [], IDLE_S)
+            # unbuffered: select() sees every line that has not been read yet
+            ready, _, _ = select.select([commands], [], [], IDLE_S)
             if not ready:
                 self._run(asyncio.sleep(0))  # take in the coordinator's updates
                 continue
-            line = sys.stdin.readline()
+            line = commands.readline()
             if not line:
                 return
             command = json.loads(line)
@@ -269,17 +272,19 @@ class Agent:
 
     # -- commands ------------------------------------------------------------------------------
 
-    def _target(self) -> Target:
-        manager = RemotePlaceManager.get()
-        manager.session, manager.loop = self.session, self.loop
-        target = Target(self.place)
-        RemotePlace(target, name=self.place)
-        return target
+    def _serial_resource(self):
+        """The place's serial port as a labgrid resource (what labgrid's file copy takes)."""
+        if self._port is None:
+            manager = RemotePlaceManager.get()
+            manager.session, manager.loop = self.session, self.loop
+            target = Target(self.place)
+            RemotePlace(target, name=self.place)
+            self._port = next(r for r in target.resources if type(r).__name__ in SERIAL_CLASSES)
+        return self._port
 
     def cmd_stage(self, command: dict) -> dict:
         """Where the image is on the exporter host, and the command prefix that runs there."""
-        target = self._target()
-        port = next(r for r in target.resources if type(r).__name__ in SERIAL_CLASSES)
+        port = self._serial_resource()
         if _is_local(port.host):
             return {"path": command["path"], "prefix": []}
         image = ManagedFile(command["path"], port)  # skips the copy when the path is shared
