@@ -22,7 +22,7 @@ import time
 
 import pytest
 from scons_project import SconsProject
-from support.lab_farm import LabFarm
+from support.lab_farm import LabFarm, free_port
 from test_board_end_to_end import BOARD_SUPPORT as DEVICE_BOARD_SUPPORT
 from test_device import with_flash
 
@@ -290,3 +290,12 @@ def test_power_cycle_switches_the_place_and_brings_the_board_back(project, farm)
         assert farm.board_pid("p4") != before  # switched off (its board died), flashed again
         with BoardClient(board.url) as client:
             assert client.info().model == "kws"
+
+
+def test_an_unreachable_coordinator_is_a_clear_error(farm):
+    request = parse_device("labgrid:p1", f"127.0.0.1:{free_port()}")  # nothing listens there
+    lease = Lease(request, "job", progress=lambda line: None)
+    with pytest.raises(FarmError) as err, lease:
+        lease.acquire()
+    assert "job: could not reach the labgrid coordinator at 127.0.0.1:" in str(err.value)
+    assert "check LG_COORDINATOR" in str(err.value)

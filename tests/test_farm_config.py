@@ -17,10 +17,10 @@ def test_a_place_name_or_tags():
     named = parse_device("labgrid:apollo510-3")
     assert named == FarmRequest({"name": "apollo510-3"}, DEFAULT_COORDINATOR)
     assert named.named and named.label == "place apollo510-3"
-    tagged = parse_device("labgrid:board=apollo510_evb, rack=b", "10.0.0.5:20408")
+    tagged = parse_device("labgrid:board=apollo510_evb, rack=b", "127.0.0.9:20408")
     assert tagged.filter == {"board": "apollo510_evb", "rack": "b"}
     assert not tagged.named and tagged.label == "board=apollo510_evb,rack=b"
-    assert tagged.coordinator == "10.0.0.5:20408"  # parsed, never contacted
+    assert tagged.coordinator == "127.0.0.9:20408"  # parsed, never contacted
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 the labgrid environment (autodeploy.farm.environment), never imported by the tool itself.
 
     python agent.py '{"coordinator": "127.0.0.1:20408", "filter": {"board": "apollo510_evb"},
-                      "exclude": [], "what": "kws apollo510_evb-gcc-auto-auto-HP"}'
+                      "exclude": []}'
 
 It opens its own session with the coordinator (the coordinator tells clients apart by their
 connection, so sessions are never shared between jobs), reserves a place matching the filter,
@@ -13,8 +13,8 @@ errors. The place is held by the coordinator, not by this process: a lease that 
 back stays taken until someone runs `labgrid-client -p PLACE release --kick`.
 
 Protocol: one JSON object per line. Out: {"event": "waiting", "queued": N, "matching": M},
-{"event": "acquired", "place": {...}}, {"event": "error", "kind": K, "message": M}; replies
-{"ok": true, ...} or {"ok": false, "message": M}. In: {"cmd": "stage", "path": P},
+{"event": "acquired", "place": {...}}, {"event": "error", "kind": K, "message": M, "place": P},
+and replies {"ok": true, ...} or {"ok": false, "message": M}. In: {"cmd": "stage", "path": P},
 {"cmd": "power", "action": "cycle" | "on" | "off", "off_s": S}, {"cmd": "release"}.
 """
 

@@ -90,7 +90,6 @@ class Lease:
             "coordinator": self.request.coordinator,
             "filter": self.request.filter,
             "exclude": list(self.exclude),
-            "what": self.what,
         }
         python = labgrid_python(self.progress)
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by release())
