@@ -31,6 +31,7 @@ TARGETS = (
     ("<model>-report", "HTML page of profile, power, memory map: reports/<model>/<variant>/"),
     ("report-all", "the HTML page of every model"),
     ("sweep-<name>", "every variant of a sweep + reports/sweeps/<name>/results.csv, index.html"),
+    ("sweep-<name>-profile", "only the profile of every variant of a sweep (e.g. on a farm)"),
     ("sweep-all", "every sweep"),
     ("reports", "reports/index.html over every model's page and every sweep (builds them all)"),
 )

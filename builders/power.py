@@ -15,7 +15,7 @@ from pathlib import Path
 from autodeploy.variants import Variant
 from builders.common import config_value, engine_sources, read_value, step_action
 from builders.firmware import firmware
-from builders.profile import device_argument
+from builders.profile import coordinator_argument, device_argument
 
 OUTPUTS = ("power.json", "power.md")
 POWER_APP = {
@@ -52,6 +52,7 @@ def _power(target, source, env):
             elf=Path(str(source[0])),
             log_path=report_dir / "power.log",
             device=request["device"],
+            coordinator=coordinator_argument(),
         ),
         [str(t) for t in target],
     )

@@ -1,6 +1,7 @@
 """Profile builder: firmware ELF and size report + model analysis + placement + .tflite -> the
 variant's reports/<model>/<variant>/profile.{csv,md,json}, run on the platform's emulator or, with
-`scons DEVICE=<pyserial URL>`, on a real board (flashed with the platform's board_support.flash).
+`scons DEVICE=<pyserial URL>`, on a real board (flashed with the platform's board_support.flash),
+or with `scons DEVICE=labgrid:<place or tags>` on a board from a labgrid farm (LG_COORDINATOR=).
 With a `dataset:`, its converted samples (builders/dataset.py) are the inputs, not seeded ones.
 
 The config Value holds exactly what the run reads besides its files: runs, seed, the CPU mode
@@ -12,6 +13,7 @@ output goes to board.log beside them.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from builders.common import config_value, engine_sources, read_value, step_action
@@ -42,6 +44,7 @@ def _profile(target, source, env):
             elf=elf,
             log_path=report_dir / "board.log",
             device=request["device"],
+            coordinator=coordinator_argument(),
             toolchain={
                 "name": request["toolchain"],
                 "version": toolchain(request["toolchain"]).version(env["ENV"]["PATH"]),
@@ -54,10 +57,25 @@ def _profile(target, source, env):
 
 
 def device_argument() -> str | None:
-    """DEVICE=<pyserial URL> from the scons command line (None: the emulator)."""
+    """DEVICE=<pyserial URL> or DEVICE=labgrid:... from the scons command line (None: the
+    emulator). A farm's DEVICE is checked here, so a typo stops the build before it starts."""
     from SCons.Script import ARGUMENTS
 
-    return ARGUMENTS.get("DEVICE") or None
+    from autodeploy.farm.request import is_farm_device, parse_device
+
+    device = ARGUMENTS.get("DEVICE") or None
+    if is_farm_device(device):
+        parse_device(device)
+    return device
+
+
+def coordinator_argument() -> str | None:
+    """The labgrid coordinator: LG_COORDINATOR= on the scons command line, else the
+    environment's LG_COORDINATOR (None: labgrid's default). Not part of any build signature:
+    the same boards behind another address measure the same."""
+    from SCons.Script import ARGUMENTS
+
+    return ARGUMENTS.get("LG_COORDINATOR") or os.environ.get("LG_COORDINATOR") or None
 
 
 def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec, dataset=None):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from autodeploy.errors import AutodeployError
-from autodeploy.targets import sweep_target
+from autodeploy.targets import sweep_profiles_target, sweep_target
 from autodeploy.variants import Variant
 from builders.common import config_value, engine_sources, read_value, step_action
 
@@ -131,4 +131,5 @@ def declare_sweep(env, graph, sweep, analyses: dict, progress: SweepProgress):
     env.Depends(node, pages + [graph.power(v) for v in runnable])
     env.Depends(node, engine_sources(env, "reports", "results"))
     env.Alias(sweep_target(sweep.name), node)
+    env.Alias(sweep_profiles_target(sweep.name), [graph.profile(v) for v in runnable])
     return node

@@ -22,6 +22,7 @@ COPIED = (
     "models",
     "firmware",
     "scripts",
+    "requirements-labgrid.txt",  # what a labgrid: DEVICE installs on first use
 )
 STEP_LINE = re.compile(r"^\[(?P<step>[\w-]+)\] (?P<target>\S+)$")
 

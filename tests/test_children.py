@@ -119,3 +119,37 @@ def test_run_kills_the_child_on_timeout(tmp_path):
     with pytest.raises(subprocess.TimeoutExpired):
         children.run(["sh", "-c", f"sleep 30 & echo $! > {pid_file}; wait"], timeout=0.5)
     assert wait_gone(int(pid_file.read_text()), 1.0)  # its whole session, not just the shell
+
+
+# A child that gives something back before it exits (a farm's lease) traps SIGTERM.
+GRACEFUL = "trap 'echo gave back > {out}; exit 0' TERM; echo started > {out}; sleep 60 & wait"
+
+
+@pytest.mark.parametrize("how", ["process killed", "interrupt"])
+def test_a_child_with_a_stop_signal_gets_it_and_can_clean_up(tmp_path, how):
+    out = tmp_path / "out"
+    parent = python(
+        textwrap.dedent(f"""
+        import os, signal, time
+        from autodeploy import children
+        out = {str(out)!r}
+        child = children.spawn(["sh", "-c", {GRACEFUL.format(out=out)!r}],
+                               stop_signal=signal.SIGTERM)
+        print(child.pid, flush=True)
+        while not (os.path.exists(out) and "started" in open(out).read()):
+            time.sleep(0.02)  # its trap is set
+        print("ready", flush=True)
+        if {how == "interrupt"}:
+            children.interrupt()
+            child.wait()
+        time.sleep(60)
+        """)
+    )
+    pid = int(parent.stdout.readline())
+    assert parent.stdout.readline().strip() == "ready"
+    if how == "process killed":
+        parent.kill()  # SIGKILL: no handler in the parent runs; the kernel signals the child
+    assert wait_gone(pid, 5.0)
+    parent.kill()
+    parent.wait()
+    assert out.read_text().strip() == "gave back"

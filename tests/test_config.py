@@ -973,6 +973,13 @@ def board_support_project(tmp_path: Path, text: str) -> Path:
     return make_project(tmp_path, platforms={"apollo4p_evb": platform_text() + text})
 
 
+def test_flash_template_may_use_a_farm_places_fields(tmp_path: Path) -> None:
+    flash = "ssh-free-flash --host {host} --place {place} --probe {tags[probe_sn]} {elf}"
+    text = BOARD_SUPPORT.replace("jlink-flash --device AP4 --port {device} {elf}", flash)
+    board = load_config(board_support_project(tmp_path, text)).platforms["apollo4p_evb"]
+    assert board.board_support.flash == flash
+
+
 def test_board_support_loads(tmp_path: Path) -> None:
     board = load_config(board_support_project(tmp_path, BOARD_SUPPORT)).platforms["apollo4p_evb"]
     bs = board.board_support
@@ -989,6 +996,8 @@ def test_board_support_loads(tmp_path: Path) -> None:
     [
         ("[vendor/bsp]", "[vendor/bps]", "board_support.sources[0]: 'vendor/bps' is not a folder"),
         ("{elf}", "{hex}", "board_support.flash: unknown placeholder {hex}"),
+        ("{device}", "{tags[Serial]}", "board_support.flash: unknown placeholder {tags[Serial]}"),
+        ("{device}", "{tags}", "board_support.flash: unknown placeholder {tags}"),
         (" {elf}", "", "board_support.flash: the command never names the image; add {elf}"),
         ("    SRAM: {base", "    SRAN: {base", "board_support.memory_map.SRAN: 'SRAN' is not a"),
         ("0x10060000", "0x10050000", "board_support.memory_map.SRAM: overlaps TCM"),

@@ -118,23 +118,36 @@ def test_wrong_firmware_is_reported() -> None:
         PowerConsole(board, "fake board").ready("kws", 0.5)
 
 
-def test_power_variant_on_a_board_writes_measured_reports(tmp_path, monkeypatch) -> None:
-    """The board branch of the power step: DEVICE= opens the board, the Joulescope measures
-    every CPU mode of the platform, and the reports say "measured"."""
-    from contextlib import nullcontext
-    from types import SimpleNamespace
+class OpenedBoard:
+    """What run_on_board hands the power step: a measured board, with or without a power
+    switch; a power cycle reboots the fake board (it says READY again)."""
 
+    measured = True
+    url = "fake://"
+    description = "fake board"
+
+    def __init__(self, board: FakeBoard, power_switch: bool):
+        self.board = board
+        self.power_switch = power_switch
+        self.cycles_after: list[list[str]] = []  # the console requests before each cycle
+
+    def power_cycle(self) -> None:
+        self.cycles_after.append(list(self.board.requests))
+        self.board._out += b"READY kws\n"
+
+
+def _power_on_board(tmp_path, monkeypatch, opened: OpenedBoard):
     from scons_project import PROJECT
 
     from autodeploy.config import load_config
     from autodeploy.power import run
 
     platform = load_config(PROJECT).platforms["apollo510_evb"]
-    board = FakeBoard(inference_s=0.002)
-    device = FakeDevice(board, period_s=0.002)
-    opened = SimpleNamespace(measured=True, url="fake://", description="fake board")
-    monkeypatch.setattr(run, "open_board", lambda *a: nullcontext(opened))
-    monkeypatch.setattr(run.serial, "serial_for_url", lambda url, baudrate: board)
+    device = FakeDevice(opened.board, period_s=0.002)
+    monkeypatch.setattr(
+        run, "run_on_board", lambda platform, elf, log, dev, work, **kw: (opened, work(opened))
+    )
+    monkeypatch.setattr(run.serial, "serial_for_url", lambda url, baudrate: opened.board)
     request = run.PowerRequest(
         model="kws", variant="v-HP", platform=platform, toolchain="gcc", runs=20, seed=7,
         tflite_sha256="ab" * 32, elf=tmp_path / "power.elf", log_path=tmp_path / "power.log",
@@ -142,11 +155,30 @@ def test_power_variant_on_a_board_writes_measured_reports(tmp_path, monkeypatch)
     )  # fmt: skip
     paths = (tmp_path / "power.json", tmp_path / "power.md")
     power = run.power_variant(request, paths, joulescope=FakeJoulescope([device]), timeouts=FAST)
+    return power, device, paths
+
+
+def test_power_variant_on_a_board_writes_measured_reports(tmp_path, monkeypatch) -> None:
+    """The board branch of the power step: DEVICE= opens the board, the Joulescope measures
+    every CPU mode of the platform, and the reports say "measured"."""
+    opened = OpenedBoard(FakeBoard(inference_s=0.002), power_switch=False)
+    power, device, paths = _power_on_board(tmp_path, monkeypatch, opened)
+    board = opened.board
+    assert opened.cycles_after == []
     assert power["source"] == "measured (Joulescope)" and set(power["modes"]) == {"LP", "HP"}
     assert device.parameters["io_voltage"] == "1.8V" and device.closed and board.closed
     assert board.requests == ["RUN LP 20 7 1 14 29 36", "RUN HP 20 7 1 14 29 36", "END"]
     assert "measured (Joulescope)" in paths[1].read_text()
     assert power["run"]["tflite_sha256"] == "ab" * 32 and power["run"]["seed"] == 7
+
+
+def test_a_board_with_a_power_switch_is_cycled_between_cpu_modes(tmp_path, monkeypatch) -> None:
+    opened = OpenedBoard(FakeBoard(inference_s=0.002), power_switch=True)
+    power, _, _ = _power_on_board(tmp_path, monkeypatch, opened)
+    assert set(power["modes"]) == {"LP", "HP"}
+    # once, after the first mode; the console then waited for READY before the second
+    assert opened.cycles_after == [["RUN LP 20 7 1 14 29 36"]]
+    assert opened.board.requests[-2:] == ["RUN HP 20 7 1 14 29 36", "END"]
 
 
 def test_the_fake_offers_only_what_the_real_joulescope_api_has():

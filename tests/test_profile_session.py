@@ -12,9 +12,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+import autodeploy.board as board_module
 from autodeploy.analysis.model_analysis import analyze_bytes
 from autodeploy.config.loader import load_platform
-from autodeploy.profile import run as profile_run
 from autodeploy.profile.run import ProfileRequest, ValidationError, host_inputs, profile_variant
 from autodeploy.profile.session import BoardMismatchError, StaleFirmwareError, run_session
 from autodeploy.profile.timing import EMULATED_COUNT_NOTE
@@ -153,7 +153,7 @@ class FakeEmulator:
 
 
 def profile(tmp_path, monkeypatch, analysis, answers, **faults):
-    monkeypatch.setattr(profile_run, "open_board", FakeEmulator)
+    monkeypatch.setattr(board_module, "open_board", FakeEmulator)
     request = ProfileRequest(
         model="kws", variant="v", analysis=analysis, placement=PLACEMENT, tflite=TFLITE,
         platform=PLATFORM, cpu_mode="HP", runs=RUNS, seed=SEED, elf="fw.elf",
@@ -269,7 +269,7 @@ def test_profile_on_the_host_board_through_a_faulty_link(tmp_path, monkeypatch, 
     ):
         running = FakeEmulator()
         running.url = link.url
-        monkeypatch.setattr(profile_run, "open_board", lambda *args: running)
+        monkeypatch.setattr(board_module, "open_board", lambda *args: running)
         request = ProfileRequest(
             model="kws", variant="host", analysis=model[0], placement=PLACEMENT, tflite=TFLITE,
             platform=PLATFORM, cpu_mode="LP", runs=4, seed=SEED, elf="unused",
@@ -350,7 +350,7 @@ def test_host_board_computing_wrong_outputs_gets_a_layer_hint(tmp_path, monkeypa
         with host_board.HostBoard(exe) as board:
             running = FakeEmulator()
             running.url = board.url
-            monkeypatch.setattr(profile_run, "open_board", lambda *args: running)
+            monkeypatch.setattr(board_module, "open_board", lambda *args: running)
             request = ProfileRequest(
                 model="kws", variant="host", analysis=analysis, placement=PLACEMENT,
                 tflite=TFLITE, platform=PLATFORM, cpu_mode="HP", runs=2, seed=SEED,

@@ -281,3 +281,30 @@ def test_wire_format_with_pip_erpc_and_corrupted_frames_get_no_reply():
             link.close()
     logged = [line.split(": ")[-1].strip() for line in board.log if line.startswith("adrpc:")]
     assert logged == list(damages)
+
+
+@pytest.mark.filterwarnings("ignore:set(Daemon|Name):DeprecationWarning")  # pyserial's own
+def test_calls_over_rfc2217_leave_the_port_settings_alone(monkeypatch):
+    """pyserial 3.5's rfc2217:// client negotiates every port setting again whenever the read
+    timeout is assigned (~200 ms per round trip while the link did so before every read);
+    after the link is open, calls must not make it."""
+    import serial.rfc2217
+    from support.serial_relay import Relay
+
+    negotiations = []
+    negotiate = serial.rfc2217.Serial._reconfigure_port
+
+    def counted(port, *args, **kwargs):
+        negotiations.append(port)
+        return negotiate(port, *args, **kwargs)
+
+    monkeypatch.setattr(serial.rfc2217.Serial, "_reconfigure_port", counted)
+    with HostBoard(build(MODELS["kws"], "kws").exe) as board:
+        relay = Relay(board.url, rfc2217=True)
+        with BoardClient(relay.url, timeout_s=2.0) as client:
+            at_open = len(negotiations)
+            infos = [client.info() for _ in range(5)]
+            client.set_input(0, bytes(client.tensor(False, 0).bytes))
+            client.invoke()
+    assert {info.model for info in infos} == {"kws"}
+    assert at_open >= 1 and len(negotiations) == at_open

@@ -14,6 +14,11 @@ Two ways a child could be left behind, and what ends it:
   replaced by the next one, and a profile written against it). interrupt_on_signals() wires
   interrupt() to SIGINT, SIGTERM and SIGHUP.
 
+A child that holds something outside this machine (a board farm's place, which stays taken when
+its holder just vanishes) is spawned with stop_signal=SIGTERM: it gets SIGTERM instead of SIGKILL,
+both from the kernel when the tool dies and from interrupt(), and gives the thing back before it
+exits.
+
 Linux only (prctl).
 """
 
@@ -35,7 +40,7 @@ _PR_SET_PDEATHSIG = 1
 _prctl = ctypes.CDLL(None, use_errno=True).prctl
 _forker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="autodeploy-forker")
 _lock = threading.Lock()  # orders spawn() against interrupt(): no child escapes the kill
-_running: weakref.WeakSet[subprocess.Popen] = weakref.WeakSet()
+_running: weakref.WeakKeyDictionary[subprocess.Popen, int] = weakref.WeakKeyDictionary()
 _interrupted = threading.Event()
 _INTERRUPTING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -47,14 +52,17 @@ class Interrupted(AutodeployError):
         super().__init__("interrupted; this step runs again next time")
 
 
-def spawn(command: list[str], **popen_args) -> subprocess.Popen:
+def spawn(
+    command: list[str], *, stop_signal: int = signal.SIGKILL, **popen_args
+) -> subprocess.Popen:
     """subprocess.Popen(command, **popen_args), in a new session (its process group id is its pid)
-    and killed when this process dies. Raises Interrupted after an interrupt."""
+    and sent stop_signal when this process dies or is interrupted. Raises Interrupted after an
+    interrupt."""
     with _lock:
         if _interrupted.is_set():
             raise Interrupted()
-        process = _forker.submit(_popen, command, popen_args).result()
-        _running.add(process)
+        process = _forker.submit(_popen, command, stop_signal, popen_args).result()
+        _running[process] = stop_signal
     return process
 
 
@@ -85,12 +93,13 @@ def kill(process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
 
 
 def interrupt() -> None:
-    """Kill every running child and refuse new ones, for the rest of this process."""
+    """Stop every running child (its stop signal) and refuse new ones, for the rest of this
+    process."""
     with _lock:
         _interrupted.set()
-        running = list(_running)
-    for process in running:
-        kill(process)
+        running = list(_running.items())
+    for process, stop_signal in running:
+        kill(process, stop_signal)
 
 
 def interrupted() -> bool:
@@ -119,11 +128,11 @@ def _watch(read_end: int) -> None:
             interrupt()
 
 
-def _popen(command: list[str], popen_args: dict) -> subprocess.Popen:
+def _popen(command: list[str], stop_signal: int, popen_args: dict) -> subprocess.Popen:
     parent = os.getpid()
 
     def die_with_parent():  # in the child, between fork and exec
-        _prctl(_PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL))
+        _prctl(_PR_SET_PDEATHSIG, ctypes.c_ulong(stop_signal))
         if os.getppid() != parent:  # the parent died before the request: no signal will come
             os._exit(1)
 

@@ -34,6 +34,11 @@ def sweep_target(sweep: str) -> str:
     return f"sweep-{sweep}"
 
 
+def sweep_profiles_target(sweep: str) -> str:
+    """Only the sweep's profiles: no power run (which needs a Joulescope on a board)."""
+    return f"sweep-{sweep}-profile"
+
+
 def model_targets(model: str) -> tuple[str, ...]:
     return tuple(model_target(model, step) for step in MODEL_STEPS)
 

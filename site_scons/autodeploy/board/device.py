@@ -1,7 +1,8 @@
 """A real board: flash the firmware with the platform's command, then talk over its serial port.
 
 The flash command is the platform YAML's `board_support.flash`, a template such as
-`pyocd flash -t ama510 {elf}`; `{elf}` becomes the image path and `{device}` the serial URL.
+`pyocd flash -t ama510 {elf}`; `{elf}` becomes the image path and `{device}` the serial URL; a
+board from a farm (board/farm.py) also fills `{host}`, `{place}` and `{tags[NAME]}`.
 Same context-manager shape as Emulator, so the profile code does not care which one it has.
 """
 
@@ -17,6 +18,7 @@ from ..errors import AutodeployError
 from .emulator import log_tail
 
 FLASH_TIMEOUT_S = 300.0
+FARM_FIELDS = ("host", "place", "tags")  # placeholders only a farm's place can fill
 
 
 class DeviceError(AutodeployError):
@@ -25,6 +27,7 @@ class DeviceError(AutodeployError):
 
 class Device:
     measured = True  # counts come from the board's own counter
+    power_switch = False  # whether power_cycle() can switch it off and on (board/farm.py)
 
     def __init__(
         self,
@@ -46,7 +49,9 @@ class Device:
     def description(self) -> str:
         return f"{self.platform.name} at {self.url}"
 
-    def flash_command(self) -> list[str]:
+    def flash_command(self, elf: str | None = None, **place) -> list[str]:
+        """The flash template filled in: {elf} (this image, or `elf`: its path where the command
+        runs), {device}, and a farm place's fields (FARM_FIELDS) when given."""
         support = getattr(self.platform, "board_support", None)
         template = getattr(support, "flash", None)
         if not template:
@@ -56,16 +61,40 @@ class Device:
                 '(e.g. flash: "pyocd flash -t <target> {elf}"), or leave DEVICE unset to run '
                 "on the emulator"
             )
+        values = {"elf": elf or self.elf, "device": self.url, **place}
         try:
-            return [part.format(elf=self.elf, device=self.url) for part in shlex.split(template)]
-        except (KeyError, IndexError, ValueError) as err:
+            return [part.format(**values) for part in shlex.split(template)]
+        except KeyError as err:
+            raise DeviceError(self._missing_field(template, err.args[0], place)) from None
+        except (IndexError, ValueError) as err:
             raise DeviceError(
                 f"{self.platform.file}: board_support.flash '{template}' is not a valid command "
                 f"template ({err}); use {{elf}} for the image and {{device}} for the port"
             ) from None
 
+    def _missing_field(self, template: str, name: str, place: dict) -> str:
+        where = f"board_support.flash '{template}' in {self.platform.file}"
+        if name in FARM_FIELDS:
+            return (
+                f"{where} uses {{{name}}}, which only a board from a farm has "
+                "(DEVICE=labgrid:...); use {elf} and {device} for other boards"
+            )
+        if place:
+            return (
+                f"place {place['place']} has no tag '{name}', which {where} uses; add it: "
+                f"labgrid-client -p {place['place']} set-tags {name}=..."
+            )
+        return (
+            f"{where} is not a valid command template (unknown placeholder {{{name}}}); use "
+            "{elf} for the image and {device} for the port"
+        )
+
     def __enter__(self) -> Device:
-        command = self.flash_command()
+        self._flash(self.flash_command())
+        return self
+
+    def _flash(self, command: list[str]) -> None:
+        """Run the flash command, its output to the log; DeviceError when it fails."""
         if not self.elf.is_file():
             raise DeviceError(f"firmware image {self.elf} does not exist; build it first")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,7 +122,6 @@ class Device:
                 f"flashing {self.elf} failed (`{shlex.join(command)}` exit code "
                 f"{result.returncode}); log {self.log_path}:\n{log_tail(self.log_path)}"
             )
-        return self
 
     def __exit__(self, *exc) -> None:
         pass  # the board keeps running; the next flash replaces its image

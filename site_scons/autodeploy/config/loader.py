@@ -7,6 +7,7 @@ a suggestion ("did you mean 'SRAM'?") and the allowed values.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -1309,13 +1310,16 @@ def _check_flash_template(text: str, node: Node, src: Source) -> None:
         fields_used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError as err:
         raise src.error(node.line, "board_support.flash", f"bad template: {err}") from None
-    unknown = fields_used - {"elf", "device"}
+    # a board from a farm (DEVICE=labgrid:...) also has {host}, {place} and {tags[NAME]}
+    unknown = {f for f in fields_used if f not in ("elf", "device", "host", "place")}
+    unknown -= {f for f in unknown if re.fullmatch(r"tags\[[a-z][a-z0-9_]+\]", f)}
     if unknown:
         raise src.error(
             node.line,
             "board_support.flash",
             f"unknown placeholder {{{sorted(unknown)[0]}}}; use {{elf}} for the firmware image "
-            "and {device} for the serial port",
+            "and {device} for the serial port (on a farm also {host}, {place} and "
+            "{tags[NAME]} for a place tag)",
         )
     if "elf" not in fields_used:
         raise src.error(

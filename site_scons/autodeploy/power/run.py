@@ -1,5 +1,8 @@
 """The power step of one variant: run the power firmware in every CPU mode of the platform, on the
-emulator (modelled energy) or a board with a Joulescope (measured), and write the reports."""
+emulator (modelled energy) or a board with a Joulescope (measured), and write the reports.
+
+A board from a farm whose place has a power switch is power-cycled (and reflashed) between CPU
+modes, so each mode is measured from a fresh start."""
 
 from __future__ import annotations
 
@@ -9,11 +12,11 @@ from dataclasses import dataclass
 
 import serial
 
-from ..board import open_board
+from ..board import run_on_board
 from ..config.loader import Platform
 from ..progress import progress_line
 from ..run_record import run_record
-from .console import Gpio, PowerConsole
+from .console import Gpio, PowerConsole, PowerConsoleError
 from .joulescope import SOURCE as MEASURED
 from .joulescope import Meter, Timeouts, measure_mode, open_joulescope
 from .modelled import SOURCE as MODELLED
@@ -37,6 +40,7 @@ class PowerRequest:
     elf: str | os.PathLike
     log_path: str | os.PathLike
     device: str | None = None  # DEVICE=: a real board's serial URL, measured with a Joulescope
+    coordinator: str | None = None  # LG_COORDINATOR, for a board from a farm (DEVICE=labgrid:...)
 
 
 def _gpio(platform: Platform) -> Gpio:
@@ -61,18 +65,53 @@ def _emulator_modes(request: PowerRequest, console: PowerConsole, progress) -> d
     return modes
 
 
-def _board_modes(
-    request: PowerRequest, console: PowerConsole, joulescope, timeouts, progress
-) -> dict:
+def _board_modes(request: PowerRequest, link: _ConsoleLink, joulescope, timeouts, progress) -> dict:
     device = open_joulescope(joulescope)
     modes = {}
     with Meter(device, request.platform.power_gpio.io_voltage, timeouts) as meter:
         for name in request.platform.cpu_modes:
+            if modes and link.board.power_switch:
+                link.power_cycle()
             modes[name] = measure_mode(
-                meter, console, name, request.runs, request.seed, _gpio(request.platform)
+                meter, link.console, name, request.runs, request.seed, _gpio(request.platform)
             )
             _window_done(request, modes, progress)
     return modes
+
+
+class _ConsoleLink:
+    """The power firmware's console on the board; after a power cycle, opened anew."""
+
+    def __init__(self, board, request: PowerRequest):
+        self.board = board
+        self.model = request.model
+        self.baud = request.platform.transport.baud
+        self.where = f"{board.description}, log {request.log_path}"
+        self.port = None
+        self.console: PowerConsole | None = None
+
+    def __enter__(self) -> _ConsoleLink:
+        self._open()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.port.close()
+
+    def power_cycle(self) -> None:
+        self.port.close()
+        self.board.power_cycle()
+        self._open()
+
+    def _open(self) -> None:
+        """Open the console and wait for the firmware's READY."""
+        self.port = serial.serial_for_url(self.board.url, baudrate=self.baud)
+        try:
+            self.port.timeout = 0.05
+            self.console = PowerConsole(self.port, self.where)
+            self.console.ready(self.model, READY_TIMEOUT_S)
+        except BaseException:
+            self.port.close()
+            raise
 
 
 def _note(request: PowerRequest, measured: bool) -> str:
@@ -101,19 +140,26 @@ def power_variant(
     """Measure or model every CPU mode and write paths (power.json, power.md); returns the
     report. `joulescope` replaces the joulescope package (tests); `progress` gets a line after
     each mode's window."""
-    with open_board(request.platform, request.elf, request.log_path, request.device) as board:
-        port = serial.serial_for_url(board.url, baudrate=request.platform.transport.baud)
-        port.timeout = 0.05
-        try:
-            console = PowerConsole(port, f"{board.description}, log {request.log_path}")
-            console.ready(request.model, READY_TIMEOUT_S)
+
+    def measure(board) -> dict:
+        with _ConsoleLink(board, request) as link:
             if board.measured:
-                modes = _board_modes(request, console, joulescope, timeouts or Timeouts(), progress)
+                modes = _board_modes(request, link, joulescope, timeouts or Timeouts(), progress)
             else:
-                modes = _emulator_modes(request, console, progress)
-            console.finish()
-        finally:
-            port.close()
+                modes = _emulator_modes(request, link.console, progress)
+            link.console.finish()
+        return modes
+
+    board, modes = run_on_board(
+        request.platform,
+        request.elf,
+        request.log_path,
+        request.device,
+        measure,
+        lost=(PowerConsoleError, serial.SerialException),  # the board went silent or away
+        coordinator=request.coordinator,
+        what=f"{request.model} {request.variant} (power)",
+    )
     meta = {
         "model": request.model,
         "variant": request.variant,

@@ -7,12 +7,13 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..board import EmulatorError, open_board
+from ..board import EmulatorError, run_on_board
 from ..config.loader import Platform
 from ..dataset import Dataset
 from ..errors import AutodeployError, ValidationError
 from ..reference import ReferenceFailed, layer_output_crcs, reference_outputs_with_fallback
 from ..rpc.client import BoardClient
+from ..rpc.errors import BoardTimeoutError
 from ..rpc.inputs import analysis_inputs
 from ..run_record import run_record, tflite_sha256
 from ..validation.classification import classification
@@ -36,7 +37,8 @@ class ProfileRequest:
     seed: int
     elf: str | os.PathLike
     log_path: str | os.PathLike  # QEMU or flash tool output
-    device: str | None = None  # DEVICE=...: a real board's serial URL
+    device: str | None = None  # DEVICE=...: a real board's serial URL, or labgrid:... (a farm)
+    coordinator: str | None = None  # LG_COORDINATOR, for a farm
     toolchain: dict | None = None  # {"name", "version"} of the compiler that built the ELF
     image_sizes: dict | None = None  # the firmware's sizes.json
     dataset: Dataset | None = None  # real inputs, each sample uploaded (None: seeded inputs)
@@ -59,11 +61,11 @@ def profile_variant(
     r = request
     inputs = r.dataset.runs if r.dataset else host_inputs(r.analysis, r.seed, r.runs)
     reference = reference_outputs_with_fallback(r.tflite, inputs)
-    board = open_board(r.platform, r.elf, r.log_path, r.device)
-    with board:
+
+    def session_on(board):
         try:
             with client_factory(board.url, baud=board.baud) as client:
-                session = run_session(
+                return run_session(
                     client,
                     r.analysis,
                     r.model,
@@ -78,6 +80,18 @@ def profile_variant(
             if died:
                 raise EmulatorError(f"{err}\n{died}") from None
             raise
+
+    board, session = run_on_board(
+        r.platform,
+        r.elf,
+        r.log_path,
+        r.device,
+        session_on,
+        lost=(BoardTimeoutError,),  # the board stopped answering: a farm tries another
+        coordinator=r.coordinator,
+        what=f"{r.model} {r.variant}",
+        progress=progress,
+    )
     mode = r.platform.cpu_modes[r.cpu_mode]
     timing = Timing(
         board.measured, session.info.counter_hz, mode.clock_hz, mode.name, board.description

@@ -113,7 +113,12 @@ class _BadFrame(Exception):
 
 
 class _Link(SerialTransport):
-    """erpc's serial transport with a deadline on reads and a bound on frame length."""
+    """erpc's serial transport with a deadline on reads and a bound on frame length.
+
+    The port's read timeout is set once, at open, and never again: pyserial 3.5's rfc2217://
+    client re-sends every port setting and waits for the server's answers whenever .timeout is
+    assigned, which cost ~200 ms per round trip when it was set before every read. A read that
+    waits returns after IDLE_S at most, so a deadline is missed by at most that much."""
 
     def __init__(self, url: str, baud: int):
         super().__init__(url, baud, timeout=IDLE_S)
@@ -139,14 +144,13 @@ class _Link(SerialTransport):
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
                 raise _Timeout(partial=self._frame_bytes + len(data) > 0)
-            self._serial.timeout = min(remaining, 0.5)
             data += self._serial.read(count - len(data))
         self._frame_bytes += count
         return bytes(data)
 
     def drain(self) -> None:
-        """Read until the line has been silent for IDLE_S, so the next frame starts clean."""
-        self._serial.timeout = IDLE_S
+        """Read until the line has been silent for IDLE_S (the port's read timeout), so the next
+        frame starts clean."""
         while self._serial.read(4096):
             pass
         self._serial.reset_input_buffer()
