@@ -148,10 +148,9 @@ def _fully_connected(op, tensors):
 
 @rule("RESHAPE")
 def _reshape(op, tensors):
-    x = _input(op, tensors, 0)
-    target = _values(_input(op, tensors, 1))
-    if target is None:
-        target = op.options.get("new_shape")
+    x, shape_input = _input(op, tensors, 0), _input(op, tensors, 1)
+    # the shape input wins over the option (TFLite); a computed one is known only at run time
+    target = _values(shape_input) if shape_input is not None else op.options.get("new_shape")
     if target is None:
         return None
     target = [int(d) for d in target]
