@@ -33,6 +33,9 @@ class BuildWithToolFiles(build_py):
                 shutil.copy2(source, target)
 
 
+# setuptools refuses an egg_base that does not exist yet (a fresh clone has no .pybuild/)
+(Path(__file__).resolve().parent / ".pybuild").mkdir(exist_ok=True)
+
 setup(
     cmdclass={"build_py": BuildWithToolFiles},
     options={"build": {"build_base": ".pybuild"}, "egg_info": {"egg_base": ".pybuild"}},
