@@ -23,6 +23,7 @@ from builders.sources import model_sources
 VALIDATOR = {
     "app_sources": ["firmware/rpc/src", "firmware/apps/validator"],
     "include": ["firmware/rpc/include"],
+    "receives_upload": True,  # its upload calls take a model in PSRAM over the link
 }
 
 

@@ -19,12 +19,15 @@ OUTPUTS = ("profile.csv", "profile.md", "profile.json")
 
 
 def _profile(target, source, env):
+    from autodeploy.firmware.elf import read_elf
     from autodeploy.firmware.toolchains import toolchain
+    from autodeploy.firmware.upload_image import upload_image
     from autodeploy.profile.run import ProfileRequest, profile_variant
 
     elf, analysis, placement, tflite, sizes = (Path(str(s)) for s in source[:5])
     request = read_value(source[5])
     report_dir = Path(str(target[0])).parent
+    upload = upload_image(read_elf(elf))
     profile_variant(
         ProfileRequest(
             model=request["model"],
@@ -44,6 +47,7 @@ def _profile(target, source, env):
                 "version": toolchain(request["toolchain"]).version(env["ENV"]["PATH"]),
             },
             image_sizes=json.loads(sizes.read_text()),
+            upload=upload.data if upload else None,
         ),
         [str(t) for t in target],
     )
@@ -89,6 +93,10 @@ def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec):
     env.SideEffect(f"{outdir}/board.log", targets)
     env.Depends(
         targets,
-        engine_sources(env, "profile", "board", "reference", "validation", "rpc"),
+        engine_sources(
+            env,
+            *("profile", "board", "reference", "validation", "rpc"),
+            *("firmware/elf", "firmware/flash_image", "firmware/upload_image"),
+        ),
     )
     return targets

@@ -1,8 +1,10 @@
 """A real board: flash the firmware with the platform's command, then talk over its serial port.
 
 The flash command is the platform YAML's `board_support.flash`, a template such as
-`pyocd flash -t ama510 {elf}`; `{elf}` becomes the image path and `{device}` the serial URL.
-Same context-manager shape as Emulator, so the profile code does not care which one it has.
+`pyocd flash -t ama510 {elf}`; `{elf}` becomes the path of the image's flash image (the sections
+the board's non-volatile memories hold, at their load addresses: autodeploy.firmware.flash_image)
+and `{device}` the serial URL. Same context-manager shape as Emulator, so the profile code does
+not care which one it has.
 """
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import tempfile
 from pathlib import Path
 
 from .. import children
 from ..errors import AutodeployError
+from ..firmware.elf import read_elf
+from ..firmware.flash_image import nonvolatile_ranges, write_flash_image
 from .emulator import log_tail
 
 FLASH_TIMEOUT_S = 300.0
@@ -46,7 +51,8 @@ class Device:
     def description(self) -> str:
         return f"{self.platform.name} at {self.url}"
 
-    def flash_command(self) -> list[str]:
+    def flash_command(self, image: str | os.PathLike | None = None) -> list[str]:
+        """The flash command for `image` (by default the ELF itself)."""
         support = getattr(self.platform, "board_support", None)
         template = getattr(support, "flash", None)
         if not template:
@@ -57,7 +63,8 @@ class Device:
                 "on the emulator"
             )
         try:
-            return [part.format(elf=self.elf, device=self.url) for part in shlex.split(template)]
+            image = image or self.elf
+            return [part.format(elf=image, device=self.url) for part in shlex.split(template)]
         except (KeyError, IndexError, ValueError) as err:
             raise DeviceError(
                 f"{self.platform.file}: board_support.flash '{template}' is not a valid command "
@@ -65,10 +72,17 @@ class Device:
             ) from None
 
     def __enter__(self) -> Device:
-        command = self.flash_command()
+        self.flash_command()  # a configuration error before anything else
         if not self.elf.is_file():
             raise DeviceError(f"firmware image {self.elf} does not exist; build it first")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="autodeploy-flash-") as folder:
+            image = Path(folder) / "flash.elf"
+            write_flash_image(read_elf(self.elf), image, nonvolatile_ranges(self.platform, "board"))
+            self._flash(self.flash_command(image))
+        return self
+
+    def _flash(self, command: list[str]) -> None:
         try:
             with open(self.log_path, "wb") as log:
                 result = children.run(
@@ -93,7 +107,6 @@ class Device:
                 f"flashing {self.elf} failed (`{shlex.join(command)}` exit code "
                 f"{result.returncode}); log {self.log_path}:\n{log_tail(self.log_path)}"
             )
-        return self
 
     def __exit__(self, *exc) -> None:
         pass  # the board keeps running; the next flash replaces its image

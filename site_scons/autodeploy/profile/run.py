@@ -41,6 +41,7 @@ class ProfileRequest:
     device: str | None = None  # DEVICE=...: a real board's serial URL
     toolchain: dict | None = None  # {"name", "version"} of the compiler that built the ELF
     image_sizes: dict | None = None  # the firmware's sizes.json
+    upload: bytes | None = None  # model data the host uploads first (the ELF's upload image)
 
 
 def host_inputs(analysis: dict, seed: int, runs: int) -> list:
@@ -65,7 +66,14 @@ def profile_variant(
         try:
             with client_factory(board.url, baud=board.baud) as client:
                 session = run_session(
-                    client, r.analysis, r.model, inputs, reference.outputs, r.seed, progress
+                    client,
+                    r.analysis,
+                    r.model,
+                    inputs,
+                    reference.outputs,
+                    r.seed,
+                    progress,
+                    r.upload,
                 )
         except AutodeployError as err:
             died = board.exit_report()  # a crashed QEMU is the real cause of a link error
