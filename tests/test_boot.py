@@ -165,5 +165,5 @@ def test_the_power_app_cannot_run_a_model_it_cannot_receive(project) -> None:
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert (
         f"error: [ldscript] {UPLOADED}/power/firmware.ld: the power app has no PC link to "
-        "receive the weights, and with model_location PSRAM the image carries none"
+        "receive the weights, and with the model in PSRAM the image carries none"
     ) in result.stderr

@@ -63,7 +63,7 @@ def copy_instructions(records: int, nbytes: int) -> int:
 def no_link_reason(app: str) -> str:
     """Why an image without a PC link cannot run a model whose weights are uploaded."""
     return (
-        f"the {app} has no PC link to receive the weights, and with model_location PSRAM the "
-        "image carries none (the host uploads them to the validator before profiling); put the "
-        "model in MRAM, SRAM or TCM to run the " + app
+        f"the {app} has no PC link to receive the weights, and with the model in PSRAM the "
+        "image carries none (the host uploads them to the validator before profiling); only a "
+        f"model placed in MRAM, SRAM or TCM (model_location) can run in the {app}"
     )
