@@ -67,6 +67,8 @@ def starts_at_entry(platform) -> bool:
     """The machine's reset vector table is not in the emulated boot memory, so QEMU must start
     the core at the image's entry point (QEMU's generic loader sets the PC)."""
     boot = platform.memories[platform.boot_memory]
+    if boot.emulator_base is None:  # not mapped: no image links for this emulator anyway
+        return True
     start, size = boot.emulator_base, boot.emulator_size
     return not start <= RESET_VECTOR_TABLE.get(platform.emulator.machine, -1) < start + size
 

@@ -98,9 +98,11 @@ def size_report(elf: Elf, regions: dict) -> dict:
 def _boot(elf: Elf, regions: dict) -> dict:
     """The start-up's copies, as the image's copy table has them, and the upload."""
     copies = []
-    if "__boot_copy_start" in elf.symbols:
+    has_table = "__boot_copy_start" in elf.symbols
+    if has_table:
         start = elf.symbols["__boot_copy_start"].value
-        table = elf.read(start, elf.symbols["__boot_copy_end"].value - start)
+        size = elf.symbols["__boot_copy_end"].value - start
+        table = elf.read(start, size) if size else b""
         for load, run, nbytes in COPY_RECORD.iter_unpack(table):
             section = next(
                 (s.name for s in elf.sections if s.allocated and (s.addr, s.size) == (run, nbytes)),
@@ -129,7 +131,7 @@ def _boot(elf: Elf, regions: dict) -> dict:
     return {
         "copies": copies,
         "copy_bytes": copied,
-        "copy_instructions": copy_instructions(len(copies), copied) if copies else 0,
+        "copy_instructions": copy_instructions(len(copies), copied) if has_table else 0,
         "upload": upload,
     }
 
