@@ -9,8 +9,11 @@ the runtime .text the validator image links, and the arena. Then KWS per layer b
 TFLM + CMSIS-NN figures measured on the same emulated machines (../shared/docs/emulation.md).
 
 The Apollo4 Plus's real memories cannot hold mnv2 or mnv3sm; the M4 rows run on a copy of its
-platform whose SRAM is enlarged onto the an386's 16 MB RAM (instruction counts do not depend on
-which memory holds what: the emulator models no memory speed).
+platform whose SRAM is enlarged onto the an386's 16 MB RAM, and whose MRAM (the boot memory,
+which holds the load image of weights copied to SRAM) fills the an386's 4 MB SSRAM1. On the
+M55, MRAM is enlarged onto the an547's 8 MB QSPI so that mnv2 runs from MRAM instead of being
+uploaded to PSRAM over the slow emulated UART. Instruction counts do not depend on which memory
+holds what: the emulator models no memory speed.
 
 Runs in a temporary copy of the project. Usage:
   .venv/bin/python benchmarks/bench_runtime.py [--models kws,vww] [--boards m55,m4]
@@ -40,11 +43,18 @@ CMSIS_NN_KWS = {
     "m4": [1_118_440] + [561_480, 1_069_320] * 4 + [51_080, 0, 2_520, 3_120],
 }
 CMSIS_NN_KWS_TOTAL = {"m55": 1_814_406, "m4": 7_698_600}
-M4_ENLARGED = (
-    ("  SRAM:\n    size_kb: 1024\n", "  SRAM:\n    size_kb: 8192\n"),  # room for mnv2, mnv3sm
-    ("SRAM: {region: SSRAM23, base: 0x20080000, size_kb: 1024}",
-     "SRAM: {region: PSRAM,   base: 0x21000000, size_kb: 16384}"),
-)  # fmt: skip
+ENLARGED = {
+    "m4": (
+        ("  SRAM:\n    size_kb: 1024\n", "  SRAM:\n    size_kb: 8192\n"),  # room for mnv2, mnv3sm
+        ("SRAM: {region: SSRAM23, base: 0x20080000, size_kb: 1024}",
+         "SRAM: {region: PSRAM,   base: 0x21000000, size_kb: 16384}"),
+        # ...and for their load images in the boot memory
+        ("    size_kb: 2000\n    reserve_percent: 20", "    size_kb: 4096\n    reserve_percent: 0"),
+        ("MRAM: {region: SSRAM1,  base: 0x00000000, size_kb: 2048}",
+         "MRAM: {region: SSRAM1,  base: 0x00000000, size_kb: 4096}"),
+    ),
+    "m55": (("size_kb: 4096\n    reserve_percent: 20", "size_kb: 8192\n    reserve_percent: 20"),),
+}  # fmt: skip
 MAP_TEXT = re.compile(r"^ (\.text\S*)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+)$")
 
 
@@ -53,10 +63,9 @@ def write_platforms(work: Path, boards, portable: bool) -> dict[str, str]:
     names = {}
     for key in boards:
         text = (work / "platforms" / f"{BOARDS[key]}.yaml").read_text()
-        if key == "m4":
-            for old, new in M4_ENLARGED:
-                assert old in text, old
-                text = text.replace(old, new)
+        for old, new in ENLARGED[key]:
+            assert old in text, old
+            text = text.replace(old, new)
         for kernels in ("auto", "portable") if portable else ("auto",):
             name = f"bench_{key}_{kernels}"
             platform = text.replace(f"name: {BOARDS[key]}", f"name: {name}")

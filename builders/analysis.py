@@ -114,7 +114,7 @@ def placement(env, variant, spec, analysis_node, what: str):
         [analysis_node, config_value(env, request)],
         step_action("place", _place),
     )
-    env.Depends(target, engine_sources(env, "memory/placement"))
+    env.Depends(target, engine_sources(env, "memory/placement", "memory/boot"))
     return target
 
 

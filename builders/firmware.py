@@ -8,6 +8,11 @@ toolchain (build/<model>/obj/<platform>/<toolchain>/): the generated model C, wh
 depends on the placement. Per variant (variant.build_dir): app_model.c (the glue naming the
 model), firmware.ld (from the placement), <app>.elf and .map, sizes.json and sizes.md.
 
+Images boot from the platform's boot memory (autodeploy.memory.boot): the size step also checks
+that nothing would be lost at power-up, and the link step writes the CRC-32 of a model the host
+uploads into the image (autodeploy.firmware.upload_image). Only apps with a PC link can receive
+such a model; for the others the linker-script step fails with the reason.
+
 Compiling and archiving use SCons' own Object/StaticLibrary/Program with CPPPATH, so the C
 scanner tracks headers; a toolchain that is not installed fails only the targets that need it.
 """
@@ -23,7 +28,12 @@ from pathlib import Path
 from autodeploy import atomic, children
 from autodeploy.errors import AutodeployError
 from autodeploy.firmware import toolchains
-from autodeploy.firmware.linker import default_target, render_linker_script, used_regions
+from autodeploy.firmware.linker import (
+    default_target,
+    render_linker_script,
+    require_link_for_upload,
+    used_regions,
+)
 from autodeploy.home import tool_root
 from autodeploy.target import target_for
 from builders.common import config_value, engine_sources, read_value, step_action, tool_path
@@ -171,6 +181,7 @@ def firmware(
     app_name: str = "validator",
     include=(),
     target: str | None = None,
+    receives_upload: bool = False,
 ) -> dict:
     """Declare the firmware image of `variant` running app `app_name`.
 
@@ -178,7 +189,8 @@ def firmware(
     variant's placement.json; app_sources: the app's C files or folders in the tool (e.g. the
     RPC server's and the validator's); include: extra include folders for them; target:
     "emulator" or "board" (the platform's board_support), by default the board when the
-    platform declares one.
+    platform declares one; receives_upload: the app takes the model's data over the PC link
+    (the validator), so it can run a model in PSRAM.
     Returns {elf, map, linker_script, sizes_json, sizes_md} nodes (in variant.build_dir).
     """
     platform = env["AUTODEPLOY_CONFIG"].platforms[variant.platform]
@@ -217,25 +229,29 @@ def firmware(
     # A variant that cannot be placed fails there, with the sizes, before its model C compiles
     # (a compiler's "array too large" would say less). Order only: placements do not recompile.
     env.Requires([*model, *glue_obj], placement_node)
+    app_info = {"name": app_name, "receives_upload": receives_upload}
     script = env.Command(
         names["linker_script"],
-        [placement_node, _layout_value(env, platform, target)],
+        [placement_node, _layout_value(env, platform, target), config_value(env, app_info)],
         step_action("ldscript", _write_linker_script),
     )
-    env.Depends(script, engine_sources(env, "firmware/linker"))
+    env.Depends(script, engine_sources(env, "firmware/linker", "memory/boot"))
     lib = runtime_library(env, platform, variant.toolchain)
     elf, map_file = fenv.Program(
         [names["elf"], names["map"]],
         [*app, *model, *glue_obj, *board, *lib],
         ADRT_LDSCRIPT=script[0].abspath,
     )
-    env.Depends(elf, script)
+    env.Depends(elf, [script, *engine_sources(env, "firmware/upload_image")])
     sizes = env.Command(
         [names["sizes_json"], names["sizes_md"]],
         [elf, placement_node, _layout_value(env, platform, target)],
         step_action("sizes", _write_sizes),
     )
-    env.Depends(sizes, engine_sources(env, "firmware/size_report", "firmware/elf"))
+    env.Depends(
+        sizes,
+        engine_sources(env, "firmware/size_report", "firmware/elf", "firmware/flash_image"),
+    )
     return {
         "elf": elf,
         "map": map_file,
@@ -294,21 +310,31 @@ const uint32_t adrt_app_staging_bytes = {staging}u;
 def _write_linker_script(target, source, env):
     placement = json.loads(Path(str(source[0])).read_text())["placement"]
     layout = read_value(source[1])
+    app = read_value(source[2])
+    require_link_for_upload(placement, f"{app['name']} app", app["receives_upload"])
     platform = env["AUTODEPLOY_CONFIG"].platforms[layout["platform"]["name"]]
     atomic.write_text(str(target[0]), render_linker_script(platform, placement, layout["target"]))
 
 
 def _write_sizes(target, source, env):
     from autodeploy.firmware.elf import read_elf
-    from autodeploy.firmware.size_report import check_budgets, size_markdown, size_report
+    from autodeploy.firmware.flash_image import nonvolatile_ranges
+    from autodeploy.firmware.size_report import (
+        check_boot_image,
+        check_budgets,
+        size_markdown,
+        size_report,
+    )
 
     placement = json.loads(Path(str(source[1])).read_text())["placement"]
     layout = read_value(source[2])
     platform = env["AUTODEPLOY_CONFIG"].platforms[layout["platform"]["name"]]
     regions = used_regions(platform, placement, layout["target"])
-    report = size_report(read_elf(str(source[0])), regions)
+    elf = read_elf(str(source[0]))
+    report = size_report(elf, regions)
     atomic.write_json(str(target[0]), report)
     atomic.write_text(str(target[1]), size_markdown(report, str(source[0])))
+    check_boot_image(elf, nonvolatile_ranges(platform, layout["target"]), str(source[0]))
     check_budgets(report, platform, str(source[0]))
 
 
@@ -331,6 +357,9 @@ def _link(target, source, env):
     ]
     result = children.run(cmd, capture_output=True, text=True, env=env["ENV"])
     if result.returncode == 0:
+        from autodeploy.firmware.upload_image import seal
+
+        seal(elf)
         return
     overflows = _OVERFLOW.findall(result.stderr)
     if overflows:

@@ -26,6 +26,7 @@ from builders.vela import vela_compile, vela_report
 VALIDATOR = {
     "app_sources": ["firmware/rpc/src", "firmware/apps/validator"],
     "include": ["firmware/rpc/include"],
+    "receives_upload": True,  # its upload calls take a model in PSRAM over the link
 }
 
 

@@ -5,8 +5,11 @@
     README.md                   what to call, buffer sizes, where arena and weights live
     example/                    main.c, example_data.{h,c}, board/ (board support), example.ld,
                                 Makefile, and sizes.{json,md} of the example image
-The example image itself (example.elf, its map and objects) is built with the package's own
-Makefile into build/<model>/<firmware_key>/example/, outside the package, which ships only sources.
+The example image itself (example.elf, example.hex (its flash image), its map and objects) is
+built with the package's own Makefile into build/<model>/<firmware_key>/example/, outside the
+package, which ships only sources. The example boots like the validator (from the boot memory,
+copying what runs from RAM); it has no PC link, so a variant with its model in PSRAM (uploaded
+by the host) gets no example: that step fails with the reason.
 
 The example's inputs are run 0 of the validator's seeded inputs and its expected outputs come
 from the host reference, so running it on the board checks the library end to end. SCons builds
@@ -21,7 +24,12 @@ from pathlib import Path
 
 from autodeploy import atomic, children
 from autodeploy.errors import AutodeployError
-from autodeploy.firmware.linker import default_target, render_linker_script, used_regions
+from autodeploy.firmware.linker import (
+    default_target,
+    render_linker_script,
+    require_link_for_upload,
+    used_regions,
+)
 from builders.common import config_value, engine_sources, read_value, step_action, tool_path
 from builders.firmware import (
     BOARD_INCLUDE,
@@ -100,7 +108,7 @@ def library(env, variant, sources, analysis_node, placement_node, spec, target=N
     script = env.Command(
         f"{example}/example.ld", [placement_node, layout], step_action("ldscript", _write_script)
     )
-    env.Depends(script, engine_sources(env, "firmware/linker"))
+    env.Depends(script, engine_sources(env, "firmware/linker", "memory/boot"))
     readme = env.Command(
         f"{pkg}/README.md",
         [
@@ -119,17 +127,21 @@ def library(env, variant, sources, analysis_node, placement_node, spec, target=N
         ],
         step_action("readme", _write_readme),
     )
-    env.Depends(readme, engine_sources(env, "package"))
+    env.Depends(readme, engine_sources(env, "package", "board/emulator", "memory/boot"))
     image = env.Command(
         [
             f"#{variant.build_dir}/example/example.elf",
             f"{example}/sizes.json",
             f"{example}/sizes.md",
+            f"#{variant.build_dir}/example/example.hex",
         ],
         [lib, *headers, *copied, makefile, data[0], script, placement_node, layout],
         step_action("example", _build_example),
     )
-    env.Depends(image, engine_sources(env, "firmware/size_report", "firmware/elf"))
+    env.Depends(
+        image,
+        engine_sources(env, "firmware/size_report", "firmware/elf", "firmware/flash_image"),
+    )
     return [lib, *headers, readme, *image]
 
 
@@ -176,6 +188,7 @@ def _write_example_data(target, source, env):
 
 def _write_script(target, source, env):
     placement = json.loads(Path(str(source[0])).read_text())["placement"]
+    require_link_for_upload(placement, "library's example", receives_upload=False)
     layout = read_value(source[1])
     platform = env["AUTODEPLOY_CONFIG"].platforms[layout["platform"]]
     atomic.write_text(str(target[0]), render_linker_script(platform, placement, layout["target"]))
@@ -207,7 +220,8 @@ def _write_readme(target, source, env):
 
 def _build_example(target, source, env):
     from autodeploy.firmware.elf import read_elf
-    from autodeploy.firmware.size_report import size_markdown, size_report
+    from autodeploy.firmware.flash_image import nonvolatile_ranges
+    from autodeploy.firmware.size_report import check_boot_image, size_markdown, size_report
 
     elf = Path(str(target[0])).resolve()
     example = Path(str(target[1])).parent
@@ -224,6 +238,8 @@ def _build_example(target, source, env):
     placement = json.loads(Path(str(source[-2])).read_text())["placement"]
     layout = read_value(source[-1])
     platform = env["AUTODEPLOY_CONFIG"].platforms[layout["platform"]]
-    report = size_report(read_elf(elf), used_regions(platform, placement, layout["target"]))
+    image = read_elf(elf)
+    check_boot_image(image, nonvolatile_ranges(platform, layout["target"]), str(elf))
+    report = size_report(image, used_regions(platform, placement, layout["target"]))
     atomic.write_json(str(target[1]), report)
     atomic.write_text(str(target[2]), size_markdown(report, f"{elf.name} ({platform.name})"))

@@ -86,5 +86,11 @@ def power(env, variant, sources, placement_node, spec, target: str):
     )
     env.SideEffect(f"{outdir}/power.log", nodes)
     # the image's size report: checks its budgets, and the result log's ROM/RAM come from it
-    env.Depends(nodes, [image["sizes_json"], *engine_sources(env, "power", "board")])
+    env.Depends(
+        nodes,
+        [
+            image["sizes_json"],
+            *engine_sources(env, "power", "board", "firmware/elf", "firmware/flash_image"),
+        ],
+    )
     return nodes

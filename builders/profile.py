@@ -23,13 +23,16 @@ OUTPUTS = ("profile.csv", "profile.md", "profile.json")
 
 def _profile(target, source, env):
     from autodeploy.dataset import read_converted
+    from autodeploy.firmware.elf import read_elf
     from autodeploy.firmware.toolchains import toolchain
+    from autodeploy.firmware.upload_image import upload_image
     from autodeploy.profile.run import ProfileRequest, profile_variant
 
     elf, analysis, placement, tflite, sizes = (Path(str(s)) for s in source[:5])
     request = read_value(source[5])
     dataset = read_converted(str(source[6]), str(source[7])) if len(source) > 6 else None
     report_dir = Path(str(target[0])).parent
+    upload = upload_image(read_elf(elf))
     profile_variant(
         ProfileRequest(
             model=request["model"],
@@ -51,6 +54,7 @@ def _profile(target, source, env):
             },
             image_sizes=json.loads(sizes.read_text()),
             dataset=dataset,
+            upload=upload.data if upload else None,
         ),
         [str(t) for t in target],
     )
@@ -113,6 +117,10 @@ def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec, d
     env.SideEffect(f"{outdir}/board.log", targets)
     env.Depends(
         targets,
-        engine_sources(env, "profile", "board", "reference", "validation", "rpc", "dataset"),
+        engine_sources(
+            env,
+            *("profile", "board", "reference", "validation", "rpc", "dataset"),
+            *("firmware/elf", "firmware/flash_image", "firmware/upload_image"),
+        ),
     )
     return targets

@@ -25,19 +25,22 @@ from autodeploy.rpc.client import BoardClient
 from autodeploy.rpc.inputs import seeded_input
 
 PROJECT = Path(__file__).resolve().parent.parent
-MODELS = list(load_config(PROJECT).models)
+# mnv2's 3.7 MB of weights only fit PSRAM: the host uploads them over the emulated UART, which
+# takes minutes (benchmarks/bench_upload.py). Its kernels run bit-exact on both emulated boards in
+# tests/test_models_native.py, and the upload path is tested with KWS in PSRAM (tests/test_boot.py).
+MODELS = [m for m in load_config(PROJECT).models if m != "mnv2"]
 VARIANT = "apollo510_evb-{}-auto-auto"
 
 
 @pytest.fixture(scope="module", params=["gcc", "clang"])
 def profiled(request, tmp_path_factory):
-    """Every model profiled (2 runs each) with one toolchain, two emulators at a time."""
+    """Every model but mnv2 profiled (2 runs each) with one toolchain, two emulators at a time."""
     toolchain = request.param
     project = SconsProject(tmp_path_factory.mktemp(f"all_{toolchain}"))
     project.edit("models.yaml", "  toolchain: gcc\n", f"  toolchain: {toolchain}\n")
     project.edit("models.yaml", "  runs: 10\n", "  runs: 2\n")
     project.edit("models.yaml", "    runs: 100 ", "    runs: 2 ")
-    result = project.scons("-j2", "profile-all", check=False)
+    result = project.scons("-j2", *(f"{model}-profile" for model in MODELS), check=False)
     return toolchain, project, result
 
 
@@ -130,14 +133,18 @@ def _analysis(project: SconsProject, model: str) -> dict:
 
 
 FAKE_FLASHER = """\
-# A stand-in for a vendor flash tool: "flashes" the ELF onto a board that is really QEMU,
-# listening on the DEVICE port, and leaves it running like a flashed board.
-import subprocess, sys, time
-elf, device, pid_file = sys.argv[1:4]
+# A stand-in for a vendor flash tool: "flashes" the flash image onto a board that is really QEMU,
+# listening on the DEVICE port, and leaves it running like a flashed board whose boot ROM starts
+# the image at its entry point.
+import shutil, struct, subprocess, sys, time
+image, device, pid_file = sys.argv[1:4]
+elf = shutil.copy(image, pid_file + ".flash.elf")  # "written into the board's MRAM"
 port = device.rsplit(":", 1)[1]
+entry = struct.unpack_from("<I", open(elf, "rb").read(), 24)[0]
 log = open(pid_file + ".log", "w")
 qemu = subprocess.Popen(
     ["qemu-system-arm", "-M", "mps3-an547", "-nographic", "-monitor", "none", "-kernel", elf,
+     "-device", f"loader,addr={entry},cpu-num=0",
      "-icount", "shift=0", "-semihosting-config", "enable=on,target=native",
      "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on,nodelay=on"],
     stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -145,7 +152,7 @@ qemu = subprocess.Popen(
 open(pid_file, "w").write(str(qemu.pid))
 for _ in range(200):
     if "waiting for connection" in open(pid_file + ".log").read():
-        print(f"flashed {elf}")
+        print(f"flashed {image}")
         sys.exit(0)
     time.sleep(0.05)
 sys.exit("the board did not come up")

@@ -947,6 +947,56 @@ def test_firmware_layout_errors(tmp_path: Path, layout: str, expected: str) -> N
     assert msg.startswith(f"{P4}:{line_of(board, 'firmware: {')}: ") and expected in msg
 
 
+def test_shipped_boot_memories(shipped: Config) -> None:
+    assert {p.boot_memory for p in shipped.platforms.values()} == {"MRAM"}
+    assert shipped.platforms["apollo510_evb"].to_dict()["boot_memory"] == "MRAM"  # fingerprinted
+
+
+BOOT4 = "boot_memory: MRAM\n"
+
+
+def test_boot_memory_defaults_to_the_one_non_volatile_code_memory(tmp_path: Path) -> None:
+    board = platform_text().replace(BOOT4, "")
+    project = make_project(tmp_path, BASE_MODELS, platforms={"apollo4p_evb": board})
+    assert load_config(project).platforms["apollo4p_evb"].boot_memory == "MRAM"
+
+
+def test_platform_without_non_volatile_memory_for_the_boot_image(tmp_path: Path) -> None:
+    board = platform_text().replace(BOOT4, "").replace("volatile: false", "volatile: true")
+    msg = platform_error(tmp_path, board)
+    start = f"{P4}:{line_of(board, '  MRAM:')}: memories: no non-volatile memory can hold the boot"
+    assert msg.startswith(start), msg
+    for memory in (
+        "MRAM (2000 KB, volatile)",
+        "SRAM (1024 KB, volatile)",
+        "TCM (384 KB, volatile)",
+    ):
+        assert memory in msg
+    assert "Add one with volatile: false and code in holds, and name it in boot_memory" in msg
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("TCM", "boot_memory: TCM is volatile (its contents are lost at power-up); the boot memory "
+         "must be non-volatile and hold code (allowed: MRAM)"),
+        ("PSRAM", "boot_memory: this platform has no PSRAM memory"),
+        ("mram", "boot_memory: 'mram' is not allowed; did you mean 'MRAM'?"),
+    ],
+)  # fmt: skip
+def test_boot_memory_errors(tmp_path: Path, value: str, expected: str) -> None:
+    board = platform_text().replace(BOOT4, f"boot_memory: {value}\n")
+    msg = platform_error(tmp_path, board)
+    assert msg.startswith(f"{P4}:{line_of(board, 'boot_memory: ')}: ") and expected in msg, msg
+
+
+def test_boot_memory_must_hold_code(tmp_path: Path) -> None:
+    board = platform_text().replace("holds: [model, code]", "holds: [model]")
+    board = board.replace("code: MRAM", "code: SRAM")
+    msg = platform_error(tmp_path, board)
+    assert "boot_memory: MRAM does not hold code (holds: model)" in msg, msg
+
+
 def test_stack_in_read_only_emulated_memory(tmp_path: Path) -> None:
     board = platform_text("apollo510_evb").replace("stack: TCM", "stack: SRAM")
     board = board.replace("size_kb: 4096}", "size_kb: 4096, read_only: true}")

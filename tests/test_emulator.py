@@ -1,7 +1,9 @@
 """QEMU launcher: a free port per launch, QEMU always ends, early deaths reported with the log.
 
 The firmware is a 100-byte test image built here: it writes "hello\\n" to UART0, reads one byte
-and exits through semihosting with code 0 for 'q' and 3 otherwise."""
+and exits through semihosting with code 0 for 'q' and 3 otherwise. It lives in MRAM (the an547's
+QSPI), the only memory the emulator loads, and sets its own stack: QEMU starts it at its entry
+point, as the board's boot ROM would."""
 
 from __future__ import annotations
 
@@ -28,15 +30,19 @@ PLATFORM = load_platform(PROJECT / "platforms/apollo510_evb.yaml")
 GUEST_C = r"""
 #include <stdint.h>
 void reset(void);
+void guest_main(void);
 __attribute__((section(".vectors"), used))
 const void *vectors[2] = {(void *)0x20010000, (void *)reset};
+__attribute__((naked)) void reset(void) {
+    __asm__ volatile("movw r0, #0\n\tmovt r0, #0x2001\n\tmsr msp, r0\n\tb guest_main");
+}
 static void semihosting_exit(uint32_t code) {
     uint32_t block[2] = {0x20026, code};  /* ADP_Stopped_ApplicationExit */
     register uint32_t r0 __asm__("r0") = 0x20;  /* SYS_EXIT_EXTENDED */
     register uint32_t r1 __asm__("r1") = (uint32_t)block;
     __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
 }
-void reset(void) {
+void guest_main(void) {
     volatile uint32_t *uart = (uint32_t *)0x49303000;
     uart[4] = 16;
     uart[2] = 3;
@@ -56,7 +62,10 @@ void reset(void) {
 def elf(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("guest")
     (d / "guest.c").write_text(GUEST_C)
-    (d / "guest.ld").write_text("SECTIONS { . = 0; .text : { KEEP(*(.vectors)) *(.text*) } }\n")
+    (d / "guest.ld").write_text(
+        "ENTRY(reset) SECTIONS { . = 0x28000000; "
+        ".text : { KEEP(*(.vectors)) *(.text*) *(.rodata*) } }\n"
+    )
     subprocess.run(
         ["arm-none-eabi-gcc", "-mcpu=cortex-m55", "-mthumb", "-O1", "-nostdlib",
          "-T", str(d / "guest.ld"), str(d / "guest.c"), "-o", str(d / "guest.elf")],
@@ -224,3 +233,52 @@ def test_missing_qemu_names_the_package(elf, tmp_path):
 def test_platform_without_emulator(elf, tmp_path):
     with pytest.raises(EmulatorError, match="pass DEVICE="):
         Emulator(dataclasses.replace(PLATFORM, emulator=None), elf, tmp_path / "q.log")
+
+
+# A guest with one word in the boot memory (MRAM) and one linked to run from TCM with no load
+# image: the emulator must load the first and not the second, as a flash tool would. Exit code 0
+# when it did, 1 when the TCM word was loaded too, 2 when the MRAM word is missing.
+LOADED_C = r"""
+#include <stdint.h>
+void reset(void);
+void guest_main(void);
+__attribute__((section(".vectors"), used))
+const void *vectors[2] = {(void *)0x20010000, (void *)reset};
+__attribute__((section(".ram_word"), used)) volatile uint32_t ram_word = 0x12345678u;
+__attribute__((used)) const uint32_t boot_word = 0x9abcdef0u; /* .rodata, in MRAM */
+__attribute__((naked)) void reset(void) {
+    __asm__ volatile("movw r0, #0\n\tmovt r0, #0x2001\n\tmsr msp, r0\n\tb guest_main");
+}
+void guest_main(void) {
+    uint32_t boot = *(volatile const uint32_t *)&boot_word;
+    uint32_t block[2] = {0x20026, ram_word != 0 ? 1 : boot != 0x9abcdef0u ? 2 : 0};
+    register uint32_t r0 __asm__("r0") = 0x20;
+    register uint32_t r1 __asm__("r1") = (uint32_t)block;
+    __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
+    for (;;) {}
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "platform, cpu, boot",
+    [("apollo510_evb", "cortex-m55", 0x28000000), ("apollo4p_evb", "cortex-m4", 0x00000000)],
+)
+def test_only_the_non_volatile_memories_are_loaded(tmp_path, platform, cpu, boot):
+    """MRAM (QSPI on the an547, SSRAM1 on the an386) is loaded; TCM starts empty."""
+    from support.qemu import run_qemu
+
+    (tmp_path / "guest.c").write_text(LOADED_C)
+    (tmp_path / "guest.ld").write_text(
+        f"ENTRY(reset) SECTIONS {{ . = 0x{boot:08x}; "
+        ".text : { KEEP(*(.vectors)) *(.text*) *(.rodata*) } "
+        ".ram_word 0x20000100 : { KEEP(*(.ram_word)) } }\n"
+    )
+    subprocess.run(
+        ["arm-none-eabi-gcc", f"-mcpu={cpu}", "-mthumb", "-O1", "-nostdlib",
+         "-T", str(tmp_path / "guest.ld"), str(tmp_path / "guest.c"),
+         "-o", str(tmp_path / "guest.elf")],
+        check=True,
+    )  # fmt: skip
+    run = run_qemu(platform, tmp_path / "guest.elf")
+    assert run.returncode == 0, run.output

@@ -25,9 +25,9 @@ KWS_ENTRY = "  kws:\n    tflite: models/mlperf_tiny_kws_dscnn_int8.tflite\n"
 M4_ENTRY = (
     "  kws_m4:\n    tflite: models/mlperf_tiny_kws_dscnn_int8.tflite\n    platform: apollo4p_evb\n"
 )
-PACKAGES = {  # model -> (package folder, emulated machine)
-    "kws": ("build/kws/apollo510_evb-gcc-auto-auto/package", "mps3-an547"),
-    "kws_m4": ("build/kws_m4/apollo4p_evb-gcc-auto-auto/package", "mps2-an386"),
+PACKAGES = {  # model -> (package folder, platform)
+    "kws": ("build/kws/apollo510_evb-gcc-auto-auto/package", "apollo510_evb"),
+    "kws_m4": ("build/kws_m4/apollo4p_evb-gcc-auto-auto/package", "apollo4p_evb"),
 }
 RESULT = re.compile(r"example: (\w+) (PASS|FAIL)")
 
@@ -118,10 +118,28 @@ def test_headers_and_readme(project):
         f"`.rodata.adrt_model*` | {placement['model_bytes']} | {placement['model_location']} |",
         f"`.bss.adrt_arena*` | {placement['arena_bytes']} | {placement['arena_location']} |",
         f"*(.bss.adrt_arena*)\n    }} > {placement['arena_location']}",
+        # the weights run from TCM: linked there, loaded from MRAM, copied by the start-up
+        "*(.rodata.adrt_model*)\n        . = ALIGN(16);\n    } > TCM AT > MRAM",
+        "your start-up must copy `SIZEOF(.adrt_model)` bytes from\n`LOADADDR(.adrt_model)`",
         "qemu-system-arm -M mps3-an547",
         "host reference\n(litert)",
     ):
         assert text in readme, text
+
+
+@pytest.mark.parametrize("model", PACKAGES)
+def test_the_readme_runs_the_example_as_the_board_boots(project, model, tmp_path):
+    """The README's emulator command, run as written in a copy of the package: QEMU loads only
+    example.hex (the flash image) and the example passes."""
+    package = standalone_copy(project, model, tmp_path)
+    readme = (package / "README.md").read_text()
+    block = re.search(r"```sh\ncd example && make\n(.*?)```", readme, re.S)[1]
+    assert "-device loader,file=example.hex" in block and "-kernel" not in block
+    make(package / "example")
+    result = subprocess.run(
+        ["bash", "-c", block], cwd=package / "example", capture_output=True, text=True, timeout=60
+    )
+    assert RESULT.search(result.stdout + result.stderr).groups() == (model, "PASS")
 
 
 def test_example_sizes_per_region_come_from_its_elf(project):
@@ -144,5 +162,5 @@ def test_second_build_does_nothing_and_a_seed_change_recaptures(project):
     project.edit("models.yaml", "  seed: 42", "  seed: 7")
     steps = {step for step, _ in project.steps(project.scons("kws-lib"))}
     assert steps == {"capture", "readme", "example"}
-    result = run_qemu("mps3-an547", example_elf(project, "kws"))
+    result = run_qemu("apollo510_evb", example_elf(project, "kws"))
     assert "example: kws PASS" in result.output

@@ -126,3 +126,38 @@ def test_an_explicit_location_full_of_stack_says_so(platforms):
     bare = dataclasses.replace(board, memories={**board.memories, "TCM": unreserved})
     with pytest.raises(PlacementError, match=r"besides the firmware's stack, \.data and \.bss"):
         place(bare, 10 * KB, 500 * KB, arena_location="TCM")
+
+
+def test_how_the_model_reaches_its_memory_at_power_up(platforms):
+    board = platforms["apollo510_evb"]
+    copied = place(board, 24 * KB, 16 * KB)  # TCM: copied from MRAM by the start-up
+    assert (copied.model_image, copied.boot_memory) == ("copied", "MRAM")
+    assert copied.usage["MRAM"]["load_image"] == 24 * KB and copied.usage["TCM"]["model"] == 24 * KB
+    resident = place(board, 200 * KB, 300 * KB)  # MRAM: flashed where it runs
+    assert resident.model_image == "resident"
+    assert resident.usage["MRAM"] == {
+        "usable": 3276 * KB, "model": 200 * KB, "arena": 0, "load_image": 0
+    }  # fmt: skip
+    uploaded = place(board, 4_020_936, 1_505_280)  # PSRAM: the host uploads it
+    assert uploaded.model_image == "uploaded"
+    assert all(use["load_image"] == 0 for use in uploaded.usage.values())
+
+
+def _small_mram(board, usable_kb: int):
+    """`board` with an MRAM (the boot memory) of `usable_kb` usable KB."""
+    mram = dataclasses.replace(board.memories["MRAM"], usable_bytes=usable_kb * KB)
+    return dataclasses.replace(board, memories={**board.memories, "MRAM": mram})
+
+
+def test_a_model_copied_to_ram_needs_room_for_its_load_image_in_the_boot_memory(platforms):
+    board = _small_mram(platforms["apollo510_evb"], 100)
+    with pytest.raises(PlacementError) as err:
+        place(board, 200 * KB, 16 * KB, model_location="TCM", what="kws")
+    assert str(err.value).startswith(
+        f"kws: the model in TCM needs a load image of {200 * KB:,} bytes in MRAM, the boot memory "
+        f"the start-up copies it from, but MRAM on apollo510_evb has {100 * KB:,} usable bytes "
+        f"({100 * KB:,} too many)."
+    )
+    # auto: TCM, MRAM and SRAM all need that room in MRAM, so the model goes to PSRAM
+    assert place(board, 200 * KB, 16 * KB).model_location == "PSRAM"
+    assert place(board, 90 * KB, 16 * KB).model_location == "TCM"

@@ -29,7 +29,8 @@ SIZES = {
         "TCM": {"rom": {"model": 33392}, "ram": {"arena": 0}, "rom_bytes": 33392, "ram_bytes": 0},
         "SRAM": {"rom": {"model": 0}, "ram": {"arena": 16000}, "rom_bytes": 0, "ram_bytes": 20480},
         "ITCM": {"rom": {"model": 0}, "ram": {"arena": 0}, "rom_bytes": 12518, "ram_bytes": 0},
-    }
+    },
+    "sections": [{"name": ".adrt_model", "kind": "model", "size": 33392}],
 }
 
 

@@ -84,6 +84,21 @@ def test_the_shipped_boards_sweep_reports_ad_in_the_apollo4_tcm_as_infeasible(an
     assert len(bad) == 2  # both CPU modes
 
 
+def test_weights_uploaded_into_psram_are_infeasible_in_a_sweep(analyses) -> None:
+    """A sweep measures power, and the power image has no link to receive weights: the shipped
+    placement sweep's PSRAM variants are infeasible, the others are not."""
+    points = [
+        check(v, CONFIG.platforms[v.platform], analyses[v.model], None, None)
+        for v in expand(CONFIG.sweeps["placement"], CONFIG)
+    ]
+    bad = [p for p in points if p.status != OK]
+    assert {p.variant.model_location for p in bad} == {"PSRAM"} and len(bad) == 4
+    assert len(points) == 12
+    reason = bad[0].reason
+    assert reason.startswith(f"{bad[0].variant.model} {bad[0].variant.name}: the power app has no")
+    assert "PC link to receive the weights, and with the model in PSRAM" in reason
+
+
 def test_what_the_board_lacks_is_named(analyses) -> None:
     apollo4 = CONFIG.platforms["apollo4p_evb"]
     base = replace(declared_variant(CONFIG.models["kws"]), platform="apollo4p_evb")

@@ -2,8 +2,9 @@
 
 A sweep is the cartesian product of its axes for each of its models, minus its exclusions. A
 variant that cannot run (the board lacks the memory, toolchain or CPU mode, the model does not fit
-where the variant puts it, or the compiler is not installed) is kept with the reason, so the
-sweep reports it instead of failing the build.
+where the variant puts it, its weights would be uploaded into PSRAM, which the power image cannot
+receive, or the compiler is not installed) is kept with the reason, so the sweep reports it
+instead of failing the build.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .config.loader import Config, Platform, Sweep
 from .config.schema import SWEEP_AXES
 from .errors import AutodeployError
 from .firmware.toolchains import toolchain
+from .memory.boot import UPLOADED, no_link_reason
 from .memory.placement import place_model
 from .npu.system import VelaSetupError, vela_setup
 from .variants import Variant, declared_variant
@@ -60,7 +62,7 @@ def check(
     if problem:
         return SweepPoint(variant, INFEASIBLE, f"{name}: {problem}")
     try:
-        placement = place_model(
+        placed = place_model(
             platform,
             analysis,
             variant.model_location,
@@ -72,7 +74,7 @@ def check(
             requested = {"model_location": variant.model_location}
             vela_setup(
                 platform,
-                {"requested": requested, "placement": placement.to_dict()},
+                {"requested": requested, "placement": placed.to_dict()},
                 {"accelerator": variant.accelerator, "memory_mode": variant.memory_mode,
                  "optimise": variant.optimise},
             )  # fmt: skip
@@ -80,6 +82,8 @@ def check(
         return SweepPoint(variant, INFEASIBLE, f"{name}: {err}")
     except AutodeployError as err:
         return SweepPoint(variant, INFEASIBLE, str(err))
+    if placed.model_image == UPLOADED:  # a sweep measures power too, as the reference tool does
+        return SweepPoint(variant, INFEASIBLE, f"{name}: {no_link_reason('power app')}")
     if not toolchain(variant.toolchain).available(search_path):
         reason = f"{name}: {variant.toolchain} is not installed (not found on PATH)"
         return SweepPoint(variant, UNAVAILABLE, reason)

@@ -56,7 +56,8 @@ _MEMORY = {
     "mps2-an386": (0x00000000, 4 << 20, 0x21000000, 16 << 20),  # SSRAM1, PSRAM
 }
 _LINKER_SCRIPT = """\
-/* Test image for QEMU {machine}: vectors at the boot address, the rest in one RAM. */
+/* Test image for QEMU {machine}, loaded whole by QEMU (not a boot image: nothing to copy):
+ * vectors at the boot address, the rest (start-up code too) in one RAM. */
 ENTRY(Reset_Handler)
 MEMORY
 {{
@@ -66,13 +67,12 @@ MEMORY
 SECTIONS
 {{
     .vectors : {{ KEEP(*(.vectors)) }} > BOOT
-    .text : {{ *(.text .text.*) }} > RAM
+    __boot_copy_start = .;
+    __boot_copy_end = .;
+    .text : {{ *(.boot_text) *(.text .text.*) }} > RAM
     .rodata : {{ . = ALIGN(16); *(.rodata .rodata.*) }} > RAM
     .ARM.exidx : {{ *(.ARM.exidx* .gnu.linkonce.armexidx.*) }} > RAM
-    .data : {{
-        . = ALIGN(4); __data_start = .; *(.data .data.*) . = ALIGN(4); __data_end = .;
-    }} > RAM
-    __data_load = __data_start;
+    .data : {{ *(.data .data.*) }} > RAM
     .bss (NOLOAD) : {{
         . = ALIGN(16); __bss_start = .; *(.bss .bss.* COMMON) . = ALIGN(4); __bss_end = .;
     }} > RAM

@@ -16,6 +16,7 @@ import re
 import signal
 import subprocess
 import threading
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,14 +37,20 @@ INCLUDES = [FIRMWARE / "rpc" / "include", FIRMWARE / "board" / "include"]
 _LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
 
 
-def _app_glue(name: str, staging_bytes: int) -> str:
-    """What the firmware builder generates per variant: the model and the input staging."""
+def _app_glue(name: str, staging_bytes: int, upload: bytes | None) -> str:
+    """What the firmware builder generates per variant (the model and the input staging), and
+    what its linker script describes: the upload, here into a buffer of its own (the model
+    keeps its data: the upload calls are tested alone)."""
+    size = len(upload or b"")
     return (
-        '#include <stdint.h>\n#include "adrt/model_api.h"\n'
+        '#include <stdint.h>\n#include "adrt/model_api.h"\n#include "adrpc/board.h"\n'
         f"extern const adrt_model_t {name}_model;\n"
         f"const adrt_model_t *const adrt_app_model = &{name}_model;\n"
         f"uint8_t adrt_app_staging[{max(staging_bytes, 1)}] __attribute__((aligned(16)));\n"
         f"const uint32_t adrt_app_staging_bytes = {staging_bytes}u;\n"
+        f"static uint8_t s_upload[{max(size, 1)}];\n"
+        f"const adrpc_upload_t adrt_upload_info = "
+        f"{{s_upload, {size}u, 0x{zlib.crc32(upload or b''):08x}u}};\n"
     )
 
 
@@ -57,9 +64,12 @@ class BuiltBoard:
     layer_tensors: list[int]  # each layer's output tensor index, in layer order
 
 
-def build(model_bytes: bytes, name: str, defines: tuple[str, ...] = ()) -> BuiltBoard:
+def build(
+    model_bytes: bytes, name: str, defines: tuple[str, ...] = (), upload: bytes | None = None
+) -> BuiltBoard:
     """Generates the model's C and links it with the validator, RPC and host BSP; `defines`
-    are extra -D options (e.g. "ADRPC_MAX_LAYERS=4")."""
+    are extra -D options (e.g. "ADRPC_MAX_LAYERS=4"); `upload`: bytes the board then expects
+    over its upload calls before it invokes the model."""
     path = f"<{name}>"
     program = compile_bytes(model_bytes, path, PORTABLE)
     analysis = analyze(program)
@@ -67,7 +77,7 @@ def build(model_bytes: bytes, name: str, defines: tuple[str, ...] = ()) -> Built
     sub = program.model.main
     staging = sum(sub.tensors[i].nbytes for i in sub.inputs)
     files = dict(generated.files)
-    files["app_glue.c"] = _app_glue(name, staging)
+    files["app_glue.c"] = _app_glue(name, staging, upload)
     lib = runtime_library()
     flags = [*CFLAGS, "-Wextra", *(f"-D{d}" for d in defines)]
     digest = hashlib.sha256(repr((sorted(files.items()), flags, str(lib))).encode())

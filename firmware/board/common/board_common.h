@@ -19,6 +19,17 @@ void board_hex32(char out[11], uint32_t value);
 extern uint32_t __stack_limit[]; /* lowest word of the main stack: holds the guard value */
 extern uint32_t __stack_top[];
 
+/* One record of the boot copy table: `bytes` (a multiple of 16) from `load` (in the boot
+ * memory) to `run` (where the section runs), copied by the start-up before main(). */
+typedef struct {
+    const uint32_t *load;
+    uint32_t *run;
+    uint32_t bytes;
+} board_copy_t;
+
+/* Copies every record of [first, end), 16 bytes per iteration (startup.c). */
+void board_boot_copy(const board_copy_t *first, const board_copy_t *end);
+
 #define BOARD_STACK_GUARD 0x57AC6A2Du
 
 #endif /* BOARD_COMMON_H */

@@ -8,13 +8,15 @@
 #include "bsp/bsp.h"
 
 const char *adrpc_board_init(adrpc_board_t *b, const adrt_model_t *model, uint8_t *staging,
-                             uint32_t staging_bytes) {
+                             uint32_t staging_bytes, const adrpc_upload_t *upload) {
     uint32_t total = 0;
     for (uint32_t i = 0; i < model->num_inputs; i++) {
         total += model->inputs[i].bytes;
     }
     memset(b, 0, sizeof *b);
     b->model = model;
+    b->upload = *upload;
+    b->upload_verified = upload->bytes == 0;
     b->staging = staging;
     b->staging_bytes = staging_bytes;
     return total == staging_bytes ? NULL : "staging buffer size differs from the model's inputs";
@@ -87,14 +89,20 @@ static int get_tensor(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
     return ADRPC_OK;
 }
 
+/* The arguments `uint32 offset, binary data` that end set_input and upload; 0 if they (and
+ * the arguments before them) do not decode. */
+static int get_chunk(adrpc_reader_t *r, uint32_t *offset, const uint8_t **data, uint32_t *len) {
+    *offset = adrpc_get_u32(r);
+    adrpc_get_binary(r, data, len);
+    return args_ok(r);
+}
+
 static int set_input(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
     const adrt_model_t *m = b->model;
     uint32_t index = adrpc_get_u32(r);
-    uint32_t offset = adrpc_get_u32(r);
+    uint32_t offset, len;
     const uint8_t *data;
-    uint32_t len;
-    adrpc_get_binary(r, &data, &len);
-    if (!args_ok(r)) {
+    if (!get_chunk(r, &offset, &data, &len)) {
         return ADRPC_BAD_REQUEST;
     }
     int32_t status = ADRPC_OK;
@@ -160,8 +168,14 @@ static int invoke(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
         return ADRPC_BAD_REQUEST;
     }
     inputs_changed(b);
-    if (profile && m->num_layers > ADRPC_MAX_LAYERS) {
-        adrpc_put_i32(w, ADRPC_TOO_MANY_LAYERS);
+    int32_t refused = ADRPC_OK;
+    if (!b->upload_verified) {
+        refused = ADRPC_NOT_UPLOADED; /* the weights are not (all) there */
+    } else if (profile && m->num_layers > ADRPC_MAX_LAYERS) {
+        refused = ADRPC_TOO_MANY_LAYERS;
+    }
+    if (refused != ADRPC_OK) {
+        adrpc_put_i32(w, refused);
         adrpc_put_u64(w, 0);
         return ADRPC_OK;
     }
@@ -251,10 +265,70 @@ static int get_layer_stats(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *
     return ADRPC_OK;
 }
 
+/* The reply of the three upload calls: where the upload stands. */
+static void put_upload_state(const adrpc_board_t *b, adrpc_writer_t *w, int32_t status) {
+    adrpc_put_i32(w, status);
+    adrpc_put_u32(w, b->upload.bytes);
+    adrpc_put_u32(w, b->upload_received);
+    adrpc_put_u32(w, b->upload.crc32);
+    adrpc_put_bool(w, b->upload_verified);
+}
+
+static int get_upload_state(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
+    if (!args_ok(r)) {
+        return ADRPC_BAD_REQUEST;
+    }
+    put_upload_state(b, w, ADRPC_OK);
+    return ADRPC_OK;
+}
+
+/* Chunks come in order: one may start anywhere up to what has been received, so a chunk sent
+ * again after a lost reply is harmless, and the host resumes from `received` after a fault. */
+static int upload(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
+    uint32_t offset, len;
+    const uint8_t *data;
+    if (!get_chunk(r, &offset, &data, &len)) {
+        return ADRPC_BAD_REQUEST;
+    }
+    int32_t status = ADRPC_OK;
+    if (offset > b->upload_received || !range_ok(offset, len, b->upload.bytes)) {
+        status = ADRPC_BAD_RANGE;
+    } else if (!b->upload_verified) { /* a verified image is never written again */
+        memcpy(b->upload.base + offset, data, len);
+        if (offset + len > b->upload_received) {
+            b->upload_received = offset + len;
+        }
+    }
+    put_upload_state(b, w, status);
+    return ADRPC_OK;
+}
+
+/* The whole image against the CRC-32 the build wrote into the firmware. On a mismatch the
+ * upload starts over: the host cannot tell which bytes are wrong. */
+static int verify_upload(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
+    if (!args_ok(r)) {
+        return ADRPC_BAD_REQUEST;
+    }
+    int32_t status = ADRPC_OK;
+    if (!b->upload_verified) {
+        if (b->upload_received != b->upload.bytes) {
+            status = ADRPC_BAD_RANGE;
+        } else if (adrpc_crc32(b->upload.base, b->upload.bytes) != b->upload.crc32) {
+            status = ADRPC_UPLOAD_MISMATCH;
+            b->upload_received = 0;
+        } else {
+            b->upload_verified = 1;
+        }
+    }
+    put_upload_state(b, w, status);
+    return ADRPC_OK;
+}
+
 typedef int (*handler_t)(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w);
 
 static const handler_t k_handlers[] = {
-    NULL, get_info, get_tensor, set_input, fill_inputs, invoke, get_output, get_layer_stats,
+    NULL,       get_info,        get_tensor,       set_input, fill_inputs,   invoke,
+    get_output, get_layer_stats, get_upload_state, upload,    verify_upload,
 };
 
 /* Every message body ends with the CRC-32 of the bytes before it: the frame's CRC-16 misses

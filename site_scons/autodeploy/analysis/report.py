@@ -100,16 +100,18 @@ def analysis_markdown(name: str, analysis: dict, variant: dict) -> str:
         f"Model data in **{placement['model_location']}**, arena in "
         f"**{placement['arena_location']}** (requested: model "
         f"`{variant['requested']['model_location']}`, arena "
-        f"`{variant['requested']['arena_location']}`).",
+        f"`{variant['requested']['arena_location']}`). {_model_image(placement)}",
         "",
-        "| Memory | Usable bytes | Model | Arena | Used |",
-        "|---|---:|---:|---:|---:|",
+        "| Memory | Usable bytes | Model | Arena | Model's load image | Used |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for mem, use in placement["usage"].items():
-        used = use["model"] + use["arena"]
+        image = use.get("load_image", 0)
+        used = use["model"] + use["arena"] + image
         share = f"{100 * used / use['usable']:.1f} %" if use["usable"] else "-"
         lines.append(
-            f"| {mem} | {use['usable']:,} | {use['model']:,} | {use['arena']:,} | {share} |"
+            f"| {mem} | {use['usable']:,} | {use['model']:,} | {use['arena']:,} | {image:,} | "
+            f"{share} |"
         )
     if analysis["shape_fixes"]:
         lines += [
@@ -152,6 +154,19 @@ def analysis_markdown(name: str, analysis: dict, variant: dict) -> str:
             f"{_kernel(layer)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _model_image(placement: dict) -> str:
+    """How the model data reach their memory at power-up (autodeploy.memory.boot)."""
+    image = placement.get("model_image")
+    if image == "copied":
+        return f"At start-up the firmware copies them from {placement['boot_memory']}."
+    if image == "uploaded":
+        return (
+            "The image carries no weights: the host uploads them over the link before the "
+            "first inference (images without a link, such as the power app, cannot run it)."
+        )
+    return ""
 
 
 def _kernel(layer: dict) -> str:

@@ -1,8 +1,10 @@
 """A real board: flash the firmware with the platform's command, then talk over its serial port.
 
 The flash command is the platform YAML's `board_support.flash`, a template such as
-`pyocd flash -t ama510 {elf}`; `{elf}` becomes the image path and `{device}` the serial URL; a
-board from a farm (board/farm.py) also fills `{host}`, `{place}` and `{tags[NAME]}`.
+`pyocd flash -t ama510 {elf}`; `{elf}` becomes the path of the image's flash image (the sections
+the board's non-volatile memories hold, at their load addresses: autodeploy.firmware.flash_image)
+and `{device}` the serial URL; a board from a farm (board/farm.py) also fills `{host}`, `{place}`
+and `{tags[NAME]}`.
 Same context-manager shape as Emulator, so the profile code does not care which one it has.
 """
 
@@ -11,10 +13,15 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .. import children
 from ..errors import AutodeployError
+from ..firmware.elf import read_elf
+from ..firmware.flash_image import nonvolatile_ranges, write_flash_image
 from .emulator import log_tail
 
 FLASH_TIMEOUT_S = 300.0
@@ -90,13 +97,23 @@ class Device:
         )
 
     def __enter__(self) -> Device:
-        self._flash(self.flash_command())
+        self.flash_command()  # a configuration error before anything else
+        with self.flash_image() as image:
+            self._flash(self.flash_command(image))
         return self
+
+    @contextmanager
+    def flash_image(self) -> Iterator[Path]:
+        """A temporary flash image of the ELF: what the board's non-volatile memories hold."""
+        if not self.elf.is_file():
+            raise DeviceError(f"firmware image {self.elf} does not exist; build it first")
+        with tempfile.TemporaryDirectory(prefix="autodeploy-flash-") as folder:
+            image = Path(folder) / "flash.elf"
+            write_flash_image(read_elf(self.elf), image, nonvolatile_ranges(self.platform, "board"))
+            yield image
 
     def _flash(self, command: list[str]) -> None:
         """Run the flash command, its output to the log; DeviceError when it fails."""
-        if not self.elf.is_file():
-            raise DeviceError(f"firmware image {self.elf} does not exist; build it first")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with open(self.log_path, "wb") as log:

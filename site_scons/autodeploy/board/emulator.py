@@ -8,6 +8,12 @@ nothing is lost before the host connects; the launcher therefore never probes th
 waits until QEMU says it listens. Time runs on instruction counts (-icount shift=0), so counter
 readings are deterministic. QEMU always ends with the context (kill of its process group), and
 with the process that started it, however that process ends (autodeploy.children).
+
+The emulated board boots the way the real one does: QEMU loads only the ELF's flash image (the
+contents of the platform's non-volatile memories, autodeploy.firmware.flash_image), so RAM,
+TCM and ITCM start empty and whatever runs there must be copied by the start-up. When the
+machine's reset vector address is not in the boot memory (the an547 resets into ITCM), QEMU
+starts the core at the image's entry point instead, as the board's boot ROM does.
 """
 
 from __future__ import annotations
@@ -17,15 +23,20 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
 from .. import children
 from ..errors import AutodeployError
+from ..firmware.elf import read_elf
+from ..firmware.flash_image import nonvolatile_ranges, write_flash_image
 
 LISTENING = "waiting for connection on"
 PORT_TAKEN = ("Address already in use", "Failed to find an available port")
 LOG_TAIL_LINES = 15
+#: Where each machine's core reads its vector table at reset (QEMU 7.2's initial VTOR).
+RESET_VECTOR_TABLE = {"mps3-an547": 0x00000000, "mps2-an386": 0x00000000}
 
 
 class EmulatorError(AutodeployError):
@@ -38,6 +49,28 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     except OSError:
         return "(no log)"
     return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
+
+
+def boot_arguments(platform, elf: str | os.PathLike, folder: str | os.PathLike) -> list[str]:
+    """Writes the flash image of `elf` into `folder` and returns the QEMU arguments that load
+    it and start the core as the board boots (see the module doc)."""
+    image = read_elf(elf)
+    path = Path(folder) / "flash.elf"
+    write_flash_image(image, path, nonvolatile_ranges(platform, "emulator"))
+    arguments = ["-kernel", str(path)]
+    if starts_at_entry(platform):
+        arguments += ["-device", f"loader,addr=0x{image.entry:08x},cpu-num=0"]
+    return arguments
+
+
+def starts_at_entry(platform) -> bool:
+    """The machine's reset vector table is not in the emulated boot memory, so QEMU must start
+    the core at the image's entry point (QEMU's generic loader sets the PC)."""
+    boot = platform.memories[platform.boot_memory]
+    if boot.emulator_base is None:  # not mapped: no image links for this emulator anyway
+        return True
+    start, size = boot.emulator_base, boot.emulator_size
+    return not start <= RESET_VECTOR_TABLE.get(platform.emulator.machine, -1) < start + size
 
 
 def _free_port() -> int:
@@ -73,6 +106,8 @@ class Emulator:
         self.port: int | None = None
         self._process: subprocess.Popen | None = None
         self._stopped = False
+        self._folder: tempfile.TemporaryDirectory | None = None
+        self._boot: list[str] = []
 
     @property
     def url(self) -> str:
@@ -86,7 +121,7 @@ class Emulator:
         emu = self.platform.emulator
         return [
             emu.executable, "-M", emu.machine, "-nographic", "-monitor", "none",
-            "-kernel", str(self.elf), "-icount", "shift=0",
+            *self._boot, "-icount", "shift=0",
             "-semihosting-config", "enable=on,target=native",
             "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on,nodelay=on",
             *emu.extra_args,
@@ -104,6 +139,8 @@ class Emulator:
             raise EmulatorError(f"firmware image {self.elf} does not exist; build it first")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self._folder = tempfile.TemporaryDirectory(prefix="autodeploy-boot-")
+            self._boot = boot_arguments(self.platform, self.elf, self._folder.name)
             for _ in range(self.attempts):
                 if self._start(_free_port()):
                     return self
@@ -152,6 +189,9 @@ class Emulator:
 
     def stop(self) -> None:
         """End QEMU and everything it started; reaps the process (no zombie). Idempotent."""
+        if self._folder is not None:
+            self._folder.cleanup()  # QEMU read the image when it started
+            self._folder = None
         process = self._process
         if process is None or self._stopped:
             return

@@ -52,11 +52,12 @@ class FarmBoard(Device):
         self.url = self.place.url
 
     def flash(self) -> None:
-        elf, prefix = self.lease.stage(self.elf)
-        command = self.flash_command(
-            elf, host=self.place.host, place=self.place.name, tags=self.place.tags
-        )
-        self._flash([*prefix, shlex.join(command)] if prefix else command)
+        with self.flash_image() as image:
+            staged, prefix = self.lease.stage(image)
+            command = self.flash_command(
+                staged, host=self.place.host, place=self.place.name, tags=self.place.tags
+            )
+            self._flash([*prefix, shlex.join(command)] if prefix else command)
 
     @property
     def power_switch(self) -> bool:

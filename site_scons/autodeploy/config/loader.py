@@ -192,6 +192,9 @@ class Platform:
     power_model: PowerModel
     power_gpio: PowerGpio
     firmware: FirmwareLayout
+    # The non-volatile memory the board boots from: the vector table, the start-up code and the
+    # load image of everything that runs from volatile memory (see autodeploy.memory.boot).
+    boot_memory: str
     board_support: BoardSupport | None = None
     npu: Npu | None = None
 
@@ -879,6 +882,7 @@ def load_platform(path: Path, display: str | None = None) -> Platform:
     if v.get("emulator", (None, None))[0] is not None:
         emulator, memories = _read_emulator(v["emulator"][1], src, core, memories)
     firmware = _read_firmware(v["firmware"][1], src, memories)
+    boot_memory = _read_boot_memory(v.get("boot_memory"), v["memories"][1], src, memories)
     board_support = None
     if v.get("board_support", (None, None))[0] is not None:
         board_support = _read_board_support(
@@ -906,6 +910,7 @@ def load_platform(path: Path, display: str | None = None) -> Platform:
         power_model=power_model,
         power_gpio=power_gpio,
         firmware=firmware,
+        boot_memory=boot_memory,
         board_support=board_support,
         npu=npu,
     )
@@ -1250,6 +1255,56 @@ def _read_firmware(node: MapNode, src: Source, memories: dict[str, Memory]) -> F
             f"{stack_kb} KB does not fit in {stack} ({ram.size_bytes // KIB} KB)",
         )
     return FirmwareLayout(code_memory=code, stack_memory=stack, stack_bytes=stack_kb * KIB)
+
+
+def _read_boot_memory(
+    entry: tuple[str, Node] | None, memories_node: Node, src: Source, memories: dict[str, Memory]
+) -> str:
+    """The memory the board boots from: non-volatile and able to hold code. Without
+    `boot_memory:`, the platform's one such memory."""
+    able = [m for m in memories.values() if not m.volatile and m.can_hold("code")]
+    if entry is None:
+        if len(able) == 1:
+            return able[0].name
+        if not able:
+            listed = ", ".join(
+                f"{m.name} ({m.size_bytes // KIB} KB, "
+                f"{'volatile' if m.volatile else 'non-volatile, holds ' + ', '.join(m.holds)})"
+                for m in memories.values()
+            )
+            raise src.error(
+                memories_node.line,
+                "memories",
+                f"no non-volatile memory can hold the boot image (vector table, start-up code and "
+                f"the load images of what runs from RAM); memories: {listed}. Add one with "
+                "volatile: false and code in holds, and name it in boot_memory",
+            )
+        raise src.error(
+            memories_node.line,
+            "boot_memory",
+            f"several non-volatile memories hold code ({', '.join(m.name for m in able)}); "
+            "name the one the board boots from in boot_memory",
+        )
+    name, node = entry
+    memory = memories.get(name)
+    if memory is None:
+        raise src.error(
+            node.line,
+            "boot_memory",
+            f"this platform has no {name} memory{S.fix(name, tuple(memories))}",
+        )
+    if memory.volatile or not memory.can_hold("code"):
+        if memory.volatile:
+            problem = f"{name} is volatile (its contents are lost at power-up)"
+        else:
+            problem = f"{name} does not hold code (holds: {', '.join(memory.holds)})"
+        names = tuple(m.name for m in able) or ("none on this platform",)
+        raise src.error(
+            node.line,
+            "boot_memory",
+            f"{problem}; the boot memory must be non-volatile and hold code ({S.allowed(names)})",
+        )
+    return name
 
 
 def _read_board_support(

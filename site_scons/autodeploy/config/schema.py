@@ -218,6 +218,11 @@ PLATFORM_FILE: dict[str, Field] = {
     "power": Field("map", required=True),
     "emulator": Field("map", nullable=True),
     "firmware": Field("map", required=True, doc="{code: <memory>, stack: <memory>, stack_kb: 16}"),
+    "boot_memory": Field(
+        "str",
+        choices=MEMORY_NAMES,
+        doc="the non-volatile memory the board boots from (default: the one that holds code)",
+    ),
     "board_support": Field("map", nullable=True, doc="C sources, flash command and memory map"),
     "npu": Field("map", nullable=True, doc="{kind, macs, clock_mhz, vela_config, system_config}"),
 }

@@ -18,6 +18,8 @@ from autodeploy.errors import AutodeployError
 #: The driver every toolchain links with, and the archiver for the runtime library.
 LINK_DRIVER = "arm-none-eabi-gcc"
 ARCHIVER = "arm-none-eabi-ar"
+#: Writes the example's flash image (Intel HEX: what a flash tool takes).
+OBJCOPY = "arm-none-eabi-objcopy"
 
 #: Optimisation for all firmware C. -O2 rather than -Os: with gcc, KWS runs in 37 % fewer
 #: instructions (M55: 655,686 vs 1,037,335 counter ticks under -icount) for 0.3 % more image

@@ -7,8 +7,10 @@ first). An explicit location that cannot hold the bytes is an error naming memor
 and need.
 
 "Fits" counts everything the linker script puts beside them, so that auto never picks a memory
-the link then rejects: the app's input staging buffer goes with the arena, and the memory that
-holds the firmware's stack also holds the stack itself and the app's own .data/.bss.
+the link then rejects: the app's input staging buffer goes with the arena, the memory that
+holds the firmware's stack also holds the stack itself and the app's own .data/.bss, and a
+model in volatile memory (TCM, SRAM) also needs room for its load image in the boot memory,
+from where the start-up copies it (autodeploy.memory.boot).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import asdict, dataclass
 
 from autodeploy.errors import PlacementError
 from autodeploy.memory.arena import align
+from autodeploy.memory.boot import COPIED, model_image
 
 MODEL_PREFERENCE = ("TCM", "MRAM", "SRAM", "OSPI", "PSRAM")
 ARENA_PREFERENCE = ("TCM", "SRAM", "PSRAM")
@@ -34,8 +37,11 @@ class Placement:
     model_bytes: int
     arena_bytes: int
     staging_bytes: int  # the app's input staging buffer, linked beside the arena
-    # memory name -> {"usable": bytes, "model": bytes, "arena": bytes (arena + staging)}
+    # memory name -> {"usable": bytes, "model": bytes, "arena": bytes (arena + staging),
+    #                 "load_image": bytes of the model's load image (in the boot memory)}
     usage: dict
+    model_image: str  # autodeploy.memory.boot: resident, copied (from boot_memory) or uploaded
+    boot_memory: str
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -52,14 +58,31 @@ def _firmware_ram_bytes(platform, memory: str) -> int:
     return layout.stack_bytes + APP_STATIC_RAM_BYTES if memory == layout.stack_memory else 0
 
 
-def _capacity(platform, memory: str, purpose: str) -> int:
-    """Bytes `memory` offers for `purpose` ("model" or "arena"); 0 if it cannot hold it: the
-    usable budget, and never more than the memory's size minus the firmware's own RAM there."""
+def _room(platform, memory: str, purpose: str) -> int:
+    """Bytes `memory` itself offers for `purpose` ("model" or "arena"); 0 if it cannot hold it:
+    the usable budget, and never more than the memory's size minus the firmware's own RAM."""
     mem = platform.memories.get(memory)
     if mem is None or not mem.usable_for(purpose):
         return 0
     room = mem.size_bytes - _firmware_ram_bytes(platform, memory)
     return max(0, min(mem.usable_for(purpose), room))
+
+
+def _load_image_room(platform, memory: str, purpose: str) -> int | None:
+    """Bytes the boot memory offers for the load image of a model copied to `memory`; None when
+    a model there needs no load image."""
+    if purpose != "model" or memory not in platform.memories:
+        return None
+    if model_image(platform, memory) != COPIED:
+        return None
+    return platform.memories[platform.boot_memory].usable_bytes
+
+
+def _capacity(platform, memory: str, purpose: str) -> int:
+    """Bytes `memory` offers for `purpose`, the model's load image in the boot memory included."""
+    room = _room(platform, memory, purpose)
+    image_room = _load_image_room(platform, memory, purpose)
+    return room if image_room is None else min(room, image_room)
 
 
 def _choose(platform, wanted: str, nbytes: int, purpose: str, preference, what: str) -> str:
@@ -72,16 +95,25 @@ def _choose(platform, wanted: str, nbytes: int, purpose: str, preference, what: 
                 f"{what}: {platform.name} cannot put the {purpose} in {wanted}; "
                 f"memories that can: {', '.join(able)}."
             )
-        capacity = _capacity(platform, wanted, purpose)
-        if nbytes > capacity:
+        room = _room(platform, wanted, purpose)
+        if nbytes > room:
             beside = ""
-            if capacity < memory.usable_for(purpose):  # the firmware's own RAM is what limits
+            if room < memory.usable_for(purpose):  # the firmware's own RAM is what limits
                 firmware = _firmware_ram_bytes(platform, wanted)
                 beside = f" besides the firmware's stack, .data and .bss ({firmware:,})"
             raise PlacementError(
                 f"{what}: {need} need {nbytes:,} bytes but {wanted} on {platform.name} "
-                f"has {capacity:,} usable bytes{beside} ({nbytes - capacity:,} too many). Choose "
+                f"has {room:,} usable bytes{beside} ({nbytes - room:,} too many). Choose "
                 f"another {purpose}_location or 'auto', or make the model smaller."
+            )
+        image_room = _load_image_room(platform, wanted, purpose)
+        if image_room is not None and nbytes > image_room:
+            boot = platform.boot_memory
+            raise PlacementError(
+                f"{what}: the model in {wanted} needs a load image of {nbytes:,} bytes in "
+                f"{boot}, the boot memory the start-up copies it from, but {boot} on "
+                f"{platform.name} has {image_room:,} usable bytes ({nbytes - image_room:,} too "
+                f"many). Choose another model_location or 'auto', or make the model smaller."
             )
         return wanted
     for memory in preference:
@@ -136,14 +168,19 @@ def place(
                     f"{model_loc}, which has {capacity:,} usable bytes on {platform.name}. "
                     "Move one of them."
                 )
+    image = model_image(platform, model_loc)
+    boot = platform.boot_memory
     usage = {}
     for name in platform.memories:
         usage[name] = {
-            "usable": max(_capacity(platform, name, "model"), _capacity(platform, name, "arena")),
+            "usable": max(_room(platform, name, "model"), _room(platform, name, "arena")),
             "model": model_bytes if name == model_loc else 0,
             "arena": arena_side if name == arena_loc else 0,
+            "load_image": model_bytes if image == COPIED and name == boot else 0,
         }
-    return Placement(model_loc, arena_loc, model_bytes, arena_bytes, staging_bytes, usage)
+    return Placement(
+        model_loc, arena_loc, model_bytes, arena_bytes, staging_bytes, usage, image, boot
+    )
 
 
 def place_model(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from autodeploy.board.emulator import starts_at_entry
 from autodeploy.errors import AutodeployError
 from autodeploy.firmware import toolchains
 from autodeploy.firmware.linker import ARENA_SECTIONS, MODEL_SECTIONS
+from autodeploy.memory.boot import COPIED, RESIDENT, UPLOADED
 from autodeploy.templating import template_environment
 
 from .capture import EXACT_KINDS, CapturedExample
@@ -63,6 +65,7 @@ def render_makefile(model: str, platform, board_sources: list[str], board_includ
             model=model,
             platform=platform,
             compiler=EXAMPLE_COMPILER.compiler,
+            objcopy=toolchains.OBJCOPY,
             cflags=" ".join(flags),
             ldflags=" ".join(toolchains.link_flags(platform)),
             libs=" ".join(f"-l{lib}" for lib in toolchains.LIBS),
@@ -73,14 +76,21 @@ def render_makefile(model: str, platform, board_sources: list[str], board_includ
 
 
 def placement_snippet(placement: dict) -> str:
-    """GNU ld output sections placing the model's constants and arena per `placement`."""
+    """GNU ld output sections placing the model's constants and arena per `placement`: where
+    the model runs and, when that is RAM the start-up copies it to, where its load image is."""
+    model, boot = placement["model_location"], placement["boot_memory"]
+    placed = {
+        COPIED: f"> {model} AT > {boot}  /* runs from {model}; load image in {boot} */",
+        UPLOADED: f"> {model}  /* no load image: your code fills it before init */",
+        RESIDENT: f"> {model}  /* runs where the flash tool writes it */",
+    }[placement["model_image"]]
     return f"""\
     /* Before the generic .rodata and .bss output sections: the first matching rule wins. */
-    .adrt_model :
+    .adrt_model : ALIGN(16)
     {{
-        . = ALIGN(16);
         *({MODEL_SECTIONS})
-    }} > {placement["model_location"]}
+        . = ALIGN(16);
+    }} {placed}
 
     .adrt_arena (NOLOAD) :
     {{
@@ -123,5 +133,6 @@ def render_readme(
             model_sections=MODEL_SECTIONS,
             arena_sections=ARENA_SECTIONS,
             machine=platform.emulator.machine if platform.emulator else None,
+            start_at_entry=bool(platform.emulator) and starts_at_entry(platform),
         )
     )

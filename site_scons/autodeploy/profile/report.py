@@ -10,6 +10,7 @@ import csv
 import io
 
 from .. import atomic
+from ..firmware.size_report import linked_model_bytes
 from .timing import Timing
 
 
@@ -96,6 +97,8 @@ def build_profile(
         "runs": len(session.run_ticks),
         "run_ticks": session.run_ticks,
         "link_retries": session.retries,
+        "boot": _boot(image_sizes, timing),
+        "upload": _upload(session.upload),
         "validation": {
             "passed": mismatch is None,
             "reference": reference.kind,
@@ -113,7 +116,40 @@ def _model_bytes(analysis: dict, image_sizes: dict | None) -> int:
     """Weights and layer parameters as linked, or the analysis's estimate without an image."""
     if image_sizes is None:
         return analysis["totals"]["model_data_bytes"]
-    return sum(region["rom"]["model"] for region in image_sizes["regions"].values())
+    return linked_model_bytes(image_sizes)
+
+
+def _boot(image_sizes: dict | None, timing: Timing) -> dict | None:
+    """What the start-up copies before main() and what that costs (from the image's copy table;
+    the instructions are the copy loop's, exact on the emulator)."""
+    if image_sizes is None or "boot" not in image_sizes:
+        return None
+    boot = image_sizes["boot"]
+    instructions = boot["copy_instructions"]
+    return {
+        "copy_bytes": boot["copy_bytes"],
+        "copy_records": len(boot["copies"]),
+        "copy_instructions": instructions,
+        "copy_us_at_one_instruction_per_cycle": instructions / timing.clock_hz * 1e6,
+        "copies": [
+            f"{c['section']}: {c['from']} -> {c['to']}" for c in boot["copies"] if c["bytes"]
+        ],
+    }
+
+
+def _upload(upload) -> dict | None:
+    """The upload of the model's data (a model in PSRAM): bytes and host wall time."""
+    if upload is None:
+        return None
+    return {
+        "bytes": upload.bytes,
+        "seconds": upload.seconds,
+        "bytes_per_s": upload.bytes_per_s,
+        "chunks": upload.chunks,
+        "retries": upload.retries,
+        "resumes": upload.resumes,
+        "already_there": upload.already_there,
+    }
 
 
 def profile_csv(profile: dict) -> str:
@@ -225,6 +261,7 @@ def profile_markdown(profile: dict) -> str:
             f"{unprofiled / 1000:.3f} ms |"
         )
     lines += [
+        *_boot_rows(profile.get("boot"), profile.get("upload"), profile["model_location"]),
         f"| Runs | {profile['runs']} |",
         f"| Link retries | {profile['link_retries']} |",
         "",
@@ -243,6 +280,30 @@ def profile_markdown(profile: dict) -> str:
             f"{row['count']:,} | {row['kernel']} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _boot_rows(boot: dict | None, upload: dict | None, model_location: str) -> list[str]:
+    rows = []
+    if boot:
+        copies = "; ".join(boot["copies"]) or "nothing"
+        rows.append(
+            f"| Boot copy | {boot['copy_bytes']:,} bytes in {boot['copy_records']} records "
+            f"({copies}): {boot['copy_instructions']:,} instructions, "
+            f"{boot['copy_us_at_one_instruction_per_cycle']:.1f} us at one instruction per "
+            "cycle |"
+        )
+    if upload:
+        if upload["already_there"]:
+            done = "already on the board (verified): nothing sent"
+        else:
+            done = (
+                f"{upload['seconds']:.1f} s host wall time ({upload['bytes_per_s'] / 1024:.1f} "
+                f"KB/s), {upload['chunks']} chunks, {upload['retries']} retries, "
+                f"{upload['resumes']} resumes"
+            )
+        uploaded = f"{upload['bytes']:,} bytes to {model_location}"
+        rows.append(f"| Model data uploaded | {uploaded}: {done} |")
+    return rows
 
 
 def _maybe(value, spec: str) -> str:

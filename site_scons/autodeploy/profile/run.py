@@ -42,6 +42,7 @@ class ProfileRequest:
     toolchain: dict | None = None  # {"name", "version"} of the compiler that built the ELF
     image_sizes: dict | None = None  # the firmware's sizes.json
     dataset: Dataset | None = None  # real inputs, each sample uploaded (None: seeded inputs)
+    upload: bytes | None = None  # model data the host uploads first (the ELF's upload image)
 
 
 def host_inputs(analysis: dict, seed: int, runs: int) -> list:
@@ -74,6 +75,7 @@ def profile_variant(
                     r.seed,
                     progress,
                     upload_all=r.dataset is not None,
+                    upload=r.upload,
                 )
         except AutodeployError as err:
             died = board.exit_report()  # a crashed QEMU is the real cause of a link error

@@ -1,6 +1,7 @@
 """One profiling session with a connected board (any object with BoardClient's methods).
 
-Checks the firmware serves this model (build id, every tensor's dtype, shape and size), then runs
+Checks the firmware serves this model (build id, every tensor's dtype, shape and size), uploads
+the model's data when the image carries none (a model in PSRAM, autodeploy.rpc.upload), then runs
 `runs` inferences: run 0 uploads the host's seeded inputs (exercising upload) and is profiled
 after one warm-up; later runs let the board generate the same seeded inputs (no upload: host ->
 board is slow on the emulator) and check their CRCs against the host's, unless every run's inputs
@@ -20,6 +21,7 @@ from ..codegen.generator import NP_DTYPES
 from ..errors import AutodeployError
 from ..progress import progress_line
 from ..rpc.inputs import crc32
+from ..rpc.upload import UploadResult, upload_model_data
 
 
 class StaleFirmwareError(AutodeployError):
@@ -40,6 +42,7 @@ class SessionResult:
     mismatched_runs: list[int]  # runs whose outputs differ from the reference
     mismatch_layers: list | None  # LayerStat of the first of them (per-layer output CRCs)
     retries: int
+    upload: UploadResult | None = None  # the model's data, when the image carries none
 
 
 def invoke_timeout_s(macs: int, warmup: int) -> float:
@@ -104,10 +107,13 @@ def run_session(
     seed: int,
     progress: Callable[[str], None] = print,
     upload_all: bool = False,
+    upload: bytes | None = None,
 ) -> SessionResult:
     """inputs[run]: the host's inputs (seeded ones, or uploaded ones with `upload_all`);
-    reference[run]: the reference outputs for them."""
+    reference[run]: the reference outputs for them; upload: the model data to upload first (the
+    ELF's upload image), if any."""
     info = check_firmware(client, analysis, model)
+    uploaded = upload_model_data(client, upload, model, progress) if upload else None
     macs = analysis["totals"]["macs"]
     out_specs = analysis["outputs"]
     runs = len(inputs)
@@ -151,6 +157,7 @@ def run_session(
         mismatched_runs=mismatched_runs,
         mismatch_layers=mismatch_layers,
         retries=client.retries_used,
+        upload=uploaded,
     )
 
 

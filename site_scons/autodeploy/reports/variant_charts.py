@@ -5,10 +5,12 @@ from __future__ import annotations
 from .figures import category_colours, new_figure, svg_bytes
 
 #: What lives in a memory region, from sizes.json's rom/ram split: (label, colour, keys).
+#: Code, constants and the model count in RAM too when the start-up copies them there (or the
+#: host uploads the model); the boot memory then holds their load images.
 MEMORY_PARTS = (
-    ("code", "#4c72b0", (("rom", "text"),)),
-    ("constants", "#8172b2", (("rom", "rodata"),)),
-    ("model", "#dd8452", (("rom", "model"),)),
+    ("code", "#4c72b0", (("rom", "text"), ("ram", "text"))),
+    ("constants", "#8172b2", (("rom", "rodata"), ("ram", "rodata"))),
+    ("model", "#dd8452", (("rom", "model"), ("ram", "model"))),
     ("data", "#937860", (("rom", "data"), ("ram", "data"))),
     ("bss", "#8c8c8c", (("ram", "bss"),)),
     ("arena", "#55a868", (("ram", "arena"),)),

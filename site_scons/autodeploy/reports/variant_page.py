@@ -73,6 +73,7 @@ def _facts(profile: dict, sizes: dict, placement: dict, source: str) -> list[tup
             f" in {profile['arena_location']}{_requested(requested.get('arena_location'))}",
         ),
         ("Firmware ROM / RAM", f"{fmt.kib(rom)} / {fmt.kib(ram)} (validator image)"),
+        *_boot_facts(profile),
         ("Layers", fmt.number(len(profile["layer_profile"]))),
         ("Estimated MACs", fmt.number(profile["total_macs"])),
         (f"Total {counts} ({source})", fmt.number(total_counts)),
@@ -83,6 +84,30 @@ def _facts(profile: dict, sizes: dict, placement: dict, source: str) -> list[tup
     run = profile.get("run")
     if run:
         rows.append(("Run", f"{run.get('id', fmt.MISSING)} ({run.get('date', fmt.MISSING)})"))
+    return rows
+
+
+def _boot_facts(profile: dict) -> list[tuple[str, str]]:
+    """What the start-up copies and what the host uploads (profiles from before boot images
+    have neither)."""
+    rows = []
+    boot = profile.get("boot")
+    if boot:
+        rows.append(
+            (
+                "Boot copy",
+                f"{fmt.kib(boot['copy_bytes'])} in {boot['copy_records']} records, "
+                f"{fmt.number(boot['copy_instructions'])} instructions",
+            )
+        )
+    upload = profile.get("upload")
+    if upload and not upload["already_there"]:
+        rows.append(
+            (
+                "Model data uploaded",
+                f"{fmt.kib(upload['bytes'])} in {upload['seconds']:,.1f} s (host wall time)",
+            )
+        )
     return rows
 
 

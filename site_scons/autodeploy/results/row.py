@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..firmware.size_report import linked_model_bytes
 from ..variants import Variant
 from .columns import NPU_COLUMNS, region_columns
 
@@ -65,7 +66,7 @@ def variant_row(
         "Platform": variant.platform,
         "Compiler": variant.toolchain,
         "Runtime Version": context.runtime_version,
-        "Model Size KB": _kb(sum(r["rom"]["model"] for r in regions.values())),
+        "Model Size KB": _kb(linked_model_bytes(sizes)),
         "Arena Size KB": _kb(sum(r["ram"]["arena"] for r in regions.values())),
         "Model Location": placed["model_location"],
         "Arena Location": placed["arena_location"],

@@ -26,6 +26,7 @@ from erpc.transport import SerialTransport
 
 from autodeploy.rpc.errors import (
     BoardCallError,
+    BoardLinkLost,
     BoardProtocolError,
     BoardTimeoutError,
 )
@@ -40,6 +41,9 @@ METHODS = {
     "invoke": 5,
     "get_output": 6,
     "get_layer_stats": 7,
+    "get_upload_state": 8,
+    "upload": 9,
+    "verify_upload": 10,
 }
 DTYPES = ("INT8", "UINT8", "INT16", "INT32", "FLOAT32")  # adrt_dtype_t order
 # The IDL's enum Status, as (name, what it means and what to do).
@@ -64,6 +68,15 @@ STATUS = {
         "version of the tool",
     ),
     8: ("INVOKE_FAILED", "the model's invoke returned an error"),
+    9: (
+        "NOT_UPLOADED",
+        "the model's data (in PSRAM) are not uploaded and verified yet; upload them first",
+    ),
+    10: (
+        "UPLOAD_MISMATCH",
+        "the uploaded model data do not have the CRC-32 the firmware expects; the board "
+        "dropped them: upload them again from the ELF the board was flashed with",
+    ),
 }
 IDLE_S = 0.1  # silence that ends the drain of a damaged or late reply before a retry
 SEAL = struct.Struct("<I")  # ends every body: zlib CRC-32 of the bytes before it (board.h)
@@ -90,6 +103,16 @@ class TensorInfo:
     bytes: int
     scale: float
     zero_point: int
+
+
+@dataclass(frozen=True)
+class UploadState:
+    """Where the upload of the model's data stands (bytes 0: the image carries them)."""
+
+    bytes: int
+    received: int  # in order from the start
+    crc32: int  # what the whole image must have, written into the firmware by the build
+    verified: bool  # received, checked, and the model may run
 
 
 @dataclass(frozen=True)
@@ -265,7 +288,7 @@ class BoardClient:
                 f"set_input({index}): {len(data)} bytes given, but input {index} of the model "
                 f"on {self.url} has {expected} bytes"
             )
-        chunk = self._max_chunk()
+        chunk = self.max_chunk()
         for offset in range(0, len(data), chunk):
             piece = data[offset : offset + chunk]
             r = self._call("set_input", ((int, index), (int, offset), (bytes, piece)))
@@ -294,7 +317,7 @@ class BoardClient:
 
     def get_output(self, index: int) -> bytes:
         size = self.tensor(True, index).bytes
-        chunk = self._max_chunk()
+        chunk = self.max_chunk()
         data = bytearray()
         for offset in range(0, size, chunk):
             length = min(chunk, size - offset)
@@ -327,12 +350,34 @@ class BoardClient:
             if len(stats) >= total:
                 return stats
 
-    # -- plumbing ----------------------------------------------------------------------------
+    def upload_state(self) -> UploadState:
+        return self._upload_reply("get_upload_state", self._call("get_upload_state", ()))
 
-    def _max_chunk(self) -> int:
+    def upload(self, offset: int, data: bytes) -> UploadState:
+        """Writes `data` (at most info().max_chunk bytes) at `offset` of the upload image;
+        `offset` must not pass what the board has received (chunks go in order)."""
+        r = self._call("upload", ((int, offset), (bytes, bytes(data))))
+        return self._upload_reply("upload", r, offset=offset, length=len(data))
+
+    def verify_upload(self) -> UploadState:
+        """The board checks the whole upload against the firmware's CRC-32; on
+        UPLOAD_MISMATCH it drops what it received."""
+        return self._upload_reply("verify_upload", self._call("verify_upload", ()))
+
+    def max_chunk(self) -> int:
+        """Largest binary payload of one call."""
         if self._info is None:
             self.info()
         return self._info.max_chunk
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _upload_reply(self, name: str, r: BasicCodec, **args) -> UploadState:
+        with self._decoding(name):
+            self._check(r.read_int32(), name, **args)
+            state = UploadState(r.read_uint32(), r.read_uint32(), r.read_uint32(), r.read_bool())
+            _end(r)
+        return state
 
     def _call(self, name: str, args, timeout_s: float | None = None) -> BasicCodec:
         """Sends the call and returns the codec positioned at the reply's fields."""
@@ -355,7 +400,7 @@ class BoardClient:
                 self._link.send(_seal(bytes(request.buffer)))
                 reply = self._reply(method, time.monotonic() + timeout)
             except (serial.SerialException, OSError) as exc:
-                raise BoardTimeoutError(
+                raise BoardLinkLost(
                     f"the link to the board at {self.url} failed during {name} ({exc}): the "
                     "board or emulator may have exited or reset; check its output, reset it "
                     "and run again"

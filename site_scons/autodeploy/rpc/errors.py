@@ -11,6 +11,10 @@ class BoardTimeoutError(BoardError):
     """The board could not be reached, or nothing came back to a call after every retry."""
 
 
+class BoardLinkLost(BoardTimeoutError):
+    """The link itself failed during a call (port closed, emulator gone): no retry can help."""
+
+
 class BoardProtocolError(BoardError):
     """Replies kept arriving corrupted or cut short, or could not be decoded (host and firmware
     disagree)."""

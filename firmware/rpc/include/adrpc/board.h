@@ -18,6 +18,9 @@ enum {
     ADRPC_INVOKE = 5,
     ADRPC_GET_OUTPUT = 6,
     ADRPC_GET_LAYER_STATS = 7,
+    ADRPC_GET_UPLOAD_STATE = 8,
+    ADRPC_UPLOAD = 9,
+    ADRPC_VERIFY_UPLOAD = 10,
 };
 
 /* Status codes of the IDL's enum Status. */
@@ -31,6 +34,8 @@ enum {
     ADRPC_BAD_REQUEST = 6,
     ADRPC_UNKNOWN_METHOD = 7,
     ADRPC_INVOKE_FAILED = 8,
+    ADRPC_NOT_UPLOADED = 9,
+    ADRPC_UPLOAD_MISMATCH = 10,
 };
 
 /* Layers a profiled invocation can record. */
@@ -45,9 +50,21 @@ enum {
  * the other fields and the CRC-32 (at most 24 bytes). */
 #define ADRPC_MAX_CHUNK (ADRPC_MAX_BODY - 32u)
 
+/* What the host uploads before the first inference: the model data of an image whose model
+ * runs from PSRAM (the linker script's `adrt_upload_info`; bytes 0: nothing to upload). The
+ * build writes the CRC-32 of the image's bytes into it after linking. */
+typedef struct {
+    uint8_t *base;
+    uint32_t bytes;
+    uint32_t crc32;
+} adrpc_upload_t;
+
 typedef struct {
     const adrt_model_t *model;
-    uint8_t *staging; /* every input's bytes back to back */
+    adrpc_upload_t upload;
+    uint32_t upload_received; /* bytes received in order from the start of the upload */
+    int upload_verified;      /* all received and the CRC-32 matched: the model may run */
+    uint8_t *staging;         /* every input's bytes back to back */
     uint32_t staging_bytes;
     int outputs_valid; /* an invoke succeeded since the inputs last changed */
     int stats_valid;   /* ... and it was profiled */
@@ -57,9 +74,10 @@ typedef struct {
     uint32_t layer_crc[ADRPC_MAX_LAYERS];
 } adrpc_board_t;
 
-/* Returns NULL, or why the staging buffer does not fit the model's inputs. */
+/* Returns NULL, or why the staging buffer does not fit the model's inputs. `upload`
+ * describes the model data the host uploads (bytes 0 when the image carries them). */
 const char *adrpc_board_init(adrpc_board_t *b, const adrt_model_t *model, uint8_t *staging,
-                             uint32_t staging_bytes);
+                             uint32_t staging_bytes, const adrpc_upload_t *upload);
 
 /* Handles one request body; writes the reply body and returns its length (0: no reply, for a
  * request that fails its CRC-32 or is no call). */
