@@ -56,16 +56,32 @@ def _search_path(env) -> str:
     return os.pathsep.join(p for p in (os.environ.get("PATH"), env["ENV"].get("PATH")) if p)
 
 
+def missing_board_support(platform, target: str) -> str | None:
+    """Why `target` cannot be built for `platform` (a real board without board support), or None.
+    Builders declare a failing step with it, so only the targets asked for fail."""
+    if target == "board" and platform.board_support is None:
+        return (
+            f"{platform.file}: a real board was requested (DEVICE= or transport.device) but "
+            f"platform {platform.name} has no board_support: section; add its board-support "
+            "sources, memory_map and flash command (see README, Real boards)."
+        )
+    return None
+
+
+def failing_step(env, targets: list, step: str, message: str):
+    """Nodes for `targets` whose build fails with `message` (a reason known while declaring)."""
+
+    def fail(target, source, env):
+        raise AutodeployError(env["ADRT_FAILURE"])
+
+    fail.__name__ = f"{step}_fails"
+    return env.Command(targets, [], step_action(step, fail), ADRT_FAILURE=message)
+
+
 def board_dirs(env, platform, target: str) -> tuple[list[str], list[str]]:
     """(source folders, include folders) of the board support for `target`, as SCons paths: a
     real board's from the project (its platform YAML), an emulated board's from the tool."""
     if target == "board":
-        if platform.board_support is None:
-            raise AutodeployError(
-                f"{platform.file}: a real board was requested (DEVICE= or transport.device) but "
-                f"platform {platform.name} has no board_support: section; add its board-support "
-                "sources, memory_map and flash command (see README, Real boards)."
-            )
         bs = platform.board_support
         return [f"#{s}" for s in bs.sources], [f"#{d}" for d in (*bs.include, *bs.sources)]
     board = f"firmware/board/{platform.emulator.machine.replace('-', '_')}"
@@ -204,6 +220,11 @@ def firmware(
         "sizes_md": f"{out}/sizes.md",
     }
     fenv = toolchain_env(env, platform, variant.toolchain)
+    problem = missing_board_support(platform, target)
+    if problem:
+        return dict(
+            zip(names, failing_step(env, list(names.values()), "link", problem), strict=True)
+        )
     if fenv is None:
         nodes = env.Command(
             list(names.values()),

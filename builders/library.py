@@ -36,6 +36,8 @@ from builders.firmware import (
     RUNTIME,
     board_dirs,
     c_files,
+    failing_step,
+    missing_board_support,
     model_objects,
     runtime_objects,
     toolchain_env,
@@ -57,6 +59,9 @@ def library(env, variant, sources, analysis_node, placement_node, spec, target=N
     pkg = f"#{variant.build_dir}/package"
     example = f"{pkg}/example"
     model = variant.model
+    problem = missing_board_support(platform, target)
+    if problem:
+        return failing_step(env, [f"{pkg}/README.md"], "readme", problem)
 
     lib = _archive(env, platform, variant, sources, f"{pkg}/lib{model}.a")
     header = next(s for s in sources if str(s).endswith(f"{model}_model.h"))

@@ -120,6 +120,10 @@ def most_jobs_on_boards_at_once(lines: list[str]) -> int:
     return most
 
 
+RELEASE_AFTER_S = 30.0  # how long the held boards wait for a second queued job
+SWEEP_TIMEOUT_S = 900.0  # a run that has not ended by then is hung: killed, and the test fails
+
+
 def test_a_sweep_runs_in_parallel_on_the_farm_and_gives_the_emulators_results(project, farm):
     local = project.scons("-j2", "sweep-kws_farm-profile")
     assert "[profile]" in local.stdout
@@ -131,17 +135,35 @@ def test_a_sweep_runs_in_parallel_on_the_farm_and_gives_the_emulators_results(pr
         farm.hold(place)
     farm.doom("p2")
     run = scons(project, farm, "-j4", "sweep-kws_farm-profile", f"DEVICE=labgrid:{TAGS}")
-    lines, waiting, released = [], set(), False
-    for line in run.stdout:
-        lines.append(line)
-        match = re.search(r"\[farm\] (.+): waiting for a free", line)
-        if match and not released:
-            waiting.add(match[1])
-            if len(waiting) == 2:  # two jobs queue: free three boards at once for them
-                for place in ("p1", "p3", "p4"):
-                    farm.let_go(place)
-                released = True
-    assert run.wait() == 0, "".join(lines)
+    lines, waiting, freed, lock = [], set(), threading.Event(), threading.Lock()
+
+    def free_boards():
+        with lock:
+            if freed.is_set():
+                return
+            freed.set()
+        for place in ("p1", "p3", "p4"):
+            farm.let_go(place)
+
+    # Two queued jobs get three boards freed at once; should no second job queue in time (a
+    # loaded machine), they are freed anyway; a hung run is killed rather than waited for.
+    fallback = threading.Timer(RELEASE_AFTER_S, free_boards)
+    watchdog = threading.Timer(SWEEP_TIMEOUT_S, run.kill)
+    watchdog.start()
+    try:
+        for line in run.stdout:
+            lines.append(line)
+            match = re.search(r"\[farm\] (.+): waiting for a free", line)
+            if match and not freed.is_set():
+                waiting.add(match[1])
+                if len(waiting) == 1:
+                    fallback.start()
+                if len(waiting) == 2:
+                    free_boards()
+        assert run.wait() == 0, "".join(lines)
+    finally:
+        fallback.cancel()
+        watchdog.cancel()
     out = "".join(lines)
     assert f"waiting for a free {TAGS}: " in out
     assert "the board on place p2 failed; retrying once on another board" in out
