@@ -46,25 +46,28 @@ static inline int32x4_t output_of(const output_t *o, const group_t *g, int right
 
 /* Requantizes sums[r][0..n) of the three rows into y[r][0..n); right_only is a constant in
  * each of the two calls below, so each gets its own loop. */
-static inline void requant_loop(const output_t *o, int right_only, const int32_t *sums,
-                                const int32_t *q, int32_t n, int8_t *y0, int8_t *y1, int8_t *y2) {
-    int32_t k = 0;
-    for (; k + 4 <= n; k += 4, q += Q_STEP) {
+__attribute__((always_inline)) static inline void requant_loop(const output_t *o, int right_only,
+                                                               const int32_t *s0, const int32_t *q,
+                                                               int32_t n, int8_t *y0, int8_t *y1,
+                                                               int8_t *y2) {
+    const int32_t *s1 = s0 + ADRT_MVE_CHUNK, *s2 = s0 + 2 * ADRT_MVE_CHUNK;
+    for (; n >= 4; n -= 4, q += Q_STEP) {
         const group_t g = group_at(q, right_only);
-        vstrbq_s32(y0 + k, output_of(o, &g, right_only, vldrwq_s32(sums + k)));
-        vstrbq_s32(y1 + k, output_of(o, &g, right_only, vldrwq_s32(sums + ADRT_MVE_CHUNK + k)));
-        vstrbq_s32(y2 + k, output_of(o, &g, right_only, vldrwq_s32(sums + 2 * ADRT_MVE_CHUNK + k)));
+        vstrbq_s32(y0, output_of(o, &g, right_only, vldrwq_s32(s0)));
+        vstrbq_s32(y1, output_of(o, &g, right_only, vldrwq_s32(s1)));
+        vstrbq_s32(y2, output_of(o, &g, right_only, vldrwq_s32(s2)));
+        y0 += 4, y1 += 4, y2 += 4;
+        s0 += 4, s1 += 4, s2 += 4;
     }
-    if (k < n) {
+    if (n > 0) {
         const group_t g = group_at(q, right_only);
-        const mve_pred16_t valid = vctp32q((uint32_t)(n - k));
-        const int32x4_t z0 = output_of(o, &g, right_only, vldrwq_s32(sums + k));
-        const int32x4_t z1 = output_of(o, &g, right_only, vldrwq_s32(sums + ADRT_MVE_CHUNK + k));
-        const int32x4_t z2 =
-            output_of(o, &g, right_only, vldrwq_s32(sums + 2 * ADRT_MVE_CHUNK + k));
-        vstrbq_p_s32(y0 + k, z0, valid);
-        vstrbq_p_s32(y1 + k, z1, valid);
-        vstrbq_p_s32(y2 + k, z2, valid);
+        const mve_pred16_t valid = vctp32q((uint32_t)n);
+        const int32x4_t z0 = output_of(o, &g, right_only, vldrwq_s32(s0));
+        const int32x4_t z1 = output_of(o, &g, right_only, vldrwq_s32(s1));
+        const int32x4_t z2 = output_of(o, &g, right_only, vldrwq_s32(s2));
+        vstrbq_p_s32(y0, z0, valid);
+        vstrbq_p_s32(y1, z1, valid);
+        vstrbq_p_s32(y2, z2, valid);
     }
 }
 
@@ -78,9 +81,9 @@ __attribute__((noinline)) static void requant_rows(output_t o, const int32_t *su
     }
 }
 
-/* Copy and fill of a gathered row: whole vectors are stored, so up to 15 bytes past n are
- * written too; a row is written in order (each run overwrites the previous one's excess) into
- * a slot with 16 bytes of slack. Loads never pass the n input bytes. */
+/* Copy and fill of a gathered receptive field: whole vectors are stored, so up to 15 bytes past
+ * n are written too; a field is written in order (each run overwrites the previous one's
+ * excess) into a buffer with 16 bytes of slack. Loads never pass the n input bytes. */
 static inline void copy_run(int8_t *dst, const int8_t *src, int32_t n) {
     for (; n >= 16; n -= 16, src += 16, dst += 16) {
         vstrbq_s8(dst, vldrbq_s8(src));
@@ -96,17 +99,66 @@ static inline void fill_run(int8_t *dst, int8x16_t value, int32_t n) {
     }
 }
 
-/* The receptive field of output pixel (oy, ox) of image `in_b` as one row of filter_h x
- * filter_w x input.c bytes; taps outside the image hold the input zero point. Each filter row
- * is [zero point x left][input x mid][zero point x right]. Not inlined: its own registers keep
- * the per-row loop short. */
-__attribute__((noinline)) static void gather(const adrt_mve_conv2d_params_t *p, const int8_t *in_b,
-                                             int32_t oy, int32_t ox, int8_t *row) {
+/* What the pixel loop needs, computed once per call. */
+typedef struct {
+    const adrt_mve_conv2d_params_t *p;
+    int32_t pitch;          /* bytes per input row */
+    int32_t image;          /* bytes per input image */
+    int32_t row_bytes;      /* bytes per filter row of a receptive field */
+    int32_t depth;          /* bytes per receptive field */
+    int32_t row_step;       /* input bytes from one filter row to the next */
+    int32_t last_y, last_x; /* largest window origins with every tap inside (dilation_w 1) */
+    int8x16_t zero_point;
+} layer_t;
+
+/* An output pixel, walked in output order, and the origin of its input window. */
+typedef struct {
+    int32_t oy, ox;
+    int32_t iy0, ix0;    /* oy * stride_h - pad_h, ox * stride_w - pad_w */
+    const int8_t *image; /* the input image of the pixel's batch */
+} cursor_t;
+
+static inline void next_pixel(const layer_t *l, cursor_t *c) {
+    const adrt_mve_conv2d_params_t *p = l->p;
+    c->ix0 += p->stride_w;
+    if (++c->ox == p->output.w) {
+        c->ox = 0;
+        c->ix0 = -p->pad_w;
+        c->iy0 += p->stride_h;
+        if (++c->oy == p->output.h) {
+            c->oy = 0;
+            c->iy0 = -p->pad_h;
+            c->image += l->image;
+        }
+    }
+}
+
+/* The receptive field of a window whose taps are all inside the image (dilation_w 1): filter
+ * rows copied from the input. */
+static inline void copy_field(const layer_t *l, const int8_t *src, int8_t *row) {
+    const int32_t row_bytes = l->row_bytes, whole = row_bytes >> 4, rest = row_bytes & 15;
+    const mve_pred16_t tail = vctp8q((uint32_t)rest);
+    for (int32_t fy = l->p->filter_h; fy > 0; --fy, src += l->row_step) {
+        const int8_t *s = src;
+        for (int32_t k = whole; k > 0; --k, s += 16, row += 16) {
+            vstrbq_s8(row, vldrbq_s8(s));
+        }
+        if (rest) {
+            vstrbq_s8(row, vldrbq_z_s8(s, tail));
+            row += rest;
+        }
+    }
+}
+
+/* The receptive field of output pixel (b, oy, ox) at the border as one row of filter_h x
+ * filter_w x input.c bytes; taps outside the image hold the input zero point. Filter rows inside
+ * the image are [zero point x left][input x mid][zero point x right]. Not inlined: its own
+ * registers keep the per-row loops short. */
+__attribute__((noinline)) static void gather(const layer_t *l, const cursor_t *c, int8_t *field) {
+    const adrt_mve_conv2d_params_t *p = l->p;
     const int32_t in_c = p->input.c, fh = p->filter_h, fw = p->filter_w;
-    const int32_t dh = p->dilation_h, dw = p->dilation_w;
-    const int8x16_t zero_point = vdupq_n_s8((int8_t)-p->input_offset);
-    const int32_t iy0 = oy * p->stride_h - p->pad_h;
-    const int32_t ix0 = ox * p->stride_w - p->pad_w;
+    const int32_t dh = p->dilation_h, dw = p->dilation_w, row_bytes = l->row_bytes;
+    const int32_t iy0 = c->iy0, ix0 = c->ix0;
     int32_t fy0, fy1, fx0, fx1; /* filter rows and columns inside the image */
     adrt_tap_range(iy0, dh, fh, p->input.h, &fy0, &fy1);
     adrt_tap_range(ix0, dw, fw, p->input.w, &fx0, &fx1);
@@ -114,98 +166,100 @@ __attribute__((noinline)) static void gather(const adrt_mve_conv2d_params_t *p, 
     fy1 = ADRT_CLAMP(fy1, fy0, fh);
     fx0 = ADRT_MIN(fx0, fw);
     fx1 = ADRT_CLAMP(fx1, fx0, fw);
-    const int32_t row_bytes = fw * in_c;
     const int32_t left = fx0 * in_c, mid = (fx1 - fx0) * in_c;
-    const int32_t pitch = p->input.w * in_c; /* bytes per input row */
-    const int32_t row_step = dh * pitch, tap_step = dw * in_c;
-    const int8_t *src = in_b + (iy0 + fy0 * dh) * pitch + (ix0 + fx0 * dw) * in_c;
+    const int32_t row_step = l->row_step;
+    /* the first input byte of filter row fy0, tap fx0 (used only when both exist) */
+    const int8_t *src = c->image + (iy0 + fy0 * dh) * l->pitch + (ix0 + fx0 * dw) * in_c;
+    int8_t *row = field;
 
-    fill_run(row, zero_point, fy0 * row_bytes);
+    fill_run(row, l->zero_point, fy0 * row_bytes);
     row += fy0 * row_bytes;
-    if (row_bytes <= 16 && dw == 1) { /* first layers: a filter row fits one vector */
+    if (mid == row_bytes && dw == 1) { /* horizontally inside: plain copies */
+        for (int32_t fy = fy0; fy < fy1; ++fy, row += row_bytes, src += row_step) {
+            copy_run(row, src, row_bytes);
+        }
+    } else if (row_bytes <= 16 && dw == 1) { /* first layers: a filter row fits one vector */
         const mve_pred16_t inside = vctp8q((uint32_t)mid);
         for (int32_t fy = fy0; fy < fy1; ++fy, row += row_bytes, src += row_step) {
-            vstrbq_s8(row, zero_point);
+            vstrbq_s8(row, l->zero_point);
             vstrbq_s8(row + left, vldrbq_z_s8(src, inside));
-            vstrbq_s8(row + left + mid, zero_point);
+            vstrbq_s8(row + left + mid, l->zero_point);
         }
     } else {
         for (int32_t fy = fy0; fy < fy1; ++fy, row += row_bytes, src += row_step) {
-            fill_run(row, zero_point, left);
+            fill_run(row, l->zero_point, left);
             if (dw == 1) {
                 copy_run(row + left, src, mid);
             } else {
                 for (int32_t k = 0; k < mid; k += in_c) {
-                    copy_run(row + left + k, src + k / in_c * tap_step, in_c);
+                    copy_run(row + left + k, src + k * dw, in_c);
                 }
             }
-            fill_run(row + left + mid, zero_point, row_bytes - left - mid);
+            fill_run(row + left + mid, l->zero_point, row_bytes - left - mid);
         }
     }
-    fill_run(row, zero_point, (fh - fy1) * row_bytes);
+    fill_run(row, l->zero_point, (fh - fy1) * row_bytes);
 }
 
-/* Position of an output pixel, walked in output order. */
-typedef struct {
-    int32_t b, y, x;
-} pixel_t;
-
-static inline void next_pixel(const adrt_mve_conv2d_params_t *p, pixel_t *px) {
-    if (++px->x == p->output.w) {
-        px->x = 0;
-        if (++px->y == p->output.h) {
-            px->y = 0;
-            ++px->b;
+/* Stages the input rows of the next `count` (1-3) output pixels from *c (moved past them),
+ * repeating the last one up to three rows: the pixels themselves when `field` is NULL (1x1, no
+ * padding), else their receptive fields gathered in `field` first. */
+__attribute__((noinline)) static void stage_pixels(const layer_t *l, cursor_t *c, int32_t count,
+                                                   int8_t *staged, int8_t *field) {
+    const int32_t in_c = l->p->input.c, depth = l->depth;
+    const int8_t *src = NULL;
+    for (int32_t r = 0; r < ADRT_MVE_ROWS; ++r) {
+        if (r < count) {
+            src = c->image + c->iy0 * l->pitch + c->ix0 * in_c;
+            if (field != NULL) {
+                if (c->iy0 >= 0 && c->iy0 <= l->last_y && c->ix0 >= 0 && c->ix0 <= l->last_x) {
+                    copy_field(l, src, field);
+                } else {
+                    gather(l, c, field);
+                }
+                src = field;
+            }
+            next_pixel(l, c);
         }
+        adrt_mve_stage_row(staged, r, src, depth);
     }
 }
 
-/* The input row of output pixel *px, then moves *px on: the pixel itself in the input when
- * `field` is NULL (1x1, no padding), else its receptive field gathered into `field`. */
-static const int8_t *input_row(const adrt_mve_conv2d_params_t *p, const int8_t *input, pixel_t *px,
-                               int8_t *field) {
-    const size_t image = (size_t)p->input.h * p->input.w * p->input.c;
-    const int8_t *in_b = input + px->b * image;
-    const int8_t *row = field;
-    if (field == NULL) {
-        const int32_t iy = px->y * p->stride_h, ix = px->x * p->stride_w;
-        row = in_b + ((size_t)iy * p->input.w + ix) * p->input.c;
-    } else {
-        gather(p, in_b, px->y, px->x, field);
-    }
-    next_pixel(p, px);
-    return row;
-}
-
-/* Every output pixel, three at a time (the last one repeated to fill a three), rows staged in
- * `staged`; receptive fields gathered in `field` unless it is NULL. */
+/* Every output pixel, three at a time (the last one repeated to fill a three); receptive fields
+ * gathered in `field` unless it is NULL (1x1, no padding). */
 static void conv_pixels(const adrt_mve_conv2d_params_t *p, const int8_t *input, int8_t *output,
                         int8_t *staged, int8_t *field) {
     const output_t o = {p->output_offset, p->act_min, p->act_max, p->right_shifts_only};
+    const int32_t in_c = p->input.c, out_c = p->output.c;
     const int32_t pixels = p->output.n * p->output.h * p->output.w;
-    const int32_t out_c = p->output.c;
-    const int32_t depth = p->filter_h * p->filter_w * p->input.c;
-    const int32_t blocks = adrt_mve_blocks(depth);
+    const int32_t pitch = p->input.w * in_c;
+    const layer_t l = {
+        .p = p,
+        .pitch = pitch,
+        .image = p->input.h * pitch,
+        .row_bytes = p->filter_w * in_c,
+        .depth = p->filter_h * p->filter_w * in_c,
+        .row_step = p->dilation_h * pitch,
+        .last_y = p->input.h - 1 - (p->filter_h - 1) * p->dilation_h,
+        /* a dilated row is gathered tap by tap: never "inside" */
+        .last_x = p->dilation_w == 1 ? p->input.w - p->filter_w : -1,
+        .zero_point = vdupq_n_s8((int8_t)-p->input_offset),
+    };
+    const int32_t blocks = adrt_mve_blocks(l.depth);
     int32_t sums[ADRT_MVE_ROWS * ADRT_MVE_CHUNK];
-    pixel_t px = {0, 0, 0};
+    cursor_t c = {0, 0, -p->pad_h, -p->pad_w, input};
     for (int32_t i = 0; i < pixels; i += ADRT_MVE_ROWS) {
-        int8_t *y[ADRT_MVE_ROWS];
-        const int8_t *row = NULL;
-        for (int32_t r = 0; r < ADRT_MVE_ROWS; ++r) {
-            if (i + r < pixels) {
-                row = input_row(p, input, &px, field);
-                y[r] = output + (size_t)(i + r) * out_c;
-            } else { /* a repeat of the previous row: same values to the same place */
-                y[r] = y[r - 1];
-            }
-            adrt_mve_stage_row(staged, r, row, depth);
-        }
+        const int32_t count = ADRT_MIN(ADRT_MVE_ROWS, pixels - i);
+        stage_pixels(&l, &c, count, staged, field);
+        int8_t *y0 = output + (size_t)i * out_c;
+        int8_t *y1 = count > 1 ? y0 + out_c : y0; /* a repeated row: same values, same place */
+        int8_t *y2 = count > 2 ? y1 + out_c : y1;
         const int8_t *w = p->weights;
         const int32_t *q = p->quant;
-        for (int32_t c = 0; c < out_c; c += ADRT_MVE_CHUNK, q += ADRT_MVE_CHUNK / 4 * Q_STEP) {
-            const int32_t n = ADRT_MIN(ADRT_MVE_CHUNK, out_c - c);
+        for (int32_t k = 0; k < out_c; k += ADRT_MVE_CHUNK, q += ADRT_MVE_CHUNK / 4 * Q_STEP) {
+            const int32_t n = ADRT_MIN(ADRT_MVE_CHUNK, out_c - k);
             adrt_mve_sums_3x2(staged, &w, blocks, (n + 1) >> 1, sums);
-            requant_rows(o, sums, q, n, y[0] + c, y[1] + c, y[2] + c);
+            requant_rows(o, sums, q, n, y0 + k, y1 + k, y2 + k);
         }
     }
 }
