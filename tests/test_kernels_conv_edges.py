@@ -173,16 +173,52 @@ def test_fully_connected_quantization_edges():
     assert_bit_exact_many(cases, inputs=with_saturated_inputs(cases, 34))
 
 
+GROUPED = [
+    # input, out_c, filter, stride, dilation, padding (groups = input channels)
+    ((1, 1, 30, 5), 5, (1, 3), (1, 1), (1, 1), "SAME"),
+    ((1, 1, 31, 6), 12, (1, 5), (1, 2), (1, 1), "SAME"),  # two outputs per group
+    ((1, 1, 17, 3), 9, (1, 3), (1, 1), (1, 2), "VALID"),  # three outputs per group, dilated
+    ((1, 6, 5, 7), 7, (3, 3), (2, 1), (1, 1), "SAME"),  # padding on every side, 2-D
+    ((2, 4, 4, 17), 17, (2, 3), (1, 1), (2, 1), "SAME"),  # batches, channel tail of one
+    ((1, 1, 9, 33), 33, (1, 9), (1, 3), (1, 1), "SAME"),  # filter wider than the stride
+]
+
+
+def test_grouped_conv2d_one_input_channel_per_group():
+    # HeartKit's grouped 1-D convolutions (filter depth 1) run the channel-wise Helium kernel
+    cases = []
+    for k, (shape, oc, f, s, d, pad) in enumerate(GROUPED):
+        act = ("NONE", "RELU6", "RELU")[k % 3]
+        name = f"grouped conv {shape} oc{oc} f{f} s{s} d{d} {pad} {act}"
+        model = conv_model(1000 + k, shape, oc, f, s, d, pad, act, groups=shape[3])
+        cases.append((name, model))
+    for k, (label, in_q, out_q, w_scales, bias_max) in enumerate(QUANT_EDGES):
+        model = conv_model(
+            1100 + k,
+            (1, 2, 9, 7),
+            7,
+            (1, 3),
+            groups=7,
+            in_q=in_q,
+            out_q=out_q,
+            w_scales=w_scales,
+            bias_max=bias_max,
+        )
+        cases.append((f"grouped conv {label}", model))
+    assert_bit_exact_many(cases, inputs=with_saturated_inputs(cases, 35))
+
+
 def _calls(model):
     program = compile_bytes(model, "<edge>", MVE)
     return [layer.call for layer in program.layers]
 
 
-def test_helium_variants_are_chosen_and_grouped_conv_falls_back():
+def test_helium_variants_are_chosen_and_grouped_conv_over_channels_falls_back():
     # the bit-exactness tests above only test the Helium code if the M55 build runs it
     (conv3,) = _calls(conv_model(1, (1, 6, 6, 4), 8, (3, 3)))
     (conv1,) = _calls(conv_model(2, (1, 6, 6, 32), 8, (1, 1)))
     (grouped,) = _calls(conv_model(3, (1, 6, 6, 8), 4, (3, 3), groups=2))
+    (channelwise,) = _calls(conv_model(3, (1, 1, 9, 8), 16, (1, 3), groups=8))
     (fc1,) = _calls(fc_model(4, (1, 32), 5))
     (fc_odd,) = _calls(fc_model(5, (1, 33), 5))
     (fc3,) = _calls(fc_model(6, (3, 32), 5))
@@ -190,6 +226,7 @@ def test_helium_variants_are_chosen_and_grouped_conv_falls_back():
     assert conv3.scratch_bytes == 4 * 48 + 16  # depth 36 -> 48 per row
     assert (conv1.function, conv1.scratch_bytes) == ("adrt_mve_conv2d_1x1_s8", 3 * 32)
     assert (grouped.function, grouped.kernel) == ("adrt_conv2d_s8", "c")
+    assert (channelwise.function, channelwise.kernel) == ("adrt_mve_conv2d_channelwise_s8", "mve")
     assert (fc1.function, fc1.kernel, fc1.scratch_bytes) == (
         "adrt_mve_fully_connected_s8",
         "mve",
@@ -198,7 +235,7 @@ def test_helium_variants_are_chosen_and_grouped_conv_falls_back():
     assert (fc_odd.function, fc_odd.scratch_bytes) == ("adrt_mve_fully_connected_staged_s8", 48)
     assert (fc3.function, fc3.scratch_bytes) == ("adrt_mve_fully_connected_staged_s8", 3 * 32)
     # the original weights are not emitted beside the packed ones
-    assert all(call.inputs == (0,) for call in (conv3, conv1, fc1, fc3))
+    assert all(call.inputs == (0,) for call in (conv3, conv1, channelwise, fc1, fc3))
 
 
 def test_weight_and_parameter_packing_layout():

@@ -168,8 +168,11 @@ __attribute__((noinline)) static void gather(const layer_t *l, const cursor_t *c
     fx1 = ADRT_CLAMP(fx1, fx0, fw);
     const int32_t left = fx0 * in_c, mid = (fx1 - fx0) * in_c;
     const int32_t row_step = l->row_step;
-    /* the first input byte of filter row fy0, tap fx0 (used only when both exist) */
-    const int8_t *src = c->image + (iy0 + fy0 * dh) * l->pitch + (ix0 + fx0 * dw) * in_c;
+    /* the first input byte of filter row fy0, tap fx0, when both exist */
+    const int8_t *src = c->image;
+    if (fy0 < fy1 && mid > 0) {
+        src += (iy0 + fy0 * dh) * l->pitch + (ix0 + fx0 * dw) * in_c;
+    }
     int8_t *row = field;
 
     fill_run(row, l->zero_point, fy0 * row_bytes);
@@ -210,10 +213,12 @@ __attribute__((noinline)) static void stage_pixels(const layer_t *l, cursor_t *c
     const int8_t *src = NULL;
     for (int32_t r = 0; r < ADRT_MVE_ROWS; ++r) {
         if (r < count) {
-            src = c->image + c->iy0 * l->pitch + c->ix0 * in_c;
-            if (field != NULL) {
+            const int32_t window = c->iy0 * l->pitch + c->ix0 * in_c; /* its first tap */
+            if (field == NULL) {
+                src = c->image + window;
+            } else {
                 if (c->iy0 >= 0 && c->iy0 <= l->last_y && c->ix0 >= 0 && c->ix0 <= l->last_x) {
-                    copy_field(l, src, field);
+                    copy_field(l, c->image + window, field);
                 } else {
                     gather(l, c, field);
                 }
@@ -275,4 +280,92 @@ void adrt_mve_conv2d_s8(const adrt_mve_conv2d_params_t *p, const int8_t *input, 
 void adrt_mve_conv2d_1x1_s8(const adrt_mve_conv2d_params_t *p, const int8_t *input, int8_t *output,
                             void *scratch) {
     conv_pixels(p, input, output, (int8_t *)scratch, NULL);
+}
+
+/* The window's sums for output channels c..c+3 (`channel`: their input channels, `w`: their
+ * weights of the first tap, `step` bytes per tap): weight times input over the taps, the input
+ * zero point standing for taps outside the image (as the kernel sums expect). `image` is the
+ * batch's input, (iy0, ix0) the window's origin. */
+__attribute__((noinline)) static int32x4_t
+channelwise_border(const adrt_mve_conv2d_channelwise_params_t *p, const int8_t *image, int32_t iy0,
+                   int32_t ix0, const int8_t *w, int32_t step, uint32x4_t channel) {
+    const int32_t in_h = p->input.h, in_w = p->input.w, in_c = p->input.c;
+    const int32x4_t zero_point = vdupq_n_s32(-p->input_offset);
+    int32x4_t acc = vdupq_n_s32(0);
+    for (int32_t fy = 0, iy = iy0; fy < p->filter_h; ++fy, iy += p->dilation_h) {
+        for (int32_t fx = 0, ix = ix0; fx < p->filter_w; ++fx, ix += p->dilation_w, w += step) {
+            int32x4_t value = zero_point;
+            if (iy >= 0 && iy < in_h && ix >= 0 && ix < in_w) {
+                value = vldrbq_gather_offset_s32(image + (iy * in_w + ix) * in_c, channel);
+            }
+            acc = vaddq_s32(acc, vmulq_s32(value, vldrbq_s32(w)));
+        }
+    }
+    return acc;
+}
+
+/* Output channel group c..c+3 (the group's weights at w) of every output pixel; right_only is
+ * a constant in each of the two calls below, so each gets its own loop. */
+__attribute__((always_inline)) static inline void
+channelwise_loop(const adrt_mve_conv2d_channelwise_params_t *p, const output_t o, int right_only,
+                 const int8_t *input, const int8_t *w, const int32_t *q, uint32x4_t channel,
+                 mve_pred16_t valid, int8_t *y) {
+    /* every field in a local: the int8 output stores could alias the params, forcing reloads */
+    const int32_t in_w = p->input.w, in_c = p->input.c, out_c = p->output.c;
+    const int32_t out_n = p->output.n, out_h = p->output.h, out_w = p->output.w;
+    const int32_t fh = p->filter_h, fw = p->filter_w;
+    const int32_t stride_h = p->stride_h, stride_w = p->stride_w;
+    const int32_t pad_h = p->pad_h, pad_w = p->pad_w;
+    const int32_t image_bytes = p->input.h * in_w * in_c;
+    const int32_t last_y = p->input.h - 1 - (fh - 1) * p->dilation_h;
+    const int32_t last_x = in_w - 1 - (fw - 1) * p->dilation_w;
+    const int32_t step = (out_c + 3) & ~3; /* weight bytes per tap */
+    const int32_t tap_step = p->dilation_w * in_c, row_step = p->dilation_h * in_w * in_c;
+    const group_t g = group_at(q, right_only);
+    for (int32_t b = 0; b < out_n; ++b) {
+        const int8_t *image = input + b * image_bytes;
+        for (int32_t oy = 0, iy0 = -pad_h; oy < out_h; ++oy, iy0 += stride_h) {
+            const int y_inside = iy0 >= 0 && iy0 <= last_y;
+            for (int32_t ox = 0, ix0 = -pad_w; ox < out_w; ++ox, ix0 += stride_w, y += out_c) {
+                int32x4_t acc;
+                if (y_inside && ix0 >= 0 && ix0 <= last_x) { /* every tap inside */
+                    const int8_t *row = image + (iy0 * in_w + ix0) * in_c, *f = w;
+                    acc = vdupq_n_s32(0);
+                    for (int32_t fy = fh; fy > 0; --fy, row += row_step) {
+                        const int8_t *tap = row;
+                        for (int32_t fx = fw; fx > 0; --fx, tap += tap_step, f += step) {
+                            const int32x4_t x = vldrbq_gather_offset_s32(tap, channel);
+                            acc = vaddq_s32(acc, vmulq_s32(x, vldrbq_s32(f)));
+                        }
+                    }
+                } else {
+                    acc = channelwise_border(p, image, iy0, ix0, w, step, channel);
+                }
+                vstrbq_p_s32(y, output_of(&o, &g, right_only, acc), valid);
+            }
+        }
+    }
+}
+
+__attribute__((noinline)) static void
+channelwise_group(const adrt_mve_conv2d_channelwise_params_t *p, const output_t o,
+                  const int8_t *input, const int8_t *w, const int32_t *q, uint32x4_t channel,
+                  mve_pred16_t valid, int8_t *y) {
+    if (o.right_shifts_only) {
+        channelwise_loop(p, o, 1, input, w, q, channel, valid, y);
+    } else {
+        channelwise_loop(p, o, 0, input, w, q, channel, valid, y);
+    }
+}
+
+void adrt_mve_conv2d_channelwise_s8(const adrt_mve_conv2d_channelwise_params_t *p,
+                                    const int8_t *input, int8_t *output) {
+    const output_t o = {p->output_offset, p->act_min, p->act_max, p->right_shifts_only};
+    const int32_t out_c = p->output.c;
+    for (int32_t c = 0; c < out_c; c += 4) {
+        const uint32x4_t channel = vldrwq_u32((const uint32_t *)p->channel + c);
+        const mve_pred16_t valid = vctp32q((uint32_t)(out_c - c));
+        channelwise_group(p, o, input, p->weights + c, p->quant + c / 4 * Q_STEP, channel, valid,
+                          output + c);
+    }
 }
