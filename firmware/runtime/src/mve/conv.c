@@ -286,9 +286,10 @@ void adrt_mve_conv2d_1x1_s8(const adrt_mve_conv2d_params_t *p, const int8_t *inp
  * weights of the first tap, `step` bytes per tap): weight times input over the taps, the input
  * zero point standing for taps outside the image (as the kernel sums expect). `image` is the
  * batch's input, (iy0, ix0) the window's origin. */
-__attribute__((noinline)) static int32x4_t
-channelwise_border(const adrt_mve_conv2d_channelwise_params_t *p, const int8_t *image, int32_t iy0,
-                   int32_t ix0, const int8_t *w, int32_t step, uint32x4_t channel) {
+__attribute__((noinline)) static int32x4_t channelwise_border(const adrt_mve_conv2d_params_t *p,
+                                                              const int8_t *image, int32_t iy0,
+                                                              int32_t ix0, const int8_t *w,
+                                                              int32_t step, uint32x4_t channel) {
     const int32_t in_h = p->input.h, in_w = p->input.w, in_c = p->input.c;
     const int32x4_t zero_point = vdupq_n_s32(-p->input_offset);
     int32x4_t acc = vdupq_n_s32(0);
@@ -307,7 +308,7 @@ channelwise_border(const adrt_mve_conv2d_channelwise_params_t *p, const int8_t *
 /* Output channel group c..c+3 (the group's weights at w) of every output pixel; right_only is
  * a constant in each of the two calls below, so each gets its own loop. */
 __attribute__((always_inline)) static inline void
-channelwise_loop(const adrt_mve_conv2d_channelwise_params_t *p, const output_t o, int right_only,
+channelwise_loop(const adrt_mve_conv2d_params_t *p, const output_t o, int right_only,
                  const int8_t *input, const int8_t *w, const int32_t *q, uint32x4_t channel,
                  mve_pred16_t valid, int8_t *y) {
     /* every field in a local: the int8 output stores could alias the params, forcing reloads */
@@ -347,10 +348,11 @@ channelwise_loop(const adrt_mve_conv2d_channelwise_params_t *p, const output_t o
     }
 }
 
-__attribute__((noinline)) static void
-channelwise_group(const adrt_mve_conv2d_channelwise_params_t *p, const output_t o,
-                  const int8_t *input, const int8_t *w, const int32_t *q, uint32x4_t channel,
-                  mve_pred16_t valid, int8_t *y) {
+__attribute__((noinline)) static void channelwise_group(const adrt_mve_conv2d_params_t *p,
+                                                        const output_t o, const int8_t *input,
+                                                        const int8_t *w, const int32_t *q,
+                                                        uint32x4_t channel, mve_pred16_t valid,
+                                                        int8_t *y) {
     if (o.right_shifts_only) {
         channelwise_loop(p, o, 1, input, w, q, channel, valid, y);
     } else {
@@ -358,8 +360,8 @@ channelwise_group(const adrt_mve_conv2d_channelwise_params_t *p, const output_t 
     }
 }
 
-void adrt_mve_conv2d_channelwise_s8(const adrt_mve_conv2d_channelwise_params_t *p,
-                                    const int8_t *input, int8_t *output) {
+void adrt_mve_conv2d_channelwise_s8(const adrt_mve_conv2d_params_t *p, const int8_t *input,
+                                    int8_t *output) {
     const output_t o = {p->output_offset, p->act_min, p->act_max, p->right_shifts_only};
     const int32_t out_c = p->output.c;
     for (int32_t c = 0; c < out_c; c += 4) {

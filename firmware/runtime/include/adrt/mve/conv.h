@@ -26,30 +26,15 @@ typedef struct {
     int32_t output_offset; /* output zero point */
     int32_t act_min, act_max;
     int32_t right_shifts_only; /* 1 when every shift is <= -1 (a shorter requantization) */
-    /* [ceil(out_c / 2)][ceil(depth / 16)][2][16], depth = filter_h * filter_w * input.c */
+    /* dense kernels: [ceil(out_c / 2)][ceil(depth / 16)][2][16], depth = filter_h * filter_w *
+     * input.c; channel-wise kernel: [filter_h * filter_w][ceil(out_c / 4) * 4]; zero padded */
     const int8_t *weights;
     /* per four channels, four vectors of 4 lanes (missing channels 0): multiplier,
      * max(shift, 0), -max(-shift, 0), kernel_sum */
     const int32_t *quant;
+    /* channel-wise kernel only: [ceil(out_c / 4) * 4], the input channel of each output one */
+    const int32_t *channel;
 } adrt_mve_conv2d_params_t;
-
-/* Grouped CONV_2D whose groups each read one input channel (filter depth 1, groups = input.c;
- * HeartKit's 1-D convolutions): output channel o reads input channel o / (out_c / input.c).
- * Output channels are the vector lanes, four at a time. */
-typedef struct {
-    adrt_shape4_t input;  /* n, h, w, c */
-    adrt_shape4_t output; /* n, out_h, out_w, out_c */
-    int32_t filter_h, filter_w;
-    int32_t stride_h, stride_w;
-    int32_t dilation_h, dilation_w;
-    int32_t pad_h, pad_w;
-    int32_t input_offset, output_offset;
-    int32_t act_min, act_max;
-    int32_t right_shifts_only;
-    const int8_t *weights;  /* [filter_h * filter_w][ceil(out_c / 4) * 4], zero padded */
-    const int32_t *channel; /* [ceil(out_c / 4) * 4]: the input channel of each output channel */
-    const int32_t *quant;   /* as adrt_mve_conv2d_params_t.quant */
-} adrt_mve_conv2d_channelwise_params_t;
 
 /* Scratch: 4 * ceil(depth / 16) * 16 + 16 bytes. */
 void adrt_mve_conv2d_s8(const adrt_mve_conv2d_params_t *p, const int8_t *input, int8_t *output,
@@ -59,7 +44,10 @@ void adrt_mve_conv2d_s8(const adrt_mve_conv2d_params_t *p, const int8_t *input, 
 void adrt_mve_conv2d_1x1_s8(const adrt_mve_conv2d_params_t *p, const int8_t *input, int8_t *output,
                             void *scratch);
 
-void adrt_mve_conv2d_channelwise_s8(const adrt_mve_conv2d_channelwise_params_t *p,
-                                    const int8_t *input, int8_t *output);
+/* Grouped CONV_2D whose groups each read one input channel (filter depth 1, groups = input.c;
+ * HeartKit's 1-D convolutions): output channel o reads input channel channel[o]. Output
+ * channels are the vector lanes, four at a time. */
+void adrt_mve_conv2d_channelwise_s8(const adrt_mve_conv2d_params_t *p, const int8_t *input,
+                                    int8_t *output);
 
 #endif /* ADRT_MVE_CONV_H */

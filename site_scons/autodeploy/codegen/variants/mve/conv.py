@@ -72,13 +72,13 @@ def _channelwise(
     params = [
         *common,
         ("weights", CArray("int8_t", by_tap.reshape(-1))),
-        ("channel", CArray("int32_t", tuple(int(v) for v in channel))),
         ("quant", quant),
+        ("channel", CArray("int32_t", tuple(int(v) for v in channel))),
     ]
     return dataclasses.replace(
         call,
         function="adrt_mve_conv2d_channelwise_s8",
-        params_type="adrt_mve_conv2d_channelwise_params_t",
+        params_type="adrt_mve_conv2d_params_t",
         params=params,
         inputs=(call.inputs[0],),
         kernel="mve",
