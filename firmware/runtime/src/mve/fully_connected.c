@@ -12,7 +12,7 @@ enum { Q_MULT = 0, Q_SHIFT = 4, Q_SUM = 8, Q_STEP = 12 };
 typedef struct {
     int32_t output_offset;
     int32_t act_min, act_max;
-    int32_t vector;
+    int32_t right_shifts_only;
 } requant_t;
 
 /* round((sums + kernel_sum) * multiplier / 2^(31 - shift)), ties up, as
@@ -25,7 +25,7 @@ typedef struct {
 static inline int32x4_t requant(const requant_t *r, int32x4_t sums, const int32_t *q) {
     const int32x4_t acc = vaddq_s32(sums, vldrwq_s32(q + Q_SUM));
     int32x4_t y;
-    if (r->vector) {
+    if (r->right_shifts_only) {
         y = vrshlq_s32(vqdmulhq_s32(acc, vldrwq_s32(q + Q_MULT)), vldrwq_s32(q + Q_SHIFT));
     } else {
         int32_t lanes[4];
@@ -89,13 +89,13 @@ static void three_batches(const adrt_mve_fully_connected_params_t *p, const requ
 
 void adrt_mve_fully_connected_s8(const adrt_mve_fully_connected_params_t *p, const int8_t *input,
                                  int8_t *output) {
-    const requant_t r = {p->output_offset, p->act_min, p->act_max, p->vector_requant};
+    const requant_t r = {p->output_offset, p->act_min, p->act_max, p->right_shifts_only};
     one_batch(p, &r, input, output);
 }
 
 void adrt_mve_fully_connected_staged_s8(const adrt_mve_fully_connected_params_t *p,
                                         const int8_t *input, int8_t *output, void *scratch) {
-    const requant_t r = {p->output_offset, p->act_min, p->act_max, p->vector_requant};
+    const requant_t r = {p->output_offset, p->act_min, p->act_max, p->right_shifts_only};
     int8_t *staged = (int8_t *)scratch;
     if (p->batches > 1) {
         three_batches(p, &r, input, output, staged);

@@ -19,7 +19,7 @@ typedef struct {
     int32_t act_min, act_max;
     /* 1 when every shift is <= -1: the vector requantization is exact. Otherwise each output
      * is requantized with the scalar reference arithmetic (adrt/requant.h). */
-    int32_t vector_requant;
+    int32_t right_shifts_only;
     const int8_t *weights; /* [ceil(out_c / 4) * 2][ceil(depth / 16)][2][16] */
     /* per four channels, three vectors of 4 lanes (missing channels 0):
      * multiplier, shift, kernel_sum */

@@ -32,7 +32,7 @@ def fully_connected_mve(call: KernelCall, layer: LayerContext) -> KernelCall | N
         *((name, call.param(name)) for name in ("batches", "depth", "out_c", "output_offset")),
         ("act_min", call.param("act_min")),
         ("act_max", call.param("act_max")),
-        ("vector_requant", int(shift.max() <= -1)),
+        ("right_shifts_only", int(shift.max() <= -1)),
         ("weights", pack_weights(weights, channel_multiple=LANES)),
         ("quant", quant),
     ]
