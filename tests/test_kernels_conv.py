@@ -40,7 +40,11 @@ def conv_model(
     out_q=(0.08, -5),
     depthwise=False,
     zero_bias=False,
+    w_scales=None,
+    bias_max=3000,
 ):
+    """A one-op CONV_2D (or DEPTHWISE_CONV_2D) model with seeded random weights and bias (in
+    +-bias_max); weight scales random (per channel or per tensor) unless given as w_scales."""
     rng = np.random.default_rng(seed)
     b = ModelBuilder()
     n, h, w, c = shape
@@ -52,12 +56,12 @@ def conv_model(
     else:
         wshape, qdim = (oc, filt[0], filt[1], c // groups), 0
     wdata = rng.integers(-127, 128, wshape, dtype=np.int8)
-    ws = _quant(rng, per_channel, oc)
+    ws = _quant(rng, per_channel, oc) if w_scales is None else list(w_scales)
     wt = b.const(wdata, scale=ws, zero_point=[0] * len(ws), quantized_dimension=qdim)
     inputs = [x, wt]
     if bias or zero_bias:
         bs = [in_q[0] * s for s in ws]
-        bdata = rng.integers(-3000, 3000, oc, dtype=np.int32)
+        bdata = rng.integers(-bias_max, bias_max, oc, dtype=np.int32)
         if zero_bias:
             bdata = np.zeros(oc, np.int32)
         inputs.append(b.const(bdata, scale=bs, zero_point=[0] * len(bs)))
@@ -197,13 +201,16 @@ def fc_model(
     keep_num_dims=False,
     in_q=(0.05, -7),
     out_q=(0.1, 4),
+    w_scales=None,
 ):
+    """A one-op FULLY_CONNECTED model with seeded random weights and bias; weight scales random
+    (per channel or per tensor) unless given as w_scales."""
     rng = np.random.default_rng(seed)
     b = ModelBuilder()
     depth = in_shape[-1]
     batches = int(np.prod(in_shape)) // depth
     x = b.tensor(in_shape, "INT8", *in_q)
-    ws = _quant(rng, per_channel, oc)
+    ws = _quant(rng, per_channel, oc) if w_scales is None else list(w_scales)
     wt = b.const(rng.integers(-127, 128, (oc, depth), dtype=np.int8), scale=ws)
     inputs = [x, wt]
     if bias:
