@@ -1,0 +1,352 @@
+/* Helium ADD, SUB and MUL with broadcasting: the portable kernels' arithmetic (../elementwise.c),
+ * lane for lane.
+ *
+ * Rows: the broadcast iteration is walked row by row as in the portable kernel; in a row each
+ * input advances by 1 or is one value repeated (stride 0). A repeated value is scaled once and
+ * kept in a vector, so [1,H,W,C] x [1,1,1,C] runs H*W vector rows of C and [N] x [] one row.
+ * Row tails (1..7 or 1..3 elements) use predicated loads and stores: nothing outside the
+ * tensors is read or written.
+ *
+ * MUL: 8 elements per step. Offset inputs fit int16 ([-255, 255]), VMULLB/VMULLT give the
+ * even and odd lanes' int32 products, each requantized (mve_requant.h), narrowed back into one
+ * int16 vector in element order with saturation, then output offset and clamp in 16 bits:
+ * saturation is monotone and the clamp range lies inside int8, so this equals the reference's
+ * clamp of the int32 value.
+ *
+ * ADD/SUB: 4 elements per step in 32-bit lanes. TFLite rescales each input as
+ * RDBPOT(SRDHM((v + offset) << left_shift, m), -shift); one VMLAS computes
+ * v * 2^left_shift + offset * 2^left_shift and adrt_mve_requant_n the rest.
+ */
+#include "adrt/mve/elementwise.h"
+
+#include <arm_mve.h>
+#include <string.h>
+
+#include "mve_requant.h"
+
+#define MVE_INLINE static inline __attribute__((always_inline))
+
+/* ---- broadcast rows ----------------------------------------------------------------------- */
+
+/* The rows of the iteration: dims[0..3] are walked by an outer cursor; dims[4] and the row
+ * dims[5] by each kernel's own loops, with locals (output stores may alias the parameters, so
+ * the compiler would otherwise reload them after every row). */
+enum { INNER = ADRT_BCAST_MAX_DIMS - 2, ROW = ADRT_BCAST_MAX_DIMS - 1 };
+
+typedef struct {
+    int32_t idx[INNER];
+    int32_t off1, off2; /* element offsets of the current outer position in input 1 and 2 */
+} outer_cursor_t;
+
+/* Moves to the next outer position; 0 after the last one. */
+static int outer_next(const adrt_bcast_t *bc, outer_cursor_t *c) {
+    for (int k = INNER - 1; k >= 0; --k) {
+        c->off1 += bc->stride1[k];
+        c->off2 += bc->stride2[k];
+        if (++c->idx[k] < bc->dims[k]) {
+            return 1;
+        }
+        c->idx[k] = 0;
+        c->off1 -= bc->stride1[k] * bc->dims[k];
+        c->off2 -= bc->stride2[k] * bc->dims[k];
+    }
+    return 0;
+}
+
+/* 0 when the iteration is empty. */
+static int has_rows(const adrt_bcast_t *bc) {
+    for (int k = 0; k < ADRT_BCAST_MAX_DIMS; ++k) {
+        if (bc->dims[k] <= 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* ---- MUL ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    int16_t off1, off2;
+    int32_t multiplier, shift;
+    int16_t out_offset, act_min, act_max;
+} mul_q_t;
+
+/* Eight outputs from eight offset inputs of each side. */
+MVE_INLINE int16x8_t mul8(int16x8_t x, int16x8_t y, const mul_q_t *q) {
+    const int32x4_t even = adrt_mve_requant_n(vmullbq_int_s16(x, y), q->multiplier, q->shift);
+    const int32x4_t odd = adrt_mve_requant_n(vmulltq_int_s16(x, y), q->multiplier, q->shift);
+    /* Narrowed into x's register (x is dead): no register to set up. */
+    int16x8_t r = vqmovntq_s32(vqmovnbq_s32(x, even), odd);
+    r = vqaddq_n_s16(r, q->out_offset);
+    return vminq_s16(vmaxq_s16(r, vdupq_n_s16(q->act_min)), vdupq_n_s16(q->act_max));
+}
+
+/* out[i] = f(a[i], b[i]) */
+MVE_INLINE void mul_row_vv(const mul_q_t *q, const int8_t *a, const int8_t *b, int8_t *out,
+                           int32_t n) {
+    for (; n >= 8; n -= 8, a += 8, b += 8, out += 8) {
+        const int16x8_t x = vaddq_n_s16(vldrbq_s16(a), q->off1);
+        const int16x8_t y = vaddq_n_s16(vldrbq_s16(b), q->off2);
+        vstrbq_s16(out, mul8(x, y, q));
+    }
+    if (n > 0) {
+        const mve_pred16_t p = vctp16q((uint32_t)n);
+        const int16x8_t x = vaddq_n_s16(vldrbq_z_s16(a, p), q->off1);
+        const int16x8_t y = vaddq_n_s16(vldrbq_z_s16(b, p), q->off2);
+        vstrbq_p_s16(out, mul8(x, y, q), p);
+    }
+}
+
+/* out[i] = f(v[i], c): the product is symmetric, so either side may be the repeated one. */
+MVE_INLINE void mul_row_vc(const mul_q_t *q, const int8_t *v, int16_t v_offset, int16_t c,
+                           int8_t *out, int32_t n) {
+    const int16x8_t y = vdupq_n_s16(c);
+    for (; n >= 8; n -= 8, v += 8, out += 8) {
+        vstrbq_s16(out, mul8(vaddq_n_s16(vldrbq_s16(v), v_offset), y, q));
+    }
+    if (n > 0) {
+        const mve_pred16_t p = vctp16q((uint32_t)n);
+        vstrbq_p_s16(out, mul8(vaddq_n_s16(vldrbq_z_s16(v, p), v_offset), y, q), p);
+    }
+}
+
+/* `rows` rows of n: input x advances by x_step per row, input y's row is the same for all (the
+ * [1,H,W,C] x [1,1,1,C] gating). Column blocks of 8: y's block is loaded once for every row. */
+MVE_INLINE void mul_rows_repeat(const mul_q_t *q, const int8_t *x, int16_t x_offset, int32_t x_step,
+                                const int8_t *y, int16_t y_offset, int8_t *out, int32_t rows,
+                                int32_t n) {
+    int32_t c0 = 0;
+    for (; c0 + 8 <= n; c0 += 8) {
+        const int16x8_t yv = vaddq_n_s16(vldrbq_s16(y + c0), y_offset);
+        const int8_t *xr = x + c0;
+        int8_t *o = out + c0;
+        for (int32_t r = 0; r < rows; ++r, xr += x_step, o += n) {
+            vstrbq_s16(o, mul8(vaddq_n_s16(vldrbq_s16(xr), x_offset), yv, q));
+        }
+    }
+    if (c0 < n) {
+        const mve_pred16_t p = vctp16q((uint32_t)(n - c0));
+        const int16x8_t yv = vaddq_n_s16(vldrbq_z_s16(y + c0, p), y_offset);
+        const int8_t *xr = x + c0;
+        int8_t *o = out + c0;
+        for (int32_t r = 0; r < rows; ++r, xr += x_step, o += n) {
+            vstrbq_p_s16(o, mul8(vaddq_n_s16(vldrbq_z_s16(xr, p), x_offset), yv, q), p);
+        }
+    }
+}
+
+MVE_INLINE void mul_row(const mul_q_t *q, const int8_t *a, int32_t sa, const int8_t *b, int32_t sb,
+                        int8_t *out, int32_t n) {
+    if (sa != 0 && sb != 0) {
+        mul_row_vv(q, a, b, out, n);
+    } else if (sa != 0) {
+        mul_row_vc(q, a, q->off1, (int16_t)(b[0] + q->off2), out, n);
+    } else if (sb != 0) {
+        mul_row_vc(q, b, q->off2, (int16_t)(a[0] + q->off1), out, n);
+    } else {
+        const int32_t prod = (a[0] + q->off1) * (b[0] + q->off2);
+        const int32_t v =
+            adrt_mul_by_quantized_multiplier(prod, q->multiplier, q->shift) + q->out_offset;
+        memset(out, (int8_t)ADRT_CLAMP(v, q->act_min, q->act_max), (size_t)n);
+    }
+}
+
+MVE_INLINE void mul_rows(const adrt_bcast_t *bc, const mul_q_t *q, const int8_t *in1,
+                         const int8_t *in2, int8_t *out) {
+    if (!has_rows(bc)) {
+        return;
+    }
+    const int32_t rows = bc->dims[INNER], n = bc->dims[ROW];
+    const int32_t step1 = bc->stride1[INNER], step2 = bc->stride2[INNER];
+    const int32_t s1 = bc->stride1[ROW], s2 = bc->stride2[ROW];
+    outer_cursor_t c = {{0}, 0, 0};
+    do {
+        const int8_t *a = in1 + c.off1, *b = in2 + c.off2;
+        if (s1 != 0 && s2 != 0 && step2 == 0) {
+            mul_rows_repeat(q, a, q->off1, step1, b, q->off2, out, rows, n);
+        } else if (s1 != 0 && s2 != 0 && step1 == 0) {
+            mul_rows_repeat(q, b, q->off2, step2, a, q->off1, out, rows, n);
+        } else {
+            for (int32_t r = 0; r < rows; ++r) {
+                mul_row(q, a + r * step1, s1, b + r * step2, s2, out + r * n, n);
+            }
+        }
+        out += rows * n;
+    } while (outer_next(bc, &c));
+}
+
+void adrt_mve_mul_s8(const adrt_mul_s8_params_t *params, const int8_t *input1, const int8_t *input2,
+                     int8_t *output) {
+    const mul_q_t q = {
+        (int16_t)params->input1_offset, (int16_t)params->input2_offset, params->output_multiplier,
+        params->output_shift,           (int16_t)params->output_offset, (int16_t)params->act_min,
+        (int16_t)params->act_max,
+    };
+    /* Two copies: in each the compiler knows the shift's sign and drops the other requant path
+     * from the loops. */
+    if (q.shift < 0) {
+        mul_rows(&params->bcast, &q, input1, input2, output);
+    } else {
+        mul_rows(&params->bcast, &q, input1, input2, output);
+    }
+}
+
+/* ---- ADD / SUB ---------------------------------------------------------------------------- */
+
+/* One input's rescaling to the common scale as requant_n(v * factor + bias, multiplier, shift)
+ * with shift < 0 (the form adrt_mve_requant_n runs without a branch). */
+typedef struct {
+    int32_t factor, bias, multiplier, shift;
+} input_scale_t;
+
+typedef struct {
+    input_scale_t in1, in2;
+    int32_t multiplier, shift, out_offset, act_min, act_max;
+} add_q_t;
+
+/* TFLite's RDBPOT(SRDHM((v + offset) << left, m), -shift) in the form of input_scale_t. Prepare()
+ * gives shift < 0, or shift 0 with m = 2^30 for the input of the larger scale (multiplier
+ * exactly 1/2): then SRDHM halves a multiple of 2^left exactly, as SRDHM of twice that value
+ * followed by a rounding shift by 1 does. 0 for anything else. */
+MVE_INLINE int input_scale(int32_t left, int32_t offset, int32_t m, int32_t shift,
+                           input_scale_t *s) {
+    if (left < 1 || left > 22) { /* (v + offset) << (left + 1) must fit int32 */
+        return 0;
+    }
+    if (shift < 0) {
+        s->factor = 1 << left;
+        s->shift = shift;
+    } else if (shift == 0 && m == (1 << 30)) {
+        s->factor = 1 << (left + 1);
+        s->shift = -1;
+    } else {
+        return 0;
+    }
+    s->bias = offset * s->factor;
+    s->multiplier = m;
+    return 1;
+}
+
+MVE_INLINE int32x4_t scale4(int32x4_t v, const input_scale_t *s) {
+    return adrt_mve_requant_n(vmlasq_n_s32(v, vdupq_n_s32(s->factor), s->bias), s->multiplier,
+                              s->shift);
+}
+
+/* By value: a pointer would make the caller keep its parameters in memory. */
+static int32_t scale1(int8_t v, input_scale_t s) {
+    const int32_t x = adrt_sat_rounding_doubling_high_mul(v * s.factor + s.bias, s.multiplier);
+    return adrt_rounding_divide_by_pot(x, -s.shift);
+}
+
+MVE_INLINE int32x4_t finish4(int32x4_t raw, const add_q_t *q) {
+    const int32x4_t r =
+        vaddq_n_s32(adrt_mve_requant_n(raw, q->multiplier, q->shift), q->out_offset);
+    return vminq_s32(vmaxq_s32(r, vdupq_n_s32(q->act_min)), vdupq_n_s32(q->act_max));
+}
+
+/* How a row combines its two rescaled inputs x (vector side) and y. */
+enum { PLUS, MINUS, REVERSE_MINUS }; /* x + y, x - y, y - x */
+
+MVE_INLINE int32x4_t combine(int32x4_t x, int32x4_t y, const int how) {
+    return how == PLUS ? vaddq_s32(x, y) : how == MINUS ? vsubq_s32(x, y) : vsubq_s32(y, x);
+}
+
+/* out[i] = f(a[i] how b[i]) */
+MVE_INLINE void add_row_vv(const add_q_t *q, const int8_t *a, const int8_t *b, int8_t *out,
+                           int32_t n, const int how) {
+    for (; n >= 4; n -= 4, a += 4, b += 4, out += 4) {
+        const int32x4_t x = scale4(vldrbq_s32(a), &q->in1);
+        const int32x4_t y = scale4(vldrbq_s32(b), &q->in2);
+        vstrbq_s32(out, finish4(combine(x, y, how), q));
+    }
+    if (n > 0) {
+        const mve_pred16_t p = vctp32q((uint32_t)n);
+        const int32x4_t x = scale4(vldrbq_z_s32(a, p), &q->in1);
+        const int32x4_t y = scale4(vldrbq_z_s32(b, p), &q->in2);
+        vstrbq_p_s32(out, finish4(combine(x, y, how), q), p);
+    }
+}
+
+/* out[i] = f(scaled v[i] how c), c an input value already on the common scale */
+MVE_INLINE void add_row_vc(const add_q_t *q, const int8_t *v, const input_scale_t *s, int32_t c,
+                           int8_t *out, int32_t n, const int how) {
+    const int32x4_t y = vdupq_n_s32(c);
+    for (; n >= 4; n -= 4, v += 4, out += 4) {
+        vstrbq_s32(out, finish4(combine(scale4(vldrbq_s32(v), s), y, how), q));
+    }
+    if (n > 0) {
+        const mve_pred16_t p = vctp32q((uint32_t)n);
+        vstrbq_p_s32(out, finish4(combine(scale4(vldrbq_z_s32(v, p), s), y, how), q), p);
+    }
+}
+
+MVE_INLINE void addsub_row(const add_q_t *q, const int8_t *a, int32_t sa, const int8_t *b,
+                           int32_t sb, int8_t *out, int32_t n, const int subtract) {
+    if (sa != 0 && sb != 0) {
+        add_row_vv(q, a, b, out, n, subtract ? MINUS : PLUS);
+    } else if (sa != 0) {
+        add_row_vc(q, a, &q->in1, scale1(b[0], q->in2), out, n, subtract ? MINUS : PLUS);
+    } else if (sb != 0) {
+        add_row_vc(q, b, &q->in2, scale1(a[0], q->in1), out, n, subtract ? REVERSE_MINUS : PLUS);
+    } else {
+        const int32_t x = scale1(a[0], q->in1), y = scale1(b[0], q->in2);
+        const int32_t v =
+            adrt_mul_by_quantized_multiplier(subtract ? x - y : x + y, q->multiplier, q->shift) +
+            q->out_offset;
+        memset(out, (int8_t)ADRT_CLAMP(v, q->act_min, q->act_max), (size_t)n);
+    }
+}
+
+MVE_INLINE void addsub_rows(const adrt_bcast_t *bc, const add_q_t *q, const int8_t *in1,
+                            const int8_t *in2, int8_t *out, const int subtract) {
+    if (!has_rows(bc)) {
+        return;
+    }
+    const int32_t rows = bc->dims[INNER], n = bc->dims[ROW];
+    const int32_t step1 = bc->stride1[INNER], step2 = bc->stride2[INNER];
+    const int32_t s1 = bc->stride1[ROW], s2 = bc->stride2[ROW];
+    outer_cursor_t c = {{0}, 0, 0};
+    do {
+        for (int32_t r = 0; r < rows; ++r) {
+            addsub_row(q, in1 + c.off1 + r * step1, s1, in2 + c.off2 + r * step2, s2, out + r * n,
+                       n, subtract);
+        }
+        out += rows * n;
+    } while (outer_next(bc, &c));
+}
+
+/* The vector path's parameters, or 0 when `p` is outside it (output shift >= 0 or an input
+ * scaling input_scale() cannot express; TFLite's Prepare() produces neither). */
+MVE_INLINE int add_setup(const adrt_add_s8_params_t *p, add_q_t *q) {
+    q->multiplier = p->output_multiplier;
+    q->shift = p->output_shift;
+    q->out_offset = p->output_offset;
+    q->act_min = p->act_min;
+    q->act_max = p->act_max;
+    return p->output_shift < 0 &&
+           input_scale(p->left_shift, p->input1_offset, p->input1_multiplier, p->input1_shift,
+                       &q->in1) &&
+           input_scale(p->left_shift, p->input2_offset, p->input2_multiplier, p->input2_shift,
+                       &q->in2);
+}
+
+void adrt_mve_add_s8(const adrt_add_s8_params_t *params, const int8_t *input1, const int8_t *input2,
+                     int8_t *output) {
+    add_q_t q;
+    /* The shift tests tell the compiler the signs: no branches in the loops. */
+    if (add_setup(params, &q) && q.in1.shift < 0 && q.in2.shift < 0 && q.shift < 0) {
+        addsub_rows(&params->bcast, &q, input1, input2, output, 0);
+    } else {
+        adrt_add_s8(params, input1, input2, output);
+    }
+}
+
+void adrt_mve_sub_s8(const adrt_add_s8_params_t *params, const int8_t *input1, const int8_t *input2,
+                     int8_t *output) {
+    add_q_t q;
+    if (add_setup(params, &q) && q.in1.shift < 0 && q.in2.shift < 0 && q.shift < 0) {
+        addsub_rows(&params->bcast, &q, input1, input2, output, 1);
+    } else {
+        adrt_sub_s8(params, input1, input2, output);
+    }
+}
