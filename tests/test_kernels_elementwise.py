@@ -284,3 +284,83 @@ def test_every_shipped_model_layer():
     layers = shipped_layers({"ADD", "SUB", "MUL", "MINIMUM", "MAXIMUM"})
     assert len(layers) >= 20
     assert_bit_exact_many(layers, n_inputs=1, seed=6)
+
+
+# -- Helium variants (firmware/runtime/src/mve/elementwise.c) -----------------------------------
+
+
+# Broadcast layouts with a row of n elements, each taking a different path of the vector kernel:
+# full rows, rows repeating one operand (column blocks, either side), a per-row scalar operand,
+# a scalar operand, and rows walked by the outer cursor.
+def _tail_shapes(n: int) -> list[tuple[list[int], list[int]]]:
+    return [
+        ([n], [n]),
+        ([1, 3, 2, n], [1, 1, 1, n]),
+        ([1, 1, 1, n], [2, 3, 1, n]),
+        ([4, n], [4, 1]),
+        ([1], [2, n]),
+        ([3, 1, n], [1, 2, n]),
+    ]
+
+
+# Quantizations stressing the vector arithmetic: zero points at both ends, a MUL multiplier
+# above 1 (left shift), near the smallest shift, and output scales that saturate both ends.
+EXTREME_QUANTS = [
+    ((0.5, -128), (0.25, 127), (0.7, 127)),
+    ((0.02, 127), (0.02, 127), (0.03, -128)),
+    ((1.0, 0), (2.0, 0), (0.004, 0)),  # MUL: 500 (shift 9); ADD/SUB: saturating output
+    ((3e-5, 5), (2e-5, -9), (2.5, 0)),  # MUL: 2.4e-10 (shift -31)
+    ((0.1, -3), (0.1, -3), (0.1, 0)),  # equal input scales: both ADD inputs multiplier 1/2
+]
+
+
+def _saturated_inputs(model: bytes, seed: int) -> list[list[np.ndarray]]:
+    """Input sets: every input at -128, every input at 127, then one at each end, then random."""
+    sg = parse_model(model, "<sat>").main
+    shapes = [sg.tensors[i].shape for i in sg.inputs]
+    rng = np.random.default_rng(seed)
+    ends = [(-128, -128), (127, 127), (-128, 127), (127, -128)]
+    sets = [[np.full(s, v[k % 2], np.int8) for k, s in enumerate(shapes)] for v in ends]
+    sets.append([rng.integers(-128, 128, s).astype(np.int8) for s in shapes])
+    return sets
+
+
+def test_vector_row_tails_and_broadcasts():
+    """Rows of 1..17 and 31..33 elements in every broadcast layout, for ADD, SUB and MUL."""
+    named = []
+    for opcode in ("ADD", "SUB", "MUL"):
+        for n in [*range(1, 18), 31, 32, 33]:
+            for k, (s1, s2) in enumerate(_tail_shapes(n)):
+                q1, q2, qo = QUANTS[(n + k) % len(QUANTS)]
+                if opcode != "MUL" and (n + k) % len(QUANTS) == 3:
+                    q1, q2, qo = QUANTS[0]  # 1e-6 scales: ADD needs output scale > 2^-19 x input
+                act = ACTS[(n + k) % len(ACTS)]
+                name = f"{opcode} tail {n} {s1} {s2} {act}"
+                named.append((name, binary_model(opcode, s1, s2, q1, q2, qo, act)))
+    assert_bit_exact_many(named, n_inputs=2, seed=41)
+
+
+def test_vector_saturation_and_extreme_quantization():
+    named, inputs = [], {}
+    for opcode in ("ADD", "SUB", "MUL"):
+        for k, (q1, q2, qo) in enumerate(EXTREME_QUANTS):
+            for s1, s2 in (([23], [23]), ([1, 5, 3, 19], [1, 1, 1, 19]), ([2, 9], [1])):
+                for act in ("NONE", "RELU_N1_TO_1"):
+                    model = binary_model(opcode, s1, s2, q1, q2, qo, act)
+                    inputs[len(named)] = _saturated_inputs(model, len(named))
+                    named.append((f"{opcode} extreme q{k} {s1} {s2} {act}", model))
+    assert_bit_exact_many(named, inputs=inputs)
+
+
+def test_shipped_layers_take_the_helium_kernels():
+    """Every ADD/SUB/MUL of the shipped models compiles to its Helium kernel on the M55 target
+    (the vector path's preconditions hold for TFLite's quantization parameters)."""
+    from autodeploy.codegen.pipeline import compile_bytes
+    from autodeploy.target import MVE
+    from tests.test_kernels_activation import shipped_layers
+
+    layers = shipped_layers({"ADD", "SUB", "MUL"})
+    assert layers
+    for name, model in layers:
+        (layer,) = compile_bytes(model, name, MVE).layers
+        assert layer.call.kernel == "mve", (name, layer.call.function)
