@@ -325,18 +325,38 @@ def _saturated_inputs(model: bytes, seed: int) -> list[list[np.ndarray]]:
     return sets
 
 
+def ops_model(opcode: str, specs) -> bytes:
+    """One model with an independent `opcode` op per (shape1, shape2, q1, q2, qo, act) spec."""
+    b = ModelBuilder()
+    inputs, outputs = [], []
+    for s1, s2, q1, q2, qo, act in specs:
+        x = b.tensor(s1, "INT8", scale=q1[0], zero_point=q1[1])
+        y = b.tensor(s2, "INT8", scale=q2[0], zero_point=q2[1])
+        z = b.tensor(np.broadcast_shapes(tuple(s1), tuple(s2)), "INT8", qo[0], qo[1])
+        opts = {"fused_activation_function": act} if opcode in FUSED else {}
+        b.op(opcode, [x, y], [z], OPTIONS[opcode], opts)
+        inputs += [x, y]
+        outputs.append(z)
+    return b.build(inputs=inputs, outputs=outputs)
+
+
+def layouts_model(opcode: str, n: int) -> bytes:
+    """Every layout of _tail_shapes(n) in one model, quantizations and activations varied."""
+    specs = []
+    for k, (s1, s2) in enumerate(_tail_shapes(n)):
+        q1, q2, qo = QUANTS[(n + k) % len(QUANTS)]
+        if opcode in ("ADD", "SUB") and (n + k) % len(QUANTS) == 3:
+            q1, q2, qo = QUANTS[0]  # 1e-6 scales: ADD needs output scale > 2^-19 x input
+        specs.append((s1, s2, q1, q2, qo, ACTS[(n + k) % len(ACTS)]))
+    return ops_model(opcode, specs)
+
+
 def test_vector_row_tails_and_broadcasts():
-    """Rows of 1..17 and 31..33 elements in every broadcast layout, for ADD, SUB and MUL."""
+    """Rows of 1..17 and 31..33 elements in every broadcast layout, for every op."""
     named = []
-    for opcode in ("ADD", "SUB", "MUL"):
+    for opcode in ("ADD", "SUB", "MUL", "MINIMUM", "MAXIMUM"):
         for n in [*range(1, 18), 31, 32, 33]:
-            for k, (s1, s2) in enumerate(_tail_shapes(n)):
-                q1, q2, qo = QUANTS[(n + k) % len(QUANTS)]
-                if opcode != "MUL" and (n + k) % len(QUANTS) == 3:
-                    q1, q2, qo = QUANTS[0]  # 1e-6 scales: ADD needs output scale > 2^-19 x input
-                act = ACTS[(n + k) % len(ACTS)]
-                name = f"{opcode} tail {n} {s1} {s2} {act}"
-                named.append((name, binary_model(opcode, s1, s2, q1, q2, qo, act)))
+            named.append((f"{opcode} rows of {n}", layouts_model(opcode, n)))
     assert_bit_exact_many(named, n_inputs=2, seed=41)
 
 
@@ -344,22 +364,22 @@ def test_vector_saturation_and_extreme_quantization():
     named, inputs = [], {}
     for opcode in ("ADD", "SUB", "MUL"):
         for k, (q1, q2, qo) in enumerate(EXTREME_QUANTS):
-            for s1, s2 in (([23], [23]), ([1, 5, 3, 19], [1, 1, 1, 19]), ([2, 9], [1])):
-                for act in ("NONE", "RELU_N1_TO_1"):
-                    model = binary_model(opcode, s1, s2, q1, q2, qo, act)
-                    inputs[len(named)] = _saturated_inputs(model, len(named))
-                    named.append((f"{opcode} extreme q{k} {s1} {s2} {act}", model))
+            for act in ("NONE", "RELU_N1_TO_1"):
+                shapes = (([23], [23]), ([1, 5, 3, 19], [1, 1, 1, 19]), ([2, 9], [1]))
+                model = ops_model(opcode, [(s1, s2, q1, q2, qo, act) for s1, s2 in shapes])
+                inputs[len(named)] = _saturated_inputs(model, len(named))
+                named.append((f"{opcode} extreme q{k} {act}", model))
     assert_bit_exact_many(named, inputs=inputs)
 
 
 def test_shipped_layers_take_the_helium_kernels():
-    """Every ADD/SUB/MUL of the shipped models compiles to its Helium kernel on the M55 target
-    (the vector path's preconditions hold for TFLite's quantization parameters)."""
+    """Every ADD/SUB/MUL/MINIMUM/MAXIMUM of the shipped models compiles to its Helium kernel on
+    the M55 target (the vector path's preconditions hold for TFLite's quantization parameters)."""
     from autodeploy.codegen.pipeline import compile_bytes
     from autodeploy.target import MVE
     from tests.test_kernels_activation import shipped_layers
 
-    layers = shipped_layers({"ADD", "SUB", "MUL"})
+    layers = shipped_layers({"ADD", "SUB", "MUL", "MINIMUM", "MAXIMUM"})
     assert layers
     for name, model in layers:
         (layer,) = compile_bytes(model, name, MVE).layers

@@ -1,5 +1,5 @@
-/* Helium ADD, SUB and MUL with broadcasting: the portable kernels' arithmetic (../elementwise.c),
- * lane for lane.
+/* Helium ADD, SUB, MUL, MINIMUM and MAXIMUM with broadcasting: the portable kernels' arithmetic
+ * (../elementwise.c), lane for lane.
  *
  * Rows: the broadcast iteration is walked row by row as in the portable kernel; in a row each
  * input advances by 1 or is one value repeated (stride 0). A repeated value is scaled once and
@@ -16,6 +16,8 @@
  * ADD/SUB: 4 elements per step in 32-bit lanes. TFLite rescales each input as
  * RDBPOT(SRDHM((v + offset) << left_shift, m), -shift); one VMLAS computes
  * v * 2^left_shift + offset * 2^left_shift and adrt_mve_requant_n the rest.
+ *
+ * MINIMUM/MAXIMUM: 16 elements per VMIN/VMAX on the raw values.
  */
 #include "adrt/mve/elementwise.h"
 
@@ -28,9 +30,8 @@
 
 /* ---- broadcast rows ----------------------------------------------------------------------- */
 
-/* The rows of the iteration: dims[0..3] are walked by an outer cursor; dims[4] and the row
- * dims[5] by each kernel's own loops, with locals (output stores may alias the parameters, so
- * the compiler would otherwise reload them after every row). */
+/* The rows of the iteration: dims[0..3] are walked by an outer cursor, dims[4] and the row
+ * dims[5] by each_row()'s loops (see the end of this file). */
 enum { INNER = ADRT_BCAST_MAX_DIMS - 2, ROW = ADRT_BCAST_MAX_DIMS - 1 };
 
 typedef struct {
@@ -116,6 +117,16 @@ MVE_INLINE void mul_rows_repeat(const mul_q_t *q, const int8_t *x, int16_t x_off
                                 const int8_t *y, int16_t y_offset, int8_t *out, int32_t rows,
                                 int32_t n) {
     int32_t c0 = 0;
+    for (; c0 + 16 <= n; c0 += 16) { /* two blocks per row: half the pointer updates */
+        const int16x8_t y0 = vaddq_n_s16(vldrbq_s16(y + c0), y_offset);
+        const int16x8_t y1 = vaddq_n_s16(vldrbq_s16(y + c0 + 8), y_offset);
+        const int8_t *xr = x + c0;
+        int8_t *o = out + c0;
+        for (int32_t r = 0; r < rows; ++r, xr += x_step, o += n) {
+            vstrbq_s16(o, mul8(vaddq_n_s16(vldrbq_s16(xr), x_offset), y0, q));
+            vstrbq_s16(o + 8, mul8(vaddq_n_s16(vldrbq_s16(xr + 8), x_offset), y1, q));
+        }
+    }
     for (; c0 + 8 <= n; c0 += 8) {
         const int16x8_t yv = vaddq_n_s16(vldrbq_s16(y + c0), y_offset);
         const int8_t *xr = x + c0;
@@ -148,46 +159,6 @@ MVE_INLINE void mul_row(const mul_q_t *q, const int8_t *a, int32_t sa, const int
         const int32_t v =
             adrt_mul_by_quantized_multiplier(prod, q->multiplier, q->shift) + q->out_offset;
         memset(out, (int8_t)ADRT_CLAMP(v, q->act_min, q->act_max), (size_t)n);
-    }
-}
-
-MVE_INLINE void mul_rows(const adrt_bcast_t *bc, const mul_q_t *q, const int8_t *in1,
-                         const int8_t *in2, int8_t *out) {
-    if (!has_rows(bc)) {
-        return;
-    }
-    const int32_t rows = bc->dims[INNER], n = bc->dims[ROW];
-    const int32_t step1 = bc->stride1[INNER], step2 = bc->stride2[INNER];
-    const int32_t s1 = bc->stride1[ROW], s2 = bc->stride2[ROW];
-    outer_cursor_t c = {{0}, 0, 0};
-    do {
-        const int8_t *a = in1 + c.off1, *b = in2 + c.off2;
-        if (s1 != 0 && s2 != 0 && step2 == 0) {
-            mul_rows_repeat(q, a, q->off1, step1, b, q->off2, out, rows, n);
-        } else if (s1 != 0 && s2 != 0 && step1 == 0) {
-            mul_rows_repeat(q, b, q->off2, step2, a, q->off1, out, rows, n);
-        } else {
-            for (int32_t r = 0; r < rows; ++r) {
-                mul_row(q, a + r * step1, s1, b + r * step2, s2, out + r * n, n);
-            }
-        }
-        out += rows * n;
-    } while (outer_next(bc, &c));
-}
-
-void adrt_mve_mul_s8(const adrt_mul_s8_params_t *params, const int8_t *input1, const int8_t *input2,
-                     int8_t *output) {
-    const mul_q_t q = {
-        (int16_t)params->input1_offset, (int16_t)params->input2_offset, params->output_multiplier,
-        params->output_shift,           (int16_t)params->output_offset, (int16_t)params->act_min,
-        (int16_t)params->act_max,
-    };
-    /* Two copies: in each the compiler knows the shift's sign and drops the other requant path
-     * from the loops. */
-    if (q.shift < 0) {
-        mul_rows(&params->bcast, &q, input1, input2, output);
-    } else {
-        mul_rows(&params->bcast, &q, input1, input2, output);
     }
 }
 
@@ -297,24 +268,6 @@ MVE_INLINE void addsub_row(const add_q_t *q, const int8_t *a, int32_t sa, const 
     }
 }
 
-MVE_INLINE void addsub_rows(const adrt_bcast_t *bc, const add_q_t *q, const int8_t *in1,
-                            const int8_t *in2, int8_t *out, const int subtract) {
-    if (!has_rows(bc)) {
-        return;
-    }
-    const int32_t rows = bc->dims[INNER], n = bc->dims[ROW];
-    const int32_t step1 = bc->stride1[INNER], step2 = bc->stride2[INNER];
-    const int32_t s1 = bc->stride1[ROW], s2 = bc->stride2[ROW];
-    outer_cursor_t c = {{0}, 0, 0};
-    do {
-        for (int32_t r = 0; r < rows; ++r) {
-            addsub_row(q, in1 + c.off1 + r * step1, s1, in2 + c.off2 + r * step2, s2, out + r * n,
-                       n, subtract);
-        }
-        out += rows * n;
-    } while (outer_next(bc, &c));
-}
-
 /* The vector path's parameters, or 0 when `p` is outside it (output shift >= 0 or an input
  * scaling input_scale() cannot express; TFLite's Prepare() produces neither). */
 MVE_INLINE int add_setup(const adrt_add_s8_params_t *p, add_q_t *q) {
@@ -330,12 +283,106 @@ MVE_INLINE int add_setup(const adrt_add_s8_params_t *p, add_q_t *q) {
                        &q->in2);
 }
 
+/* ---- MINIMUM / MAXIMUM -------------------------------------------------------------------- */
+
+MVE_INLINE int8x16_t min_or_max(int8x16_t x, int8x16_t y, const int take_max) {
+    return take_max ? vmaxq_s8(x, y) : vminq_s8(x, y);
+}
+
+MVE_INLINE void minmax_row(const int8_t *a, int32_t sa, const int8_t *b, int32_t sb, int8_t *out,
+                           int32_t n, const int take_max) {
+    if (sa != 0 && sb != 0) {
+        for (; n >= 16; n -= 16, a += 16, b += 16, out += 16) {
+            vstrbq_s8(out, min_or_max(vldrbq_s8(a), vldrbq_s8(b), take_max));
+        }
+        if (n > 0) {
+            const mve_pred16_t p = vctp8q((uint32_t)n);
+            vstrbq_p_s8(out, min_or_max(vldrbq_z_s8(a, p), vldrbq_z_s8(b, p), take_max), p);
+        }
+    } else if (sa != 0 || sb != 0) { /* symmetric: v is the advancing side, c the repeated one */
+        const int8_t *v = sa != 0 ? a : b;
+        const int8x16_t c = vdupq_n_s8(sa != 0 ? b[0] : a[0]);
+        for (; n >= 16; n -= 16, v += 16, out += 16) {
+            vstrbq_s8(out, min_or_max(vldrbq_s8(v), c, take_max));
+        }
+        if (n > 0) {
+            const mve_pred16_t p = vctp8q((uint32_t)n);
+            vstrbq_p_s8(out, min_or_max(vldrbq_z_s8(v, p), c, take_max), p);
+        }
+    } else {
+        memset(out, take_max ? ADRT_MAX(a[0], b[0]) : ADRT_MIN(a[0], b[0]), (size_t)n);
+    }
+}
+
+/* ---- rows of every op --------------------------------------------------------------------- */
+
+enum { OP_ADD, OP_SUB, OP_MUL, OP_MIN, OP_MAX };
+
+/* One row of n; sa and sb are the inputs' element strides (1, or 0 for a repeated value). */
+MVE_INLINE void one_row(const void *q, const int8_t *a, int32_t sa, const int8_t *b, int32_t sb,
+                        int8_t *out, int32_t n, const int op) {
+    if (op == OP_MUL) {
+        mul_row((const mul_q_t *)q, a, sa, b, sb, out, n);
+    } else if (op == OP_ADD || op == OP_SUB) {
+        addsub_row((const add_q_t *)q, a, sa, b, sb, out, n, op == OP_SUB);
+    } else {
+        minmax_row(a, sa, b, sb, out, n, op == OP_MAX);
+    }
+}
+
+/* Every row of the iteration, `op` a constant (each call site gets its own copy). The extents
+ * and strides are read into locals first: output stores may alias the parameters, so the
+ * compiler would reload them after every row. */
+MVE_INLINE void each_row(const adrt_bcast_t *bc, const void *q, const int8_t *in1,
+                         const int8_t *in2, int8_t *out, const int op) {
+    if (!has_rows(bc)) {
+        return;
+    }
+    const int32_t rows = bc->dims[INNER], n = bc->dims[ROW];
+    const int32_t step1 = bc->stride1[INNER], step2 = bc->stride2[INNER];
+    const int32_t s1 = bc->stride1[ROW], s2 = bc->stride2[ROW];
+    outer_cursor_t c = {{0}, 0, 0};
+    do {
+        const int8_t *a = in1 + c.off1, *b = in2 + c.off2;
+        if (op == OP_MUL && s1 != 0 && s2 != 0 && step2 == 0) {
+            const mul_q_t *m = (const mul_q_t *)q;
+            mul_rows_repeat(m, a, m->off1, step1, b, m->off2, out, rows, n);
+        } else if (op == OP_MUL && s1 != 0 && s2 != 0 && step1 == 0) {
+            const mul_q_t *m = (const mul_q_t *)q;
+            mul_rows_repeat(m, b, m->off2, step2, a, m->off1, out, rows, n);
+        } else {
+            for (int32_t r = 0; r < rows; ++r) {
+                one_row(q, a + r * step1, s1, b + r * step2, s2, out + r * n, n, op);
+            }
+        }
+        out += rows * n;
+    } while (outer_next(bc, &c));
+}
+
+/* ---- entry points ------------------------------------------------------------------------- */
+
+void adrt_mve_mul_s8(const adrt_mul_s8_params_t *params, const int8_t *input1, const int8_t *input2,
+                     int8_t *output) {
+    const mul_q_t q = {
+        (int16_t)params->input1_offset, (int16_t)params->input2_offset, params->output_multiplier,
+        params->output_shift,           (int16_t)params->output_offset, (int16_t)params->act_min,
+        (int16_t)params->act_max,
+    };
+    /* Two copies: in each the compiler knows the shift's sign and drops the other requant path
+     * from the loops. */
+    if (q.shift < 0) {
+        each_row(&params->bcast, &q, input1, input2, output, OP_MUL);
+    } else {
+        each_row(&params->bcast, &q, input1, input2, output, OP_MUL);
+    }
+}
+
 void adrt_mve_add_s8(const adrt_add_s8_params_t *params, const int8_t *input1, const int8_t *input2,
                      int8_t *output) {
     add_q_t q;
     /* The shift tests tell the compiler the signs: no branches in the loops. */
     if (add_setup(params, &q) && q.in1.shift < 0 && q.in2.shift < 0 && q.shift < 0) {
-        addsub_rows(&params->bcast, &q, input1, input2, output, 0);
+        each_row(&params->bcast, &q, input1, input2, output, OP_ADD);
     } else {
         adrt_add_s8(params, input1, input2, output);
     }
@@ -345,8 +392,18 @@ void adrt_mve_sub_s8(const adrt_add_s8_params_t *params, const int8_t *input1, c
                      int8_t *output) {
     add_q_t q;
     if (add_setup(params, &q) && q.in1.shift < 0 && q.in2.shift < 0 && q.shift < 0) {
-        addsub_rows(&params->bcast, &q, input1, input2, output, 1);
+        each_row(&params->bcast, &q, input1, input2, output, OP_SUB);
     } else {
         adrt_sub_s8(params, input1, input2, output);
     }
+}
+
+void adrt_mve_minimum_s8(const adrt_minmax_s8_params_t *params, const int8_t *input1,
+                         const int8_t *input2, int8_t *output) {
+    each_row(&params->bcast, NULL, input1, input2, output, OP_MIN);
+}
+
+void adrt_mve_maximum_s8(const adrt_minmax_s8_params_t *params, const int8_t *input1,
+                         const int8_t *input2, int8_t *output) {
+    each_row(&params->bcast, NULL, input1, input2, output, OP_MAX);
 }

@@ -1,5 +1,5 @@
-"""Helium ADD, SUB and MUL (firmware/runtime/src/mve/elementwise.c): the portable parameters
-unchanged, another function."""
+"""Helium ADD, SUB, MUL, MINIMUM and MAXIMUM (firmware/runtime/src/mve/elementwise.c): the
+portable parameters unchanged, another function."""
 
 from __future__ import annotations
 
@@ -37,3 +37,10 @@ def add_sub_mve(call: KernelCall, layer: LayerContext) -> KernelCall | None:
 @variant("adrt_mul_s8", "mve")
 def mul_mve(call: KernelCall, layer: LayerContext) -> KernelCall | None:
     return dataclasses.replace(call, function="adrt_mve_mul_s8", kernel="mve")
+
+
+@variant("adrt_minimum_s8", "mve")
+@variant("adrt_maximum_s8", "mve")
+def min_max_mve(call: KernelCall, layer: LayerContext) -> KernelCall | None:
+    function = call.function.replace("adrt_", "adrt_mve_", 1)
+    return dataclasses.replace(call, function=function, kernel="mve")
