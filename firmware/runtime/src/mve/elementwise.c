@@ -15,7 +15,8 @@
  *
  * ADD/SUB: 4 elements per step in 32-bit lanes. TFLite rescales each input as
  * RDBPOT(SRDHM((v + offset) << left_shift, m), -shift); one VMLAS computes
- * v * 2^left_shift + offset * 2^left_shift and adrt_mve_requant_n the rest.
+ * v * 2^left_shift + offset * 2^left_shift and adrt_mve_requant_n the rest, except for the
+ * input whose multiplier is exactly 1/2 (see add_q_t): one VMLAS gives its exact value.
  *
  * MINIMUM/MAXIMUM: 16 elements per VMIN/VMAX on the raw values.
  */
@@ -117,16 +118,6 @@ MVE_INLINE void mul_rows_repeat(const mul_q_t *q, const int8_t *x, int16_t x_off
                                 const int8_t *y, int16_t y_offset, int8_t *out, int32_t rows,
                                 int32_t n) {
     int32_t c0 = 0;
-    for (; c0 + 16 <= n; c0 += 16) { /* two blocks per row: half the pointer updates */
-        const int16x8_t y0 = vaddq_n_s16(vldrbq_s16(y + c0), y_offset);
-        const int16x8_t y1 = vaddq_n_s16(vldrbq_s16(y + c0 + 8), y_offset);
-        const int8_t *xr = x + c0;
-        int8_t *o = out + c0;
-        for (int32_t r = 0; r < rows; ++r, xr += x_step, o += n) {
-            vstrbq_s16(o, mul8(vaddq_n_s16(vldrbq_s16(xr), x_offset), y0, q));
-            vstrbq_s16(o + 8, mul8(vaddq_n_s16(vldrbq_s16(xr + 8), x_offset), y1, q));
-        }
-    }
     for (; c0 + 8 <= n; c0 += 8) {
         const int16x8_t yv = vaddq_n_s16(vldrbq_s16(y + c0), y_offset);
         const int8_t *xr = x + c0;
@@ -164,123 +155,151 @@ MVE_INLINE void mul_row(const mul_q_t *q, const int8_t *a, int32_t sa, const int
 
 /* ---- ADD / SUB ---------------------------------------------------------------------------- */
 
-/* One input's rescaling to the common scale as requant_n(v * factor + bias, multiplier, shift)
- * with shift < 0 (the form adrt_mve_requant_n runs without a branch). */
+/* TFLite rescales both inputs to twice the larger input scale, so the input of the larger scale
+ * (both, when equal) has the multiplier 1/2 exactly (2^30, shift 0), and SRDHM halves its
+ * (v + offset) << left_shift without rounding: that input is just v * 2^(left - 1) + bias. The
+ * kernel runs with that input as its "half" side (input 2, inputs swapped when it is input 1) and
+ * rescales the other, the "general" side, as requant_n(v * factor + bias, multiplier, shift). */
 typedef struct {
-    int32_t factor, bias, multiplier, shift;
-} input_scale_t;
-
-typedef struct {
-    input_scale_t in1, in2;
-    int32_t multiplier, shift, out_offset, act_min, act_max;
+    int32_t factor, bias, multiplier, shift; /* general side: shift < 0 */
+    int32_t half_factor, half_bias;          /* half side */
+    int32_t out_multiplier, out_shift, out_offset, act_min, act_max;
 } add_q_t;
 
-/* TFLite's RDBPOT(SRDHM((v + offset) << left, m), -shift) in the form of input_scale_t. Prepare()
- * gives shift < 0, or shift 0 with m = 2^30 for the input of the larger scale (multiplier
- * exactly 1/2): then SRDHM halves a multiple of 2^left exactly, as SRDHM of twice that value
- * followed by a rounding shift by 1 does. 0 for anything else. */
-MVE_INLINE int input_scale(int32_t left, int32_t offset, int32_t m, int32_t shift,
-                           input_scale_t *s) {
-    if (left < 1 || left > 22) { /* (v + offset) << (left + 1) must fit int32 */
-        return 0;
-    }
+/* General side: TFLite's RDBPOT(SRDHM((v + offset) << left, m), -shift) with shift < 0; or
+ * shift 0 with m = 2^30 (equal input scales), which is SRDHM of twice the value followed by an
+ * exact rounding shift by 1. 0 for anything else. */
+MVE_INLINE int general_side(int32_t left, int32_t offset, int32_t m, int32_t shift, add_q_t *q) {
     if (shift < 0) {
-        s->factor = 1 << left;
-        s->shift = shift;
+        q->factor = 1 << left;
+        q->shift = shift;
     } else if (shift == 0 && m == (1 << 30)) {
-        s->factor = 1 << (left + 1);
-        s->shift = -1;
+        q->factor = 1 << (left + 1);
+        q->shift = -1;
     } else {
         return 0;
     }
-    s->bias = offset * s->factor;
-    s->multiplier = m;
+    q->bias = offset * q->factor;
+    q->multiplier = m;
     return 1;
 }
 
-MVE_INLINE int32x4_t scale4(int32x4_t v, const input_scale_t *s) {
-    return adrt_mve_requant_n(vmlasq_n_s32(v, vdupq_n_s32(s->factor), s->bias), s->multiplier,
-                              s->shift);
+MVE_INLINE int is_half(int32_t m, int32_t shift) {
+    return m == (1 << 30) && shift == 0;
 }
 
-/* By value: a pointer would make the caller keep its parameters in memory. */
-static int32_t scale1(int8_t v, input_scale_t s) {
-    const int32_t x = adrt_sat_rounding_doubling_high_mul(v * s.factor + s.bias, s.multiplier);
-    return adrt_rounding_divide_by_pot(x, -s.shift);
+/* The vector path's parameters with `p`'s inputs in the order (general, half) when `swap` is 0 or
+ * (half, general) when it is 1; 0 when `p` is outside the vector path (TFLite's Prepare() always
+ * gives a half side, a negative output shift and a left shift of 20). */
+MVE_INLINE int add_setup(const adrt_add_s8_params_t *p, add_q_t *q, int *swap) {
+    const int32_t left = p->left_shift;
+    if (left < 1 || left > 22 || p->output_shift >= 0) { /* (v + offset) << (left + 1) fits */
+        return 0;
+    }
+    *swap = !is_half(p->input2_multiplier, p->input2_shift);
+    if (*swap && !is_half(p->input1_multiplier, p->input1_shift)) {
+        return 0;
+    }
+    const int ok =
+        *swap ? general_side(left, p->input2_offset, p->input2_multiplier, p->input2_shift, q)
+              : general_side(left, p->input1_offset, p->input1_multiplier, p->input1_shift, q);
+    q->half_factor = 1 << (left - 1);
+    q->half_bias = (*swap ? p->input1_offset : p->input2_offset) * q->half_factor;
+    q->out_multiplier = p->output_multiplier;
+    q->out_shift = p->output_shift;
+    q->out_offset = p->output_offset;
+    q->act_min = p->act_min;
+    q->act_max = p->act_max;
+    return ok;
 }
 
-MVE_INLINE int32x4_t finish4(int32x4_t raw, const add_q_t *q) {
-    const int32x4_t r =
-        vaddq_n_s32(adrt_mve_requant_n(raw, q->multiplier, q->shift), q->out_offset);
-    return vminq_s32(vmaxq_s32(r, vdupq_n_s32(q->act_min)), vdupq_n_s32(q->act_max));
+MVE_INLINE int32x4_t scale4_general(int32x4_t v, const add_q_t *q) {
+    return adrt_mve_requant_n(vmlasq_n_s32(v, vdupq_n_s32(q->factor), q->bias), q->multiplier,
+                              q->shift);
 }
 
-/* How a row combines its two rescaled inputs x (vector side) and y. */
-enum { PLUS, MINUS, REVERSE_MINUS }; /* x + y, x - y, y - x */
+MVE_INLINE int32x4_t scale4_half(int32x4_t v, const add_q_t *q) {
+    return vmlasq_n_s32(v, vdupq_n_s32(q->half_factor), q->half_bias);
+}
+
+/* By value: a pointer would make the caller keep the parameters in memory. */
+static int32_t scale1_general(int8_t v, add_q_t q) {
+    const int32_t x = adrt_sat_rounding_doubling_high_mul(v * q.factor + q.bias, q.multiplier);
+    return adrt_rounding_divide_by_pot(x, -q.shift);
+}
+
+static int32_t scale1_half(int8_t v, add_q_t q) {
+    return v * q.half_factor + q.half_bias;
+}
+
+/* raw = x + y, x - y or y - x (x the general side, y the half side) */
+enum { PLUS, MINUS, REVERSE_MINUS };
 
 MVE_INLINE int32x4_t combine(int32x4_t x, int32x4_t y, const int how) {
     return how == PLUS ? vaddq_s32(x, y) : how == MINUS ? vsubq_s32(x, y) : vsubq_s32(y, x);
 }
 
-/* out[i] = f(a[i] how b[i]) */
+MVE_INLINE int32_t combine1(int32_t x, int32_t y, const int how) {
+    return how == PLUS ? x + y : how == MINUS ? x - y : y - x;
+}
+
+MVE_INLINE int32x4_t finish4(int32x4_t raw, const add_q_t *q) {
+    const int32x4_t r =
+        vaddq_n_s32(adrt_mve_requant_n(raw, q->out_multiplier, q->out_shift), q->out_offset);
+    return vminq_s32(vmaxq_s32(r, vdupq_n_s32(q->act_min)), vdupq_n_s32(q->act_max));
+}
+
+/* out[i] = f(general a[i] how half b[i]) */
 MVE_INLINE void add_row_vv(const add_q_t *q, const int8_t *a, const int8_t *b, int8_t *out,
                            int32_t n, const int how) {
     for (; n >= 4; n -= 4, a += 4, b += 4, out += 4) {
-        const int32x4_t x = scale4(vldrbq_s32(a), &q->in1);
-        const int32x4_t y = scale4(vldrbq_s32(b), &q->in2);
+        const int32x4_t x = scale4_general(vldrbq_s32(a), q);
+        const int32x4_t y = scale4_half(vldrbq_s32(b), q);
         vstrbq_s32(out, finish4(combine(x, y, how), q));
     }
     if (n > 0) {
         const mve_pred16_t p = vctp32q((uint32_t)n);
-        const int32x4_t x = scale4(vldrbq_z_s32(a, p), &q->in1);
-        const int32x4_t y = scale4(vldrbq_z_s32(b, p), &q->in2);
+        const int32x4_t x = scale4_general(vldrbq_z_s32(a, p), q);
+        const int32x4_t y = scale4_half(vldrbq_z_s32(b, p), q);
         vstrbq_p_s32(out, finish4(combine(x, y, how), q), p);
     }
 }
 
-/* out[i] = f(scaled v[i] how c), c an input value already on the common scale */
-MVE_INLINE void add_row_vc(const add_q_t *q, const int8_t *v, const input_scale_t *s, int32_t c,
-                           int8_t *out, int32_t n, const int how) {
-    const int32x4_t y = vdupq_n_s32(c);
+/* One side advances (v, the general side when `general` else the half side), the other is the
+ * rescaled value c repeated. */
+MVE_INLINE int32x4_t scale4_side(int32x4_t v, const add_q_t *q, const int general) {
+    return general ? scale4_general(v, q) : scale4_half(v, q);
+}
+
+MVE_INLINE void add_row_vc(const add_q_t *q, const int8_t *v, int32_t c, int8_t *out, int32_t n,
+                           const int how, const int general) {
+    const int32x4_t cv = vdupq_n_s32(c);
     for (; n >= 4; n -= 4, v += 4, out += 4) {
-        vstrbq_s32(out, finish4(combine(scale4(vldrbq_s32(v), s), y, how), q));
+        const int32x4_t s = scale4_side(vldrbq_s32(v), q, general);
+        vstrbq_s32(out, finish4(general ? combine(s, cv, how) : combine(cv, s, how), q));
     }
     if (n > 0) {
         const mve_pred16_t p = vctp32q((uint32_t)n);
-        vstrbq_p_s32(out, finish4(combine(scale4(vldrbq_z_s32(v, p), s), y, how), q), p);
+        const int32x4_t s = scale4_side(vldrbq_z_s32(v, p), q, general);
+        vstrbq_p_s32(out, finish4(general ? combine(s, cv, how) : combine(cv, s, how), q), p);
     }
 }
 
+/* a: general side, b: half side */
 MVE_INLINE void addsub_row(const add_q_t *q, const int8_t *a, int32_t sa, const int8_t *b,
-                           int32_t sb, int8_t *out, int32_t n, const int subtract) {
+                           int32_t sb, int8_t *out, int32_t n, const int how) {
     if (sa != 0 && sb != 0) {
-        add_row_vv(q, a, b, out, n, subtract ? MINUS : PLUS);
+        add_row_vv(q, a, b, out, n, how);
     } else if (sa != 0) {
-        add_row_vc(q, a, &q->in1, scale1(b[0], q->in2), out, n, subtract ? MINUS : PLUS);
+        add_row_vc(q, a, scale1_half(b[0], *q), out, n, how, 1);
     } else if (sb != 0) {
-        add_row_vc(q, b, &q->in2, scale1(a[0], q->in1), out, n, subtract ? REVERSE_MINUS : PLUS);
+        add_row_vc(q, b, scale1_general(a[0], *q), out, n, how, 0);
     } else {
-        const int32_t x = scale1(a[0], q->in1), y = scale1(b[0], q->in2);
+        const int32_t raw = combine1(scale1_general(a[0], *q), scale1_half(b[0], *q), how);
         const int32_t v =
-            adrt_mul_by_quantized_multiplier(subtract ? x - y : x + y, q->multiplier, q->shift) +
-            q->out_offset;
+            adrt_mul_by_quantized_multiplier(raw, q->out_multiplier, q->out_shift) + q->out_offset;
         memset(out, (int8_t)ADRT_CLAMP(v, q->act_min, q->act_max), (size_t)n);
     }
-}
-
-/* The vector path's parameters, or 0 when `p` is outside it (output shift >= 0 or an input
- * scaling input_scale() cannot express; TFLite's Prepare() produces neither). */
-MVE_INLINE int add_setup(const adrt_add_s8_params_t *p, add_q_t *q) {
-    q->multiplier = p->output_multiplier;
-    q->shift = p->output_shift;
-    q->out_offset = p->output_offset;
-    q->act_min = p->act_min;
-    q->act_max = p->act_max;
-    return p->output_shift < 0 &&
-           input_scale(p->left_shift, p->input1_offset, p->input1_multiplier, p->input1_shift,
-                       &q->in1) &&
-           input_scale(p->left_shift, p->input2_offset, p->input2_multiplier, p->input2_shift,
-                       &q->in2);
 }
 
 /* ---- MINIMUM / MAXIMUM -------------------------------------------------------------------- */
@@ -316,15 +335,16 @@ MVE_INLINE void minmax_row(const int8_t *a, int32_t sa, const int8_t *b, int32_t
 
 /* ---- rows of every op --------------------------------------------------------------------- */
 
-enum { OP_ADD, OP_SUB, OP_MUL, OP_MIN, OP_MAX };
+enum { OP_ADD, OP_SUB, OP_REVERSE_SUB, OP_MUL, OP_MIN, OP_MAX };
 
 /* One row of n; sa and sb are the inputs' element strides (1, or 0 for a repeated value). */
 MVE_INLINE void one_row(const void *q, const int8_t *a, int32_t sa, const int8_t *b, int32_t sb,
                         int8_t *out, int32_t n, const int op) {
     if (op == OP_MUL) {
         mul_row((const mul_q_t *)q, a, sa, b, sb, out, n);
-    } else if (op == OP_ADD || op == OP_SUB) {
-        addsub_row((const add_q_t *)q, a, sa, b, sb, out, n, op == OP_SUB);
+    } else if (op == OP_ADD || op == OP_SUB || op == OP_REVERSE_SUB) {
+        const int how = op == OP_ADD ? PLUS : op == OP_SUB ? MINUS : REVERSE_MINUS;
+        addsub_row((const add_q_t *)q, a, sa, b, sb, out, n, how);
     } else {
         minmax_row(a, sa, b, sb, out, n, op == OP_MAX);
     }
@@ -377,25 +397,43 @@ void adrt_mve_mul_s8(const adrt_mul_s8_params_t *params, const int8_t *input1, c
     }
 }
 
+/* The iteration with the inputs exchanged: input 1's strides become input 2's. */
+static adrt_bcast_t swapped(const adrt_bcast_t *bc) {
+    adrt_bcast_t s = *bc;
+    memcpy(s.stride1, bc->stride2, sizeof s.stride1);
+    memcpy(s.stride2, bc->stride1, sizeof s.stride2);
+    return s;
+}
+
+/* ADD (subtract 0) or SUB: the kernel's sides are (general, half) = (input 1, input 2), or
+ * (input 2, input 1) with the subtraction reversed. */
+MVE_INLINE void addsub(const adrt_add_s8_params_t *params, const int8_t *input1,
+                       const int8_t *input2, int8_t *output, const int subtract) {
+    add_q_t q;
+    int swap;
+    /* The shift tests tell the compiler the signs: no branches in the loops. */
+    if (!add_setup(params, &q, &swap) || q.shift >= 0 || q.out_shift >= 0) {
+        if (subtract) {
+            adrt_sub_s8(params, input1, input2, output);
+        } else {
+            adrt_add_s8(params, input1, input2, output);
+        }
+    } else if (!swap) {
+        each_row(&params->bcast, &q, input1, input2, output, subtract ? OP_SUB : OP_ADD);
+    } else {
+        const adrt_bcast_t bc = swapped(&params->bcast);
+        each_row(&bc, &q, input2, input1, output, subtract ? OP_REVERSE_SUB : OP_ADD);
+    }
+}
+
 void adrt_mve_add_s8(const adrt_add_s8_params_t *params, const int8_t *input1, const int8_t *input2,
                      int8_t *output) {
-    add_q_t q;
-    /* The shift tests tell the compiler the signs: no branches in the loops. */
-    if (add_setup(params, &q) && q.in1.shift < 0 && q.in2.shift < 0 && q.shift < 0) {
-        each_row(&params->bcast, &q, input1, input2, output, OP_ADD);
-    } else {
-        adrt_add_s8(params, input1, input2, output);
-    }
+    addsub(params, input1, input2, output, 0);
 }
 
 void adrt_mve_sub_s8(const adrt_add_s8_params_t *params, const int8_t *input1, const int8_t *input2,
                      int8_t *output) {
-    add_q_t q;
-    if (add_setup(params, &q) && q.in1.shift < 0 && q.in2.shift < 0 && q.shift < 0) {
-        each_row(&params->bcast, &q, input1, input2, output, OP_SUB);
-    } else {
-        adrt_sub_s8(params, input1, input2, output);
-    }
+    addsub(params, input1, input2, output, 1);
 }
 
 void adrt_mve_minimum_s8(const adrt_minmax_s8_params_t *params, const int8_t *input1,
