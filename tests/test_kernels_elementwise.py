@@ -384,3 +384,18 @@ def test_shipped_layers_take_the_helium_kernels():
     for name, model in layers:
         (layer,) = compile_bytes(model, name, MVE).layers
         assert layer.call.kernel == "mve", (name, layer.call.function)
+
+
+def test_helium_add_refuses_an_output_multiplier_of_one_half_or_more():
+    """Output shift 0 (multiplier in [1/2, 1)) is outside the vector path: the portable kernel
+    stays; one step down in output scale, the Helium kernel runs."""
+    from autodeploy.codegen.pipeline import compile_bytes
+    from autodeploy.target import MVE
+
+    model = binary_model("ADD", [7], [7], (1.0, 0), (1.0, 3), (2.9e-6, 0))
+    (layer,) = compile_bytes(model, "<add>", MVE).layers
+    assert layer.call.param("output_shift") == 0
+    assert layer.call.kernel == "c"
+    model = binary_model("ADD", [7], [7], (1.0, 0), (1.0, 3), (6e-6, 0))
+    (layer,) = compile_bytes(model, "<add>", MVE).layers
+    assert layer.call.kernel == "mve"

@@ -11,24 +11,27 @@ from autodeploy.codegen.variants.registry import LayerContext, variant
 HALF_Q31 = 1 << 30  # the multiplier 1/2 of the input with the larger scale
 
 
-def _input_scaling_supported(call: KernelCall, which: int) -> bool:
-    """The vector path rescales an input with a right shift of at least 1 (see input_scale()
-    in elementwise.c); TFLite's Prepare() gives that or the exact 1/2 multiplier with shift 0."""
-    shift = call.param(f"input{which}_shift")
-    multiplier = call.param(f"input{which}_multiplier")
-    return shift < 0 or (shift == 0 and multiplier == HALF_Q31)
+def _add_sub_supported(call: KernelCall) -> bool:
+    """The vector path's conditions (add_setup() in elementwise.c), which TFLite's Prepare()
+    always meets: one input has the multiplier 1/2 exactly (the larger scale), the other a right
+    shift or the same 1/2, the output a right shift."""
+    half = [
+        call.param(f"input{k}_multiplier") == HALF_Q31 and call.param(f"input{k}_shift") == 0
+        for k in (1, 2)
+    ]
+    general = 1 if half[1] else 2
+    return (
+        1 <= call.param("left_shift") <= 22
+        and call.param("output_shift") < 0
+        and any(half)
+        and (half[general - 1] or call.param(f"input{general}_shift") < 0)
+    )
 
 
 @variant("adrt_add_s8", "mve")
 @variant("adrt_sub_s8", "mve")
 def add_sub_mve(call: KernelCall, layer: LayerContext) -> KernelCall | None:
-    supported = (
-        1 <= call.param("left_shift") <= 22
-        and call.param("output_shift") < 0
-        and _input_scaling_supported(call, 1)
-        and _input_scaling_supported(call, 2)
-    )
-    if not supported:
+    if not _add_sub_supported(call):
         return None
     function = call.function.replace("adrt_", "adrt_mve_", 1)
     return dataclasses.replace(call, function=function, kernel="mve")
