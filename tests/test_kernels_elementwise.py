@@ -311,6 +311,7 @@ EXTREME_QUANTS = [
     ((1.0, 0), (2.0, 0), (0.004, 0)),  # MUL: 500 (shift 9); ADD/SUB: saturating output
     ((3e-5, 5), (2e-5, -9), (2.5, 0)),  # MUL: 2.4e-10 (shift -31)
     ((0.1, -3), (0.1, -3), (0.1, 0)),  # equal input scales: both ADD inputs multiplier 1/2
+    ((0.5, 1), (0.25, -1), (0.5, 0)),  # MUL: exactly 1/4 (products of -1 round to 0)
 ]
 
 

@@ -65,6 +65,24 @@ static int has_rows(const adrt_bcast_t *bc) {
     return 1;
 }
 
+/* ---- requantization ----------------------------------------------------------------------- */
+
+/* adrt_mve_requant_n(acc, multiplier, shift) (mve_requant.h), one instruction shorter for a right
+ * shift (shift < 0) and a multiplier >= 0: the helper lowers a negative SRDHM(acc, m) by one
+ * before the half-up rounding shift, so that halves round away from zero; here VQRDMLAH adds -1
+ * for a negative acc while it computes SRDHM. Same result: SRDHM(acc, m) < 0 implies acc < 0,
+ * and for acc < 0 with SRDHM(acc, m) = 0 both give 0 (-1 rounded by a shift of 1 or more is 0).
+ * The sum cannot saturate: |SRDHM(acc, m)| < 2^31 - 1 for 0 <= m < 2^31. */
+MVE_INLINE int32x4_t requant_right(int32x4_t acc, int32_t multiplier, int32_t shift) {
+    return vrshlq_n_s32(vqrdmlahq_n_s32(vshrq_n_s32(acc, 31), acc, multiplier), shift);
+}
+
+/* adrt_mve_requant_n, with requant_right() for right shifts */
+MVE_INLINE int32x4_t requant(int32x4_t acc, int32_t multiplier, int32_t shift) {
+    return shift < 0 && multiplier >= 0 ? requant_right(acc, multiplier, shift)
+                                        : adrt_mve_requant_n(acc, multiplier, shift);
+}
+
 /* ---- MUL ---------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -75,8 +93,8 @@ typedef struct {
 
 /* Eight outputs from eight offset inputs of each side. */
 MVE_INLINE int16x8_t mul8(int16x8_t x, int16x8_t y, const mul_q_t *q) {
-    const int32x4_t even = adrt_mve_requant_n(vmullbq_int_s16(x, y), q->multiplier, q->shift);
-    const int32x4_t odd = adrt_mve_requant_n(vmulltq_int_s16(x, y), q->multiplier, q->shift);
+    const int32x4_t even = requant(vmullbq_int_s16(x, y), q->multiplier, q->shift);
+    const int32x4_t odd = requant(vmulltq_int_s16(x, y), q->multiplier, q->shift);
     /* Narrowed into x's register (x is dead): no register to set up. */
     int16x8_t r = vqmovntq_s32(vqmovnbq_s32(x, even), odd);
     r = vqaddq_n_s16(r, q->out_offset);
@@ -214,8 +232,7 @@ MVE_INLINE int add_setup(const adrt_add_s8_params_t *p, add_q_t *q, int *swap) {
 }
 
 MVE_INLINE int32x4_t scale4_general(int32x4_t v, const add_q_t *q) {
-    return adrt_mve_requant_n(vmlasq_n_s32(v, vdupq_n_s32(q->factor), q->bias), q->multiplier,
-                              q->shift);
+    return requant(vmlasq_n_s32(v, vdupq_n_s32(q->factor), q->bias), q->multiplier, q->shift);
 }
 
 MVE_INLINE int32x4_t scale4_half(int32x4_t v, const add_q_t *q) {
@@ -244,8 +261,7 @@ MVE_INLINE int32_t combine1(int32_t x, int32_t y, const int how) {
 }
 
 MVE_INLINE int32x4_t finish4(int32x4_t raw, const add_q_t *q) {
-    const int32x4_t r =
-        vaddq_n_s32(adrt_mve_requant_n(raw, q->out_multiplier, q->out_shift), q->out_offset);
+    const int32x4_t r = vaddq_n_s32(requant(raw, q->out_multiplier, q->out_shift), q->out_offset);
     return vminq_s32(vmaxq_s32(r, vdupq_n_s32(q->act_min)), vdupq_n_s32(q->act_max));
 }
 
@@ -364,10 +380,10 @@ MVE_INLINE void each_row(const adrt_bcast_t *bc, const void *q, const int8_t *in
     outer_cursor_t c = {{0}, 0, 0};
     do {
         const int8_t *a = in1 + c.off1, *b = in2 + c.off2;
-        if (op == OP_MUL && s1 != 0 && s2 != 0 && step2 == 0) {
+        if (op == OP_MUL && rows > 1 && s1 != 0 && s2 != 0 && step2 == 0) {
             const mul_q_t *m = (const mul_q_t *)q;
             mul_rows_repeat(m, a, m->off1, step1, b, m->off2, out, rows, n);
-        } else if (op == OP_MUL && s1 != 0 && s2 != 0 && step1 == 0) {
+        } else if (op == OP_MUL && rows > 1 && s1 != 0 && s2 != 0 && step1 == 0) {
             const mul_q_t *m = (const mul_q_t *)q;
             mul_rows_repeat(m, b, m->off2, step2, a, m->off1, out, rows, n);
         } else {
@@ -390,7 +406,7 @@ void adrt_mve_mul_s8(const adrt_mul_s8_params_t *params, const int8_t *input1, c
     };
     /* Two copies: in each the compiler knows the shift's sign and drops the other requant path
      * from the loops. */
-    if (q.shift < 0) {
+    if (q.shift < 0 && q.multiplier >= 0) {
         each_row(&params->bcast, &q, input1, input2, output, OP_MUL);
     } else {
         each_row(&params->bcast, &q, input1, input2, output, OP_MUL);
@@ -412,7 +428,8 @@ MVE_INLINE void addsub(const adrt_add_s8_params_t *params, const int8_t *input1,
     add_q_t q;
     int swap;
     /* The shift tests tell the compiler the signs: no branches in the loops. */
-    if (!add_setup(params, &q, &swap) || q.shift >= 0 || q.out_shift >= 0) {
+    if (!add_setup(params, &q, &swap) || q.shift >= 0 || q.out_shift >= 0 || q.multiplier < 0 ||
+        q.out_multiplier < 0) {
         if (subtract) {
             adrt_sub_s8(params, input1, input2, output);
         } else {
