@@ -77,12 +77,6 @@ MVE_INLINE int32x4_t requant_right(int32x4_t acc, int32_t multiplier, int32_t sh
     return vrshlq_n_s32(vqrdmlahq_n_s32(vshrq_n_s32(acc, 31), acc, multiplier), shift);
 }
 
-/* adrt_mve_requant_n, with requant_right() for right shifts */
-MVE_INLINE int32x4_t requant(int32x4_t acc, int32_t multiplier, int32_t shift) {
-    return shift < 0 && multiplier >= 0 ? requant_right(acc, multiplier, shift)
-                                        : adrt_mve_requant_n(acc, multiplier, shift);
-}
-
 /* ---- MUL ---------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -91,10 +85,17 @@ typedef struct {
     int16_t out_offset, act_min, act_max;
 } mul_q_t;
 
+/* The product's requantization: `right` (a constant) when the caller checked shift < 0 and
+ * multiplier >= 0. */
+MVE_INLINE int32x4_t mul_requant(int32x4_t prod, const mul_q_t *q, const int right) {
+    return right ? requant_right(prod, q->multiplier, q->shift)
+                 : adrt_mve_requant_n(prod, q->multiplier, q->shift);
+}
+
 /* Eight outputs from eight offset inputs of each side. */
-MVE_INLINE int16x8_t mul8(int16x8_t x, int16x8_t y, const mul_q_t *q) {
-    const int32x4_t even = requant(vmullbq_int_s16(x, y), q->multiplier, q->shift);
-    const int32x4_t odd = requant(vmulltq_int_s16(x, y), q->multiplier, q->shift);
+MVE_INLINE int16x8_t mul8(int16x8_t x, int16x8_t y, const mul_q_t *q, const int right) {
+    const int32x4_t even = mul_requant(vmullbq_int_s16(x, y), q, right);
+    const int32x4_t odd = mul_requant(vmulltq_int_s16(x, y), q, right);
     /* Narrowed into x's register (x is dead): no register to set up. */
     int16x8_t r = vqmovntq_s32(vqmovnbq_s32(x, even), odd);
     r = vqaddq_n_s16(r, q->out_offset);
@@ -103,30 +104,30 @@ MVE_INLINE int16x8_t mul8(int16x8_t x, int16x8_t y, const mul_q_t *q) {
 
 /* out[i] = f(a[i], b[i]) */
 MVE_INLINE void mul_row_vv(const mul_q_t *q, const int8_t *a, const int8_t *b, int8_t *out,
-                           int32_t n) {
+                           int32_t n, const int right) {
     for (; n >= 8; n -= 8, a += 8, b += 8, out += 8) {
         const int16x8_t x = vaddq_n_s16(vldrbq_s16(a), q->off1);
         const int16x8_t y = vaddq_n_s16(vldrbq_s16(b), q->off2);
-        vstrbq_s16(out, mul8(x, y, q));
+        vstrbq_s16(out, mul8(x, y, q, right));
     }
     if (n > 0) {
         const mve_pred16_t p = vctp16q((uint32_t)n);
         const int16x8_t x = vaddq_n_s16(vldrbq_z_s16(a, p), q->off1);
         const int16x8_t y = vaddq_n_s16(vldrbq_z_s16(b, p), q->off2);
-        vstrbq_p_s16(out, mul8(x, y, q), p);
+        vstrbq_p_s16(out, mul8(x, y, q, right), p);
     }
 }
 
 /* out[i] = f(v[i], c): the product is symmetric, so either side may be the repeated one. */
 MVE_INLINE void mul_row_vc(const mul_q_t *q, const int8_t *v, int16_t v_offset, int16_t c,
-                           int8_t *out, int32_t n) {
+                           int8_t *out, int32_t n, const int right) {
     const int16x8_t y = vdupq_n_s16(c);
     for (; n >= 8; n -= 8, v += 8, out += 8) {
-        vstrbq_s16(out, mul8(vaddq_n_s16(vldrbq_s16(v), v_offset), y, q));
+        vstrbq_s16(out, mul8(vaddq_n_s16(vldrbq_s16(v), v_offset), y, q, right));
     }
     if (n > 0) {
         const mve_pred16_t p = vctp16q((uint32_t)n);
-        vstrbq_p_s16(out, mul8(vaddq_n_s16(vldrbq_z_s16(v, p), v_offset), y, q), p);
+        vstrbq_p_s16(out, mul8(vaddq_n_s16(vldrbq_z_s16(v, p), v_offset), y, q, right), p);
     }
 }
 
@@ -134,14 +135,14 @@ MVE_INLINE void mul_row_vc(const mul_q_t *q, const int8_t *v, int16_t v_offset, 
  * [1,H,W,C] x [1,1,1,C] gating). Column blocks of 8: y's block is loaded once for every row. */
 MVE_INLINE void mul_rows_repeat(const mul_q_t *q, const int8_t *x, int16_t x_offset, int32_t x_step,
                                 const int8_t *y, int16_t y_offset, int8_t *out, int32_t rows,
-                                int32_t n) {
+                                int32_t n, const int right) {
     int32_t c0 = 0;
     for (; c0 + 8 <= n; c0 += 8) {
         const int16x8_t yv = vaddq_n_s16(vldrbq_s16(y + c0), y_offset);
         const int8_t *xr = x + c0;
         int8_t *o = out + c0;
         for (int32_t r = 0; r < rows; ++r, xr += x_step, o += n) {
-            vstrbq_s16(o, mul8(vaddq_n_s16(vldrbq_s16(xr), x_offset), yv, q));
+            vstrbq_s16(o, mul8(vaddq_n_s16(vldrbq_s16(xr), x_offset), yv, q, right));
         }
     }
     if (c0 < n) {
@@ -150,19 +151,19 @@ MVE_INLINE void mul_rows_repeat(const mul_q_t *q, const int8_t *x, int16_t x_off
         const int8_t *xr = x + c0;
         int8_t *o = out + c0;
         for (int32_t r = 0; r < rows; ++r, xr += x_step, o += n) {
-            vstrbq_p_s16(o, mul8(vaddq_n_s16(vldrbq_z_s16(xr, p), x_offset), yv, q), p);
+            vstrbq_p_s16(o, mul8(vaddq_n_s16(vldrbq_z_s16(xr, p), x_offset), yv, q, right), p);
         }
     }
 }
 
 MVE_INLINE void mul_row(const mul_q_t *q, const int8_t *a, int32_t sa, const int8_t *b, int32_t sb,
-                        int8_t *out, int32_t n) {
+                        int8_t *out, int32_t n, const int right) {
     if (sa != 0 && sb != 0) {
-        mul_row_vv(q, a, b, out, n);
+        mul_row_vv(q, a, b, out, n, right);
     } else if (sa != 0) {
-        mul_row_vc(q, a, q->off1, (int16_t)(b[0] + q->off2), out, n);
+        mul_row_vc(q, a, q->off1, (int16_t)(b[0] + q->off2), out, n, right);
     } else if (sb != 0) {
-        mul_row_vc(q, b, q->off2, (int16_t)(a[0] + q->off1), out, n);
+        mul_row_vc(q, b, q->off2, (int16_t)(a[0] + q->off1), out, n, right);
     } else {
         const int32_t prod = (a[0] + q->off1) * (b[0] + q->off2);
         const int32_t v =
@@ -232,7 +233,7 @@ MVE_INLINE int add_setup(const adrt_add_s8_params_t *p, add_q_t *q, int *swap) {
 }
 
 MVE_INLINE int32x4_t scale4_general(int32x4_t v, const add_q_t *q) {
-    return requant(vmlasq_n_s32(v, vdupq_n_s32(q->factor), q->bias), q->multiplier, q->shift);
+    return requant_right(vmlasq_n_s32(v, vdupq_n_s32(q->factor), q->bias), q->multiplier, q->shift);
 }
 
 MVE_INLINE int32x4_t scale4_half(int32x4_t v, const add_q_t *q) {
@@ -261,7 +262,8 @@ MVE_INLINE int32_t combine1(int32_t x, int32_t y, const int how) {
 }
 
 MVE_INLINE int32x4_t finish4(int32x4_t raw, const add_q_t *q) {
-    const int32x4_t r = vaddq_n_s32(requant(raw, q->out_multiplier, q->out_shift), q->out_offset);
+    const int32x4_t r =
+        vaddq_n_s32(requant_right(raw, q->out_multiplier, q->out_shift), q->out_offset);
     return vminq_s32(vmaxq_s32(r, vdupq_n_s32(q->act_min)), vdupq_n_s32(q->act_max));
 }
 
@@ -351,13 +353,14 @@ MVE_INLINE void minmax_row(const int8_t *a, int32_t sa, const int8_t *b, int32_t
 
 /* ---- rows of every op --------------------------------------------------------------------- */
 
-enum { OP_ADD, OP_SUB, OP_REVERSE_SUB, OP_MUL, OP_MIN, OP_MAX };
+/* OP_MUL_RIGHT: MUL whose caller checked shift < 0 and multiplier >= 0 */
+enum { OP_ADD, OP_SUB, OP_REVERSE_SUB, OP_MUL, OP_MUL_RIGHT, OP_MIN, OP_MAX };
 
 /* One row of n; sa and sb are the inputs' element strides (1, or 0 for a repeated value). */
 MVE_INLINE void one_row(const void *q, const int8_t *a, int32_t sa, const int8_t *b, int32_t sb,
                         int8_t *out, int32_t n, const int op) {
-    if (op == OP_MUL) {
-        mul_row((const mul_q_t *)q, a, sa, b, sb, out, n);
+    if (op == OP_MUL || op == OP_MUL_RIGHT) {
+        mul_row((const mul_q_t *)q, a, sa, b, sb, out, n, op == OP_MUL_RIGHT);
     } else if (op == OP_ADD || op == OP_SUB || op == OP_REVERSE_SUB) {
         const int how = op == OP_ADD ? PLUS : op == OP_SUB ? MINUS : REVERSE_MINUS;
         addsub_row((const add_q_t *)q, a, sa, b, sb, out, n, how);
@@ -380,12 +383,14 @@ MVE_INLINE void each_row(const adrt_bcast_t *bc, const void *q, const int8_t *in
     outer_cursor_t c = {{0}, 0, 0};
     do {
         const int8_t *a = in1 + c.off1, *b = in2 + c.off2;
-        if (op == OP_MUL && rows > 1 && s1 != 0 && s2 != 0 && step2 == 0) {
+        const int mul = op == OP_MUL || op == OP_MUL_RIGHT;
+        if (mul && rows > 1 && s1 != 0 && s2 != 0 && (step1 == 0 || step2 == 0)) {
+            /* one call site, so one copy of the loops: x is the side that advances */
             const mul_q_t *m = (const mul_q_t *)q;
-            mul_rows_repeat(m, a, m->off1, step1, b, m->off2, out, rows, n);
-        } else if (op == OP_MUL && rows > 1 && s1 != 0 && s2 != 0 && step1 == 0) {
-            const mul_q_t *m = (const mul_q_t *)q;
-            mul_rows_repeat(m, b, m->off2, step2, a, m->off1, out, rows, n);
+            const int x_is_1 = step2 == 0;
+            mul_rows_repeat(m, x_is_1 ? a : b, x_is_1 ? m->off1 : m->off2, x_is_1 ? step1 : step2,
+                            x_is_1 ? b : a, x_is_1 ? m->off2 : m->off1, out, rows, n,
+                            op == OP_MUL_RIGHT);
         } else {
             for (int32_t r = 0; r < rows; ++r) {
                 one_row(q, a + r * step1, s1, b + r * step2, s2, out + r * n, n, op);
@@ -397,6 +402,22 @@ MVE_INLINE void each_row(const adrt_bcast_t *bc, const void *q, const int8_t *in
 
 /* ---- entry points ------------------------------------------------------------------------- */
 
+/* Each loop nest sits in a function of its own (noinline), where the compiler allocates registers
+ * for it alone. The parameters are copied into a local first: output stores may alias them. */
+#define ROWS_FUNCTION static __attribute__((noinline)) void
+
+ROWS_FUNCTION mul_rows_right_shift(const adrt_bcast_t *bc, const mul_q_t *params, const int8_t *in1,
+                                   const int8_t *in2, int8_t *out) {
+    const mul_q_t q = *params;
+    each_row(bc, &q, in1, in2, out, OP_MUL_RIGHT);
+}
+
+ROWS_FUNCTION mul_rows_any_shift(const adrt_bcast_t *bc, const mul_q_t *params, const int8_t *in1,
+                                 const int8_t *in2, int8_t *out) {
+    const mul_q_t q = *params;
+    each_row(bc, &q, in1, in2, out, OP_MUL);
+}
+
 void adrt_mve_mul_s8(const adrt_mul_s8_params_t *params, const int8_t *input1, const int8_t *input2,
                      int8_t *output) {
     const mul_q_t q = {
@@ -404,13 +425,35 @@ void adrt_mve_mul_s8(const adrt_mul_s8_params_t *params, const int8_t *input1, c
         params->output_shift,           (int16_t)params->output_offset, (int16_t)params->act_min,
         (int16_t)params->act_max,
     };
-    /* Two copies: in each the compiler knows the shift's sign and drops the other requant path
-     * from the loops. */
     if (q.shift < 0 && q.multiplier >= 0) {
-        each_row(&params->bcast, &q, input1, input2, output, OP_MUL);
+        mul_rows_right_shift(&params->bcast, &q, input1, input2, output);
     } else {
-        each_row(&params->bcast, &q, input1, input2, output, OP_MUL);
+        mul_rows_any_shift(&params->bcast, &q, input1, input2, output);
     }
+}
+
+/* ADD/SUB rows: add_setup()'s parameters with right shifts and multipliers >= 0 throughout (the
+ * form requant_right() needs). */
+MVE_INLINE int addsub_ready(const add_q_t *q) {
+    return q->shift < 0 && q->out_shift < 0 && q->multiplier >= 0 && q->out_multiplier >= 0;
+}
+
+ROWS_FUNCTION add_rows(const adrt_bcast_t *bc, const add_q_t *params, const int8_t *in1,
+                       const int8_t *in2, int8_t *out) {
+    const add_q_t q = *params;
+    each_row(bc, &q, in1, in2, out, OP_ADD);
+}
+
+ROWS_FUNCTION sub_rows(const adrt_bcast_t *bc, const add_q_t *params, const int8_t *in1,
+                       const int8_t *in2, int8_t *out) {
+    const add_q_t q = *params;
+    each_row(bc, &q, in1, in2, out, OP_SUB);
+}
+
+ROWS_FUNCTION reverse_sub_rows(const adrt_bcast_t *bc, const add_q_t *params, const int8_t *in1,
+                               const int8_t *in2, int8_t *out) {
+    const add_q_t q = *params;
+    each_row(bc, &q, in1, in2, out, OP_REVERSE_SUB);
 }
 
 /* The iteration with the inputs exchanged: input 1's strides become input 2's. */
@@ -421,36 +464,34 @@ static adrt_bcast_t swapped(const adrt_bcast_t *bc) {
     return s;
 }
 
-/* ADD (subtract 0) or SUB: the kernel's sides are (general, half) = (input 1, input 2), or
- * (input 2, input 1) with the subtraction reversed. */
-MVE_INLINE void addsub(const adrt_add_s8_params_t *params, const int8_t *input1,
-                       const int8_t *input2, int8_t *output, const int subtract) {
-    add_q_t q;
-    int swap;
-    /* The shift tests tell the compiler the signs: no branches in the loops. */
-    if (!add_setup(params, &q, &swap) || q.shift >= 0 || q.out_shift >= 0 || q.multiplier < 0 ||
-        q.out_multiplier < 0) {
-        if (subtract) {
-            adrt_sub_s8(params, input1, input2, output);
-        } else {
-            adrt_add_s8(params, input1, input2, output);
-        }
-    } else if (!swap) {
-        each_row(&params->bcast, &q, input1, input2, output, subtract ? OP_SUB : OP_ADD);
-    } else {
-        const adrt_bcast_t bc = swapped(&params->bcast);
-        each_row(&bc, &q, input2, input1, output, subtract ? OP_REVERSE_SUB : OP_ADD);
-    }
-}
-
+/* The kernel's sides are (general, half) = (input 1, input 2), or (input 2, input 1) with a
+ * subtraction reversed; parameters outside the vector path take the portable kernel. */
 void adrt_mve_add_s8(const adrt_add_s8_params_t *params, const int8_t *input1, const int8_t *input2,
                      int8_t *output) {
-    addsub(params, input1, input2, output, 0);
+    add_q_t q;
+    int swap;
+    if (!add_setup(params, &q, &swap) || !addsub_ready(&q)) {
+        adrt_add_s8(params, input1, input2, output);
+    } else if (!swap) {
+        add_rows(&params->bcast, &q, input1, input2, output);
+    } else {
+        const adrt_bcast_t bc = swapped(&params->bcast);
+        add_rows(&bc, &q, input2, input1, output);
+    }
 }
 
 void adrt_mve_sub_s8(const adrt_add_s8_params_t *params, const int8_t *input1, const int8_t *input2,
                      int8_t *output) {
-    addsub(params, input1, input2, output, 1);
+    add_q_t q;
+    int swap;
+    if (!add_setup(params, &q, &swap) || !addsub_ready(&q)) {
+        adrt_sub_s8(params, input1, input2, output);
+    } else if (!swap) {
+        sub_rows(&params->bcast, &q, input1, input2, output);
+    } else {
+        const adrt_bcast_t bc = swapped(&params->bcast);
+        reverse_sub_rows(&bc, &q, input2, input1, output);
+    }
 }
 
 void adrt_mve_minimum_s8(const adrt_minmax_s8_params_t *params, const int8_t *input1,
