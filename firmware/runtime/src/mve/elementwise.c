@@ -3,20 +3,21 @@
  *
  * Rows: the broadcast iteration is walked row by row as in the portable kernel; in a row each
  * input advances by 1 or is one value repeated (stride 0). A repeated value is scaled once and
- * kept in a vector, so [1,H,W,C] x [1,1,1,C] runs H*W vector rows of C and [N] x [] one row.
- * Row tails (1..7 or 1..3 elements) use predicated loads and stores: nothing outside the
- * tensors is read or written.
+ * kept in a vector. MUL rows that repeat one input's row ([1,H,W,C] x [1,1,1,C], the
+ * squeeze-excite gating) run in column blocks of 8 channels down all rows, that input's block
+ * loaded once. Row tails (1..7, 1..3 or 1..15 elements) use predicated loads and stores:
+ * nothing outside the tensors is read or written.
  *
  * MUL: 8 elements per step. Offset inputs fit int16 ([-255, 255]), VMULLB/VMULLT give the
- * even and odd lanes' int32 products, each requantized (mve_requant.h), narrowed back into one
- * int16 vector in element order with saturation, then output offset and clamp in 16 bits:
- * saturation is monotone and the clamp range lies inside int8, so this equals the reference's
- * clamp of the int32 value.
+ * even and odd lanes' int32 products, each requantized, narrowed back into one int16 vector in
+ * element order with saturation, then output offset and clamp in 16 bits: saturation is
+ * monotone and the clamp range lies inside int8, so this equals the reference's clamp of the
+ * int32 value.
  *
  * ADD/SUB: 4 elements per step in 32-bit lanes. TFLite rescales each input as
  * RDBPOT(SRDHM((v + offset) << left_shift, m), -shift); one VMLAS computes
- * v * 2^left_shift + offset * 2^left_shift and adrt_mve_requant_n the rest, except for the
- * input whose multiplier is exactly 1/2 (see add_q_t): one VMLAS gives its exact value.
+ * v * 2^left_shift + offset * 2^left_shift and requant_right() the rest, except for the input
+ * whose multiplier is exactly 1/2 (see add_q_t): one VMLAS gives its exact value.
  *
  * MINIMUM/MAXIMUM: 16 elements per VMIN/VMAX on the raw values.
  */
