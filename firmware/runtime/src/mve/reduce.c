@@ -29,21 +29,24 @@ MEAN_INLINE void mean_contiguous(const adrt_mean_params_t *p, const int8_t *inpu
 }
 
 MEAN_INLINE void mean_lanes(const adrt_mean_params_t *p, const int8_t *input, int8_t *output) {
-    const int32_t reduce = p->reduce, inner = p->inner;
+    /* locals: output stores may alias the parameters, and the shift's tested sign must stay
+     * known to the compiler */
+    const int32_t reduce = p->reduce, inner = p->inner, bias = p->bias;
+    const int32_t multiplier = p->multiplier, shift = p->shift;
+    const int16_t out_offset = (int16_t)p->output_offset;
     int32_t sums[ADRT_MVE_SUMS_CHUNK];
     for (int32_t o = 0; o < p->outer; ++o) {
         const int8_t *in_o = input + (size_t)o * reduce * inner;
         int8_t *out = output + (size_t)o * inner;
         for (int32_t c0 = 0; c0 < inner; c0 += ADRT_MVE_SUMS_CHUNK) {
             const int32_t width = ADRT_MIN(ADRT_MVE_SUMS_CHUNK, inner - c0);
-            adrt_mve_channel_sums(in_o + c0, width, 1, 0, reduce, inner, p->bias, sums);
+            adrt_mve_channel_sums(in_o + c0, width, 1, 0, reduce, inner, bias, sums);
             for (int32_t g = 0; g < width; g += 8) {
-                const int32x4_t even =
-                    adrt_mve_requant_n(vldrwq_s32(sums + g), p->multiplier, p->shift);
+                const int32x4_t even = adrt_mve_requant_n(vldrwq_s32(sums + g), multiplier, shift);
                 const int32x4_t odd =
-                    adrt_mve_requant_n(vldrwq_s32(sums + g + 4), p->multiplier, p->shift);
+                    adrt_mve_requant_n(vldrwq_s32(sums + g + 4), multiplier, shift);
                 int16x8_t r = vqmovntq_s32(vqmovnbq_s32(vdupq_n_s16(0), even), odd);
-                r = vqaddq_n_s16(r, (int16_t)p->output_offset);
+                r = vqaddq_n_s16(r, out_offset);
                 /* saturating int16 then int8: the reference's clamp of the int32 value */
                 const int8x16_t r8 = vqmovnbq_s16(vdupq_n_s8(0), r);
                 vstrbq_p_s16(out + c0 + g, vreinterpretq_s16_s8(r8),
