@@ -180,3 +180,16 @@ def test_relu_is_a_table_lookup():
     assert len(table) == 256
     assert table[0] == 0 and table[5] == 5  # non-negative inputs pass through
     assert table[255] == -1 and table[251] == -3  # -5 clamps to the zero point
+
+
+def test_vector_lookup_tails():
+    """The Helium lookup (16 bytes per gather) on 1..17, 31..33 and 257 elements, int8 and uint8
+    (test_kernels_quantize covers the mixed int8/uint8 tables)."""
+    named = []
+    for n in [*range(1, 18), 31, 32, 33, 257]:
+        q_in, q_out = QUANTS[n % len(QUANTS)]
+        named.append((f"HARD_SWISH {n}", unary_model("HARD_SWISH", q_in, q_out, shape=(1, n))))
+        named.append((f"RELU6 {n}", unary_model("RELU6", q_in, q_out, shape=(n,))))
+        model = unary_model("RELU", (0.05, 128), (0.04, 100), "UINT8", shape=(n,))
+        named.append((f"RELU uint8 {n}", model))
+    assert_bit_exact_many(named, n_inputs=2, seed=9)

@@ -284,3 +284,127 @@ def test_every_shipped_model_layer():
     layers = shipped_layers({"ADD", "SUB", "MUL", "MINIMUM", "MAXIMUM"})
     assert len(layers) >= 20
     assert_bit_exact_many(layers, n_inputs=1, seed=6)
+
+
+# -- Helium variants (firmware/runtime/src/mve/elementwise.c) -----------------------------------
+
+
+# Broadcast layouts with a row of n elements, each taking a different path of the vector kernel:
+# full rows, rows repeating one operand (column blocks, either side), a per-row scalar operand,
+# a scalar operand, and rows walked by the outer cursor.
+def _tail_shapes(n: int) -> list[tuple[list[int], list[int]]]:
+    return [
+        ([n], [n]),
+        ([1, 3, 2, n], [1, 1, 1, n]),
+        ([1, 1, 1, n], [2, 3, 1, n]),
+        ([4, n], [4, 1]),
+        ([1], [2, n]),
+        ([3, 1, n], [1, 2, n]),
+    ]
+
+
+# Quantizations stressing the vector arithmetic: zero points at both ends, a MUL multiplier
+# above 1 (left shift), near the smallest shift, and output scales that saturate both ends.
+EXTREME_QUANTS = [
+    ((0.5, -128), (0.25, 127), (0.7, 127)),
+    ((0.02, 127), (0.02, 127), (0.03, -128)),
+    ((1.0, 0), (2.0, 0), (0.004, 0)),  # MUL: 500 (shift 9); ADD/SUB: saturating output
+    ((3e-5, 5), (2e-5, -9), (2.5, 0)),  # MUL: 2.4e-10 (shift -31)
+    ((0.1, -3), (0.1, -3), (0.1, 0)),  # equal input scales: both ADD inputs multiplier 1/2
+    ((0.5, 1), (0.25, -1), (0.5, 0)),  # MUL: exactly 1/4 (products of -1 round to 0)
+]
+
+
+def _saturated_inputs(model: bytes, seed: int) -> list[list[np.ndarray]]:
+    """Input sets: every input at -128, every input at 127, then one at each end, then random."""
+    sg = parse_model(model, "<sat>").main
+    shapes = [sg.tensors[i].shape for i in sg.inputs]
+    rng = np.random.default_rng(seed)
+    ends = [(-128, -128), (127, 127), (-128, 127), (127, -128)]
+    sets = [[np.full(s, v[k % 2], np.int8) for k, s in enumerate(shapes)] for v in ends]
+    sets.append([rng.integers(-128, 128, s).astype(np.int8) for s in shapes])
+    return sets
+
+
+def ops_model(opcode: str, specs) -> bytes:
+    """One model with an independent `opcode` op per (shape1, shape2, q1, q2, qo, act) spec."""
+    b = ModelBuilder()
+    inputs, outputs = [], []
+    for s1, s2, q1, q2, qo, act in specs:
+        x = b.tensor(s1, "INT8", scale=q1[0], zero_point=q1[1])
+        y = b.tensor(s2, "INT8", scale=q2[0], zero_point=q2[1])
+        z = b.tensor(np.broadcast_shapes(tuple(s1), tuple(s2)), "INT8", qo[0], qo[1])
+        opts = {"fused_activation_function": act} if opcode in FUSED else {}
+        b.op(opcode, [x, y], [z], OPTIONS[opcode], opts)
+        inputs += [x, y]
+        outputs.append(z)
+    return b.build(inputs=inputs, outputs=outputs)
+
+
+def layouts_model(opcode: str, lengths, every_layout) -> bytes:
+    """For each n in `lengths`, the full-row and repeated-row layouts of _tail_shapes(n), and the
+    others too when n is in `every_layout`; one model, quantizations and activations varied."""
+    specs = []
+    for n in lengths:
+        for k, (s1, s2) in enumerate(_tail_shapes(n)):
+            if k > 1 and n not in every_layout:
+                continue
+            q1, q2, qo = QUANTS[(n + k) % len(QUANTS)]
+            if opcode in ("ADD", "SUB") and (n + k) % len(QUANTS) == 3:
+                q1, q2, qo = QUANTS[0]  # 1e-6 scales: ADD needs output scale > 2^-19 x input
+            specs.append((s1, s2, q1, q2, qo, ACTS[(n + k) % len(ACTS)]))
+    return ops_model(opcode, specs)
+
+
+def test_vector_row_tails_and_broadcasts():
+    """Rows of 1..17 and 31..33 elements in every broadcast layout, for every op."""
+    named = []
+    lengths = [*range(1, 18), 31, 32, 33]
+    for opcode in ("ADD", "SUB", "MUL", "MINIMUM", "MAXIMUM"):
+        # MUL has the most row paths (column blocks of 8 with a tail, rows of 8 with a tail)
+        every_layout = lengths if opcode == "MUL" else (1, 2, 3, 8, 15, 17, 33)
+        for group in (lengths[0:10], lengths[10:]):
+            model = layouts_model(opcode, group, every_layout)
+            named.append((f"{opcode} rows of {group[0]}..{group[-1]}", model))
+    assert_bit_exact_many(named, n_inputs=2, seed=41)
+
+
+def test_vector_saturation_and_extreme_quantization():
+    named, inputs = [], {}
+    for opcode in ("ADD", "SUB", "MUL"):
+        for k, (q1, q2, qo) in enumerate(EXTREME_QUANTS):
+            for act in ("NONE", "RELU_N1_TO_1"):
+                shapes = (([23], [23]), ([1, 5, 3, 19], [1, 1, 1, 19]), ([2, 9], [1]))
+                model = ops_model(opcode, [(s1, s2, q1, q2, qo, act) for s1, s2 in shapes])
+                inputs[len(named)] = _saturated_inputs(model, len(named))
+                named.append((f"{opcode} extreme q{k} {act}", model))
+    assert_bit_exact_many(named, inputs=inputs)
+
+
+def test_shipped_layers_take_the_helium_kernels():
+    """Every ADD/SUB/MUL/MINIMUM/MAXIMUM of the shipped models compiles to its Helium kernel on
+    the M55 target (the vector path's preconditions hold for TFLite's quantization parameters)."""
+    from autodeploy.codegen.pipeline import compile_bytes
+    from autodeploy.target import MVE
+    from tests.test_kernels_activation import shipped_layers
+
+    layers = shipped_layers({"ADD", "SUB", "MUL", "MINIMUM", "MAXIMUM"})
+    assert layers
+    for name, model in layers:
+        (layer,) = compile_bytes(model, name, MVE).layers
+        assert layer.call.kernel == "mve", (name, layer.call.function)
+
+
+def test_helium_add_refuses_an_output_multiplier_of_one_half_or_more():
+    """Output shift 0 (multiplier in [1/2, 1)) is outside the vector path: the portable kernel
+    stays; one step down in output scale, the Helium kernel runs."""
+    from autodeploy.codegen.pipeline import compile_bytes
+    from autodeploy.target import MVE
+
+    model = binary_model("ADD", [7], [7], (1.0, 0), (1.0, 3), (2.9e-6, 0))
+    (layer,) = compile_bytes(model, "<add>", MVE).layers
+    assert layer.call.param("output_shift") == 0
+    assert layer.call.kernel == "c"
+    model = binary_model("ADD", [7], [7], (1.0, 0), (1.0, 3), (6e-6, 0))
+    (layer,) = compile_bytes(model, "<add>", MVE).layers
+    assert layer.call.kernel == "mve"

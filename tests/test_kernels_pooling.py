@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
+
 from tests.support.native_harness import assert_bit_exact_many
 from tests.support.tflite_builder import ModelBuilder
 
@@ -62,3 +64,43 @@ def test_max_pool_2d():
 
 def test_average_pool_2d():
     assert_bit_exact_many(_cases("AVERAGE_POOL_2D"), n_inputs=3, seed=2)
+
+
+# -- Helium variants (firmware/runtime/src/mve/pooling.c) ---------------------------------------
+
+
+def _end_inputs(shape, seed: int) -> list[list[np.ndarray]]:
+    """All -128, all 127, alternating ends, then random values."""
+    rng = np.random.default_rng(seed)
+    alternating = np.where(np.arange(np.prod(shape)) % 2 == 0, -128, 127).reshape(shape)
+    sets = [np.full(shape, -128), np.full(shape, 127), alternating]
+    sets.append(rng.integers(-128, 128, shape))
+    return [[s.astype(np.int8)] for s in sets]
+
+
+# (shape, filter, stride, padding): channel counts 1..17, 33, 100 (vector tails, several
+# channel chunks), windows of exactly 256 and of 257..625 taps (int16 sums widened mid-window;
+# divisions by counts above 256), stride 2 with padding on every side.
+VECTOR_GEOMS = [
+    *[((1, 3, 4, c), (2, 3), (1, 1), "SAME") for c in range(1, 18)],
+    ((1, 5, 5, 33), (3, 3), (2, 2), "SAME"),
+    ((1, 6, 7, 100), (3, 2), (2, 2), "SAME"),
+    ((1, 16, 16, 17), (16, 16), (1, 1), "VALID"),
+    ((1, 16, 16, 64), (16, 16), (1, 1), "VALID"),
+    ((1, 1, 257, 9), (1, 257), (1, 1), "VALID"),
+    ((1, 25, 25, 40), (25, 25), (1, 1), "VALID"),
+    ((2, 25, 5, 64), (25, 5), (1, 1), "VALID"),  # KWS's global pool, batch 2
+    ((1, 9, 20, 3), (4, 18), (2, 3), "SAME"),
+]
+
+
+def test_vector_pooling_edge_cases():
+    named, inputs = [], {}
+    for opcode in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        for k, (shape, filt, stride, pad) in enumerate(VECTOR_GEOMS):
+            act = ACTS[k % len(ACTS)] if filt[0] * filt[1] < 256 else "NONE"
+            scale, zp = [(0.05, -128), (0.02, 127), (0.1, 3)][k % 3]
+            inputs[len(named)] = _end_inputs(shape, k)
+            name = f"{opcode} vector {shape} f{filt} s{stride} {pad} {act}"
+            named.append((name, pool_model(opcode, shape, filt, stride, pad, act, scale, zp)))
+    assert_bit_exact_many(named, inputs=inputs)

@@ -67,3 +67,32 @@ def test_mean_rejects_non_adjacent_axes():
     sg = parse_model(model, "m").main
     with pytest.raises(Unsupported, match="non-adjacent"):
         lower_operator(sg.operators[0], sg)
+
+
+# -- Helium variant (firmware/runtime/src/mve/reduce.c) -----------------------------------------
+
+# (shape, axes): reduced rows of 1..17 and 33 contiguous values (inner extent 1), 1..17 inner
+# lanes, inner extents over one 64-lane chunk, and exactly 256 / more than 256 reduced rows
+# (int16 sums widened mid-way).
+VECTOR_LAYOUTS = [
+    *[((3, n), [1]) for n in [*range(1, 18), 33]],
+    *[((1, 3, 5, c), [1, 2]) for c in range(1, 18)],
+    ((1, 4, 5, 100), [1, 2]),
+    ((1, 3, 3, 600), [1, 2]),
+    ((1, 16, 16, 24), [1, 2]),
+    ((1, 17, 17, 9), [1, 2]),
+    ((2, 300, 5), [1]),
+]
+
+
+def test_vector_mean_edge_cases():
+    named, inputs = [], {}
+    quants = [*QUANTS, ((0.003, -128), (0.5, 127)), ((1.5, 127), (0.001, -128))]
+    for k, (shape, axes) in enumerate(VECTOR_LAYOUTS):
+        in_q, out_q = quants[k % len(quants)]
+        rng = np.random.default_rng(k)
+        sets = [np.full(shape, -128), np.full(shape, 127), rng.integers(-128, 128, shape)]
+        inputs[len(named)] = [[s.astype(np.int8)] for s in sets]
+        name = f"mean vector {shape} axes {axes} {in_q}->{out_q}"
+        named.append((name, mean_model(shape, axes, True, in_q, out_q)))
+    assert_bit_exact_many(named, inputs=inputs)
