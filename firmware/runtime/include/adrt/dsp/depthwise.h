@@ -1,0 +1,36 @@
+/* int8 depthwise 2-D convolution (TFLite DEPTHWISE_CONV_2D) with the DSP extension's 16-bit
+ * MACs, for Cortex-M4/M7/M33 (src/dsp/depthwise.c; the build packs its weights,
+ * codegen/variants/dsp/depthwise.py). Bit-exact with adrt_depthwise_conv2d_s8.
+ *
+ * Output channel c * depth_multiplier + m reads input channel c with filter m; the kernel runs
+ * over input channels four at a time for each m. Taps outside the image read a row of input zero
+ * points, so every pixel starts from kernel_sum = bias - input_zero_point * sum(filter).
+ */
+#ifndef ADRT_DSP_DEPTHWISE_H
+#define ADRT_DSP_DEPTHWISE_H
+
+#include "adrt/common.h"
+
+typedef struct {
+    adrt_shape4_t input;  /* n, h, w, c */
+    adrt_shape4_t output; /* n, out_h, out_w, c * depth_multiplier */
+    int32_t filter_h, filter_w;
+    int32_t stride_h, stride_w;
+    int32_t dilation_h, dilation_w;
+    int32_t pad_h, pad_w;
+    int32_t depth_multiplier;
+    int32_t input_zero_point; /* value of the taps outside the image */
+    int32_t output_offset;    /* output zero point */
+    int32_t act_min, act_max;
+    /* [depth_multiplier][input channels / 4, rounded up][filter_h * filter_w taps][2]: the
+     * filter values of 4 channels as int16 pairs (channels 0 and 2, then 1 and 3) */
+    const int32_t *weights;
+    const int32_t *kernel_sum; /* [depth_multiplier][input channels rounded up to 4] */
+    const int32_t *requant;    /* [depth_multiplier][input channels rounded up to 4][4] */
+} adrt_dsp_depthwise_conv2d_params_t;
+
+/* scratch: a table of filter_h * filter_w tap pointers, then input.c bytes (the zero-point row). */
+void adrt_dsp_depthwise_conv2d_s8(const adrt_dsp_depthwise_conv2d_params_t *p, const int8_t *input,
+                                  int8_t *output, void *scratch);
+
+#endif /* ADRT_DSP_DEPTHWISE_H */

@@ -1,0 +1,88 @@
+/* DSP-extension building blocks shared by the Cortex-M4/M7/M33 kernels (src/dsp/): int8 words
+ * widened to 16-bit pairs for SMLAD, and TFLite's double-rounding requantization in five
+ * instructions. Private to src/dsp/: it needs <arm_acle.h>.
+ *
+ * Pair order. SXTB16 widens bytes 0 and 2 of a word, SXTB16 of the word rotated by 8 bytes 1
+ * and 3. Both operands of every SMLAD are widened the same way, so a dot product over four int8
+ * values needs no byte reordering: (x0,x2).(w0,w2) + (x1,x3).(w1,w3).
+ */
+#ifndef ADRT_DSP_ARITH_H
+#define ADRT_DSP_ARITH_H
+
+#include <arm_acle.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "adrt/common.h"
+
+/* A 32-bit load from any address (LDR accepts unaligned addresses on ARMv7E-M and v8-M). */
+static inline uint32_t adrt_dsp_load4(const int8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void adrt_dsp_store4(int8_t *p, uint32_t v) {
+    memcpy(p, &v, sizeof v);
+}
+
+/* Bytes 0 and 2 of w, sign-extended into the halves of a word. */
+static inline int32_t adrt_dsp_even(uint32_t w) {
+    return (int32_t)__sxtb16(w);
+}
+
+/* Bytes 1 and 3 of w, sign-extended into the halves of a word: one SXTB16 with ROR #8 (gcc 12
+ * does not fold a rotation into __sxtb16, and its arm_acle.h has no __ror). */
+static inline int32_t adrt_dsp_odd(uint32_t w) {
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
+    return r;
+}
+
+/* (a * b + 2^31) >> 32: SMMULR (ACLE has no intrinsic for it). */
+static inline int32_t adrt_dsp_smmulr(int32_t a, int32_t b) {
+    int32_t r;
+    __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+
+/* TFLite's MultiplyByQuantizedMultiplier (double rounding, adrt/common.h) for an accumulator
+ * within the bound the build checked (adrt/dsp/requant.h):
+ *   SaturatingRoundingDoublingHighMul(acc << left, m) = floor((acc << left) * m / 2^31 + 1/2)
+ *     = SMMULR((acc << left) << 1, m): rounding half up for either sign equals gemmlowp's nudge
+ *     and truncating division, and no saturation can occur as m < 2^31;
+ *   RoundingDivideByPOT(s, r) (half away from zero) = floor((2s + 2^r + (s < 0 ? -1 : 0)) /
+ *     2^(r+1)): for r = 0 this is s; for r > 0 it is floor((s - [s < 0] + 2^(r-1)) / 2^r), the
+ *     odd bit added to an even numerator never reaching the next multiple of 2^(r+1).
+ * With |acc << left| < 2^29 every intermediate fits in 32 bits; the build checks that bound for
+ * every channel (codegen/variants/dsp/_requant.py) and otherwise keeps the portable kernel.
+ *
+ * q is one channel's record of ADRT_DSP_REQUANT_WORDS words: */
+enum {
+    ADRT_DSP_Q_MULT,   /* multiplier m, Q31 */
+    ADRT_DSP_Q_LEFT1,  /* left + 1, left = max(shift, 0) */
+    ADRT_DSP_Q_ROUND,  /* 2^r, r = max(-shift, 0) */
+    ADRT_DSP_Q_RIGHT1, /* r + 1 */
+    ADRT_DSP_REQUANT_WORDS
+};
+
+static inline int32_t adrt_dsp_requant(int32_t acc, const int32_t *q) {
+    const int32_t s =
+        adrt_dsp_smmulr((int32_t)((uint32_t)acc << q[ADRT_DSP_Q_LEFT1]), q[ADRT_DSP_Q_MULT]);
+    return (q[ADRT_DSP_Q_ROUND] + 2 * s + (s >> 31)) >> q[ADRT_DSP_Q_RIGHT1];
+}
+
+/* The output stage after requantization: zero point, then the activation range. */
+typedef struct {
+    int32_t offset, act_min, act_max;
+} adrt_dsp_output_t;
+
+/* Requantized (q: the channel's record), offset and clamped accumulator. `narrow` (a constant
+ * at every call): the activation range is narrower than int8's; otherwise SSAT alone clamps. */
+static inline __attribute__((always_inline)) int32_t
+adrt_dsp_output(int32_t acc, const int32_t *q, const adrt_dsp_output_t *o, const int narrow) {
+    const int32_t v = __ssat(adrt_dsp_requant(acc, q) + o->offset, 8);
+    return narrow ? ADRT_CLAMP(v, o->act_min, o->act_max) : v;
+}
+
+#endif /* ADRT_DSP_ARITH_H */
