@@ -47,10 +47,12 @@ def layer_model(
     per_channel=True,
     weights="random",
     bias_range=3000,
+    groups=1,
 ) -> bytes:
     """One CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED layer. Weight scales are drawn from the
-    range w_scale (per channel or one per tensor); weights are random int8, or "max" (every
-    weight 127: the largest accumulators)."""
+    range w_scale (per channel or one per tensor); weights are random int8, "max" (every weight
+    127: the largest accumulators) or "dead" (every third channel's weights 0 and its bias
+    +-2^30, as quantizers leave unused channels)."""
     rng = np.random.default_rng(seed)
     b = ModelBuilder()
     x = b.tensor(shape, "INT8", *in_q)
@@ -59,15 +61,20 @@ def layer_model(
     elif op == "DEPTHWISE_CONV_2D":
         wshape, qdim = (1, *filt, oc), 3
     else:
-        wshape, qdim = (oc, *filt, shape[3]), 0
+        wshape, qdim = (oc, *filt, shape[3] // groups), 0
     if weights == "max":
         wdata = np.full(wshape, 127, np.int8)
     else:
         wdata = rng.integers(-127, 128, wshape, dtype=np.int8)
+    bdata = rng.integers(-bias_range, bias_range + 1, oc, dtype=np.int32)
+    if weights == "dead":
+        dead = np.arange(oc) % 3 == 0
+        np.moveaxis(wdata, qdim, 0)[dead] = 0
+        bdata[dead] = rng.choice([-(1 << 30), 1 << 30], int(dead.sum()))
     scales = [float(s) for s in rng.uniform(*w_scale, oc if per_channel else 1)]
     w = b.const(wdata, scale=scales, zero_point=[0] * len(scales), quantized_dimension=qdim)
     bias_scales = [in_q[0] * s for s in scales]
-    bias = b.const(rng.integers(-bias_range, bias_range + 1, oc, dtype=np.int32), scale=bias_scales)
+    bias = b.const(bdata, scale=bias_scales)
     if op == "FULLY_CONNECTED":
         y = b.tensor([int(np.prod(shape)) // shape[-1], oc], "INT8", *out_q)
         opts = {"fused_activation_function": act}
@@ -105,7 +112,7 @@ QUANTS = {
     "shift < -31": dict(in_q=(0.01, 5), out_q=(100.0, 0), w_scale=(1e-9, 2e-9)),
 }
 ACTS = ("RELU", "RELU6", "RELU_N1_TO_1")
-FALLBACK = "accumulators past the fast range"
+PORTABLE = "(portable)"  # ends the name of a case the DSP kernels leave to the portable one
 
 
 def conv_cases() -> list[tuple[str, bytes]]:
@@ -140,12 +147,26 @@ def conv_cases() -> list[tuple[str, bytes]]:
     for k, act in enumerate(ACTS):
         model = layer_model("CONV_2D", 220 + k, (1, 4, 3, 6), 3, (3, 3), act=act)
         cases.append((f"conv {act}", model))
+    cases.append(
+        ("conv dead channels", layer_model("CONV_2D", 225, (1, 3, 4, 8), 7, weights="dead"))
+    )
+    grouped = [
+        # name, shape, out channels, groups, filter, stride: one input channel per group runs
+        # on the depthwise kernel, more per group stays portable
+        ("heartkit", (1, 1, 40, 24), 24, 24, (1, 3), (1, 1)),
+        ("heartkit stride 2", (1, 1, 25, 32), 32, 32, (1, 3), (1, 2)),
+        ("2 outputs per group", (1, 5, 4, 5), 10, 5, (3, 3), (1, 1)),
+        (f"2 inputs per group {PORTABLE}", (1, 5, 4, 6), 6, 3, (3, 3), (1, 1)),
+    ]
+    for k, (name, shape, oc, g, f, s) in enumerate(grouped):
+        model = layer_model("CONV_2D", 240 + k, shape, oc, f, stride=s, groups=g)
+        cases.append((f"grouped conv {name}", model))
     # The largest accumulators (every weight 127, 900 taps) shifted left by 5, still within the
     # fast requantization's range; by 6 with the input offset added, past it (portable kernel).
     big = dict(weights="max", bias_range=0, out_q=(1.0, 0))
     for name, in_q, w_scale in (
         ("largest accumulators", (1.0, 0), (20.0, 30.0)),
-        (FALLBACK, (1.0, -128), (50.0, 60.0)),
+        (f"accumulators past the fast range {PORTABLE}", (1.0, -128), (50.0, 60.0)),
     ):
         model = layer_model(
             "CONV_2D", 230, (1, 3, 3, 100), 4, (3, 3), in_q=in_q, w_scale=w_scale, **big
@@ -164,6 +185,7 @@ def depthwise_cases() -> list[tuple[str, bytes]]:
         ("multiplier 2", (1, 5, 4, 3), 6, (3, 3), (1, 1), (1, 1), "SAME"),
         ("multiplier 3, 5x5 stride 2", (1, 7, 6, 5), 15, (5, 5), (2, 2), (1, 1), "SAME"),
         ("multiplier 8, one channel", (1, 4, 4, 1), 8, (2, 2), (1, 1), (1, 1), "SAME"),
+        ("micro_speech", (1, 49, 40, 1), 8, (10, 8), (2, 2), (1, 1), "SAME"),
         ("3x3 stride 2 valid", (1, 9, 8, 8), 8, (3, 3), (2, 2), (1, 1), "VALID"),
         ("3x3 stride 2 same", (1, 6, 7, 20), 20, (3, 3), (2, 2), (1, 1), "SAME"),
         ("dilation 2", (1, 8, 9, 6), 6, (3, 3), (1, 1), (2, 2), "SAME"),
@@ -185,6 +207,8 @@ def depthwise_cases() -> list[tuple[str, bytes]]:
     for k, act in enumerate(ACTS):
         model = layer_model("DEPTHWISE_CONV_2D", 370 + k, (1, 4, 3, 6), 12, (3, 3), act=act)
         cases.append((f"dwconv {act}", model))
+    model = layer_model("DEPTHWISE_CONV_2D", 380, (1, 3, 4, 9), 9, (3, 3), weights="dead")
+    cases.append(("dwconv dead channels", model))
     return cases
 
 
@@ -230,11 +254,12 @@ def test_dsp_kernels_are_bit_exact(op):
 
 
 def test_the_dsp_kernels_cover_the_cases():
-    """Each case compiles to the DSP kernel for the Cortex-M4, except where an accumulator may
-    leave the range of the fast requantization: that layer keeps the portable kernel."""
+    """Each case compiles to a DSP kernel for the Cortex-M4, except those named portable: an
+    accumulator that may leave the range of the fast requantization, and a grouped convolution
+    with more than one input channel per group."""
     for op, cases in _all_cases().items():
         for name, model in cases:
             program = compile_bytes(model, name, DSP)
             (layer,) = program.layers
-            expected = "c" if name.endswith(FALLBACK) else "dsp"
+            expected = "c" if name.endswith(PORTABLE) else "dsp"
             assert layer.call.kernel == expected, f"{op} {name}: {layer.call.kernel} kernel"

@@ -1,84 +1,21 @@
-"""DEPTHWISE_CONV_2D on the DSP extension: adrt_dsp_depthwise_conv2d_s8
-(firmware/runtime/src/dsp/depthwise.c).
-
-Weights are widened to int16 at build time (a depthwise filter is small) and laid out per
-depth multiplier m, per block of 4 input channels, per tap: channels 0 and 2, then 1 and 3 of
-the block, the pairs SXTB16 makes of 4 input bytes. Channels are padded to a multiple of 4.
-"""
+"""DEPTHWISE_CONV_2D on the DSP extension (adrt_dsp_depthwise_conv2d_s8); with one input channel
+it is a plain convolution of depth_multiplier filters, run as a matrix product
+(adrt_dsp_conv2d_s8), as in micro_speech's first layer."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
-from autodeploy.codegen.kernel_call import CArray, KernelCall
-from autodeploy.codegen.variants.dsp._requant import accumulator_bound, requant_records
+from autodeploy.codegen.kernel_call import KernelCall
+from autodeploy.codegen.variants.dsp._conv import conv_call
+from autodeploy.codegen.variants.dsp._depthwise import depthwise_call
 from autodeploy.codegen.variants.registry import LayerContext, variant
-
-
-def _by_multiplier(per_out: np.ndarray, in_c: int, dm: int, padded: int) -> np.ndarray:
-    """[..., in_c * dm] (output channel c * dm + m) -> [dm, ..., padded] zero-padded."""
-    v = per_out.reshape(*per_out.shape[:-1], in_c, dm)
-    v = np.moveaxis(v, -1, 0)
-    out = np.zeros((*v.shape[:-1], padded), dtype=v.dtype)
-    out[..., :in_c] = v
-    return out
-
-
-def pack_weights(w: np.ndarray, in_c: int, dm: int) -> np.ndarray:
-    """w: [taps, in_c * dm] int8 -> int32 words [dm][in_c/4 blocks][taps][2]."""
-    taps = w.shape[0]
-    padded = (in_c + 3) // 4 * 4
-    wm = _by_multiplier(w.astype(np.int16), in_c, dm, padded)  # [dm, taps, padded]
-    blocks = wm.reshape(dm, taps, padded // 4, 4).transpose(0, 2, 1, 3)  # [dm, block, tap, 4]
-    pairs = blocks[..., [0, 2, 1, 3]]  # halves: (0, 2), (1, 3)
-    return np.ascontiguousarray(pairs).view("<i4").reshape(-1)
 
 
 @variant("adrt_depthwise_conv2d_s8", "dsp")
 def depthwise_dsp(call: KernelCall, layer: LayerContext) -> KernelCall | None:
-    w = layer.constant(call.inputs[1], np.int8)
-    _, fh, fw, out_c = w.shape
-    w = w.reshape(fh * fw, out_c)
+    w = layer.constant(call.inputs[1], np.int8)[0]  # [fh, fw, in_c * dm]
     dm = call.param("depth_multiplier")
-    in_c = out_c // dm
-    padded = (in_c + 3) // 4 * 4
-    kernel_sum = np.asarray(call.param("kernel_sum").values, dtype=np.int64)
-    bound = accumulator_bound(kernel_sum, np.abs(w.astype(np.int64)).sum(axis=0))
-
-    def per_channel(values) -> np.ndarray:
-        return _by_multiplier(np.asarray(values, dtype=np.int64), in_c, dm, padded).reshape(-1)
-
-    requant = requant_records(
-        per_channel(call.param("multiplier").values),
-        per_channel(call.param("shift").values),
-        per_channel(bound),
-    )
-    if requant is None:
-        return None
-    params = [
-        ("input", call.param("input")),
-        ("output", call.param("output")),
-        ("filter_h", fh),
-        ("filter_w", fw),
-        *((name, call.param(name)) for name in ("stride_h", "stride_w")),
-        *((name, call.param(name)) for name in ("dilation_h", "dilation_w", "pad_h", "pad_w")),
-        ("depth_multiplier", dm),
-        ("input_zero_point", -call.param("input_offset")),
-        ("output_offset", call.param("output_offset")),
-        ("act_min", call.param("act_min")),
-        ("act_max", call.param("act_max")),
-        ("weights", CArray("int32_t", pack_weights(w, in_c, dm))),
-        ("kernel_sum", CArray("int32_t", per_channel(kernel_sum).astype(np.int32))),
-        ("requant", CArray("int32_t", requant)),
-    ]
-    return dataclasses.replace(
-        call,
-        function="adrt_dsp_depthwise_conv2d_s8",
-        params_type="adrt_dsp_depthwise_conv2d_params_t",
-        params=params,
-        inputs=(call.inputs[0],),
-        kernel="dsp",
-        scratch_bytes=4 * fh * fw + in_c,  # tap table, zero-point row
-    )
+    if w.shape[2] == dm:  # one input channel
+        return conv_call(call, w.transpose(2, 0, 1)[..., np.newaxis])
+    return depthwise_call(call, w, dm)
