@@ -49,7 +49,7 @@ static inline __attribute__((always_inline)) void conv(const adrt_dsp_conv2d_par
         .weights = p->weights,
         .kernel_sum = p->kernel_sum,
         .requant = p->requant,
-        .output = {p->output_offset, p->act_min, p->act_max},
+        .range = {p->act_min, p->act_max},
     };
     int32_t *cols = (int32_t *)scratch; /* two interleaved columns */
     int8_t *stage = (int8_t *)(cols + 4 * g.groups);

@@ -79,13 +79,13 @@ typedef struct {
 
 /* Requantize a block's 4 accumulators (records q) and store the first n at dst, step apart. */
 static inline __attribute__((always_inline)) void
-store_block(const int32_t acc[4], const int32_t *q, const adrt_dsp_output_t *o, int8_t *dst,
+store_block(const int32_t acc[4], const int32_t *q, const adrt_dsp_range_t *range, int8_t *dst,
             int32_t step, int32_t n, const int narrow) {
     enum { W = ADRT_DSP_REQUANT_WORDS };
-    const int32_t v0 = adrt_dsp_output(acc[0], q, o, narrow);
-    const int32_t v1 = adrt_dsp_output(acc[1], q + W, o, narrow);
-    const int32_t v2 = adrt_dsp_output(acc[2], q + 2 * W, o, narrow);
-    const int32_t v3 = adrt_dsp_output(acc[3], q + 3 * W, o, narrow);
+    const int32_t v0 = adrt_dsp_output(acc[0], q, range, narrow);
+    const int32_t v1 = adrt_dsp_output(acc[1], q + W, range, narrow);
+    const int32_t v2 = adrt_dsp_output(acc[2], q + 2 * W, range, narrow);
+    const int32_t v3 = adrt_dsp_output(acc[3], q + 3 * W, range, narrow);
     dst[0] = (int8_t)v0;
     if (n > 1) {
         dst[step] = (int8_t)v1;
@@ -102,7 +102,7 @@ store_block(const int32_t acc[4], const int32_t *q, const adrt_dsp_output_t *o, 
 static inline __attribute__((always_inline)) void pixel(const adrt_dsp_depthwise_conv2d_params_t *p,
                                                         const window_t *win, int8_t *out,
                                                         const int fast3x3, const int narrow) {
-    const adrt_dsp_output_t o = {p->output_offset, p->act_min, p->act_max};
+    const adrt_dsp_range_t range = {p->act_min, p->act_max};
     const int32_t in_c = p->input.c, dm = p->depth_multiplier;
     const int32_t full = in_c & ~3, padded = (in_c + 3) & ~3;
     const int32_t *w = p->weights;
@@ -117,7 +117,7 @@ static inline __attribute__((always_inline)) void pixel(const adrt_dsp_depthwise
             } else {
                 taps_listed(win->table, win->taps, c, &w, acc);
             }
-            store_block(acc, q, &o, dst, dm, 4, narrow);
+            store_block(acc, q, &range, dst, dm, 4, narrow);
             dst += 4 * dm;
             ks += 4;
             q += 4 * ADRT_DSP_REQUANT_WORDS;
@@ -125,7 +125,7 @@ static inline __attribute__((always_inline)) void pixel(const adrt_dsp_depthwise
         if (full < padded) {
             int32_t acc[4] = {ks[0], ks[1], ks[2], ks[3]};
             taps_tail(win->table, win->taps, full, in_c - full, &w, acc);
-            store_block(acc, q, &o, dst, dm, in_c - full, narrow);
+            store_block(acc, q, &range, dst, dm, in_c - full, narrow);
             ks += 4;
             q += 4 * ADRT_DSP_REQUANT_WORDS;
         }

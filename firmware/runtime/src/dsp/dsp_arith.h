@@ -46,22 +46,23 @@ static inline int32_t adrt_dsp_smmulr(int32_t a, int32_t b) {
     return r;
 }
 
-/* TFLite's MultiplyByQuantizedMultiplier (double rounding, adrt/common.h) for an accumulator
- * within the bound the build checked (adrt/dsp/requant.h):
+/* TFLite's MultiplyByQuantizedMultiplier (double rounding, adrt/common.h) plus the output zero
+ * point z, for an accumulator within the bound the build checked:
  *   SaturatingRoundingDoublingHighMul(acc << left, m) = floor((acc << left) * m / 2^31 + 1/2)
  *     = SMMULR((acc << left) << 1, m): rounding half up for either sign equals gemmlowp's nudge
  *     and truncating division, and no saturation can occur as m < 2^31;
  *   RoundingDivideByPOT(s, r) (half away from zero) = floor((2s + 2^r + (s < 0 ? -1 : 0)) /
  *     2^(r+1)): for r = 0 this is s; for r > 0 it is floor((s - [s < 0] + 2^(r-1)) / 2^r), the
- *     odd bit added to an even numerator never reaching the next multiple of 2^(r+1).
- * With |acc << left| < 2^29 every intermediate fits in 32 bits; the build checks that bound for
- * every channel (codegen/variants/dsp/_requant.py) and otherwise keeps the portable kernel.
+ *     odd bit added to an even numerator never reaching the next multiple of 2^(r+1);
+ *   + z: z * 2^(r+1) joins the rounding term.
+ * The build (codegen/variants/dsp/_requant.py) checks for every channel that all of it fits in
+ * 32 bits (|acc << left| < 2^29 and the sum below 2^31), and otherwise keeps the portable kernel.
  *
  * q is one channel's record of ADRT_DSP_REQUANT_WORDS words: */
 enum {
     ADRT_DSP_Q_MULT,   /* multiplier m, Q31 */
     ADRT_DSP_Q_LEFT1,  /* left + 1, left = max(shift, 0) */
-    ADRT_DSP_Q_ROUND,  /* 2^r, r = max(-shift, 0) */
+    ADRT_DSP_Q_ROUND,  /* 2^r + z * 2^(r+1), r = max(-shift, 0) */
     ADRT_DSP_Q_RIGHT1, /* r + 1 */
     ADRT_DSP_REQUANT_WORDS
 };
@@ -72,17 +73,18 @@ static inline int32_t adrt_dsp_requant(int32_t acc, const int32_t *q) {
     return (q[ADRT_DSP_Q_ROUND] + 2 * s + (s >> 31)) >> q[ADRT_DSP_Q_RIGHT1];
 }
 
-/* The output stage after requantization: zero point, then the activation range. */
+/* The activation range after requantization. */
 typedef struct {
-    int32_t offset, act_min, act_max;
-} adrt_dsp_output_t;
+    int32_t act_min, act_max;
+} adrt_dsp_range_t;
 
-/* Requantized (q: the channel's record), offset and clamped accumulator. `narrow` (a constant
- * at every call): the activation range is narrower than int8's; otherwise SSAT alone clamps. */
+/* Requantized (q: the channel's record, output zero point included) and clamped accumulator.
+ * `narrow` (a constant at every call): the activation range is narrower than int8's;
+ * otherwise SSAT alone clamps. */
 static inline __attribute__((always_inline)) int32_t
-adrt_dsp_output(int32_t acc, const int32_t *q, const adrt_dsp_output_t *o, const int narrow) {
-    const int32_t v = __ssat(adrt_dsp_requant(acc, q) + o->offset, 8);
-    return narrow ? ADRT_CLAMP(v, o->act_min, o->act_max) : v;
+adrt_dsp_output(int32_t acc, const int32_t *q, const adrt_dsp_range_t *range, const int narrow) {
+    const int32_t v = __ssat(adrt_dsp_requant(acc, q), 8);
+    return narrow ? ADRT_CLAMP(v, range->act_min, range->act_max) : v;
 }
 
 #endif /* ADRT_DSP_ARITH_H */

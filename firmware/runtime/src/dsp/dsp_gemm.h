@@ -25,7 +25,8 @@ typedef struct {
     /* double rounding: ADRT_DSP_REQUANT_WORDS words per channel (dsp_arith.h);
      * single rounding: multiplier and shift per channel (adrt/requant.h) */
     const int32_t *requant;
-    adrt_dsp_output_t output;
+    int32_t output_offset; /* single rounding only: the records hold it otherwise */
+    adrt_dsp_range_t range;
 } adrt_dsp_gemm_t;
 
 /* depth int8 values at x widened into a column: word pairs `stride` words apart, zero past depth.
@@ -55,12 +56,12 @@ static inline __attribute__((always_inline)) int32_t adrt_dsp_gemm_out(const adr
                                                                        const int single_rounding,
                                                                        const int narrow) {
     if (!single_rounding) {
-        return adrt_dsp_output(acc, g->requant + ADRT_DSP_REQUANT_WORDS * ch, &g->output, narrow);
+        return adrt_dsp_output(acc, g->requant + ADRT_DSP_REQUANT_WORDS * ch, &g->range, narrow);
     }
     const int32_t v =
         adrt_mul_by_quantized_multiplier_sr(acc, g->requant[2 * ch], g->requant[2 * ch + 1]);
-    const int32_t s = __ssat(v + g->output.offset, 8);
-    return narrow ? ADRT_CLAMP(s, g->output.act_min, g->output.act_max) : s;
+    const int32_t s = __ssat(v + g->output_offset, 8);
+    return narrow ? ADRT_CLAMP(s, g->range.act_min, g->range.act_max) : s;
 }
 
 /* One group of 4 depth values, two columns, a channel pair: 15 instructions for 16 MACs. */

@@ -10,7 +10,8 @@ void adrt_dsp_fully_connected_s8(const adrt_dsp_fully_connected_params_t *p, con
         .weights = p->weights,
         .kernel_sum = p->kernel_sum,
         .requant = p->requant,
-        .output = {p->output_offset, p->act_min, p->act_max},
+        .output_offset = p->output_offset,
+        .range = {p->act_min, p->act_max},
     };
     if (p->act_min > -128 || p->act_max < 127) {
         adrt_dsp_gemm_rows(&g, input, p->batches, p->depth, output, scratch, 1, 1);

@@ -22,11 +22,11 @@ typedef struct {
     int32_t depth;            /* filter_h * filter_w * input.c */
     int32_t pointwise;        /* 1x1 filter, stride 1, no padding: columns are input pixels */
     int32_t input_zero_point; /* value of the taps outside the image */
-    int32_t output_offset;    /* output zero point */
     int32_t act_min, act_max;
     const uint32_t *weights;   /* see src/dsp/dsp_gemm.h */
     const int32_t *kernel_sum; /* [out_c rounded up to even] */
-    const int32_t *requant;    /* [out_c rounded up to even][4], see src/dsp/dsp_arith.h */
+    /* [out_c rounded up to even][4], see src/dsp/dsp_arith.h (output zero point included) */
+    const int32_t *requant;
 } adrt_dsp_conv2d_params_t;
 
 /* scratch: two int16 columns (4 bytes per depth value, depth rounded up to a multiple of 4) and,

@@ -20,13 +20,14 @@ typedef struct {
     int32_t pad_h, pad_w;
     int32_t depth_multiplier;
     int32_t input_zero_point; /* value of the taps outside the image */
-    int32_t output_offset;    /* output zero point */
     int32_t act_min, act_max;
     /* [depth_multiplier][input channels / 4, rounded up][filter_h * filter_w taps][2]: the
      * filter values of 4 channels as int16 pairs (channels 0 and 2, then 1 and 3) */
     const int32_t *weights;
     const int32_t *kernel_sum; /* [depth_multiplier][input channels rounded up to 4] */
-    const int32_t *requant;    /* [depth_multiplier][input channels rounded up to 4][4] */
+    /* [depth_multiplier][input channels rounded up to 4][4], see src/dsp/dsp_arith.h (output
+     * zero point included) */
+    const int32_t *requant;
 } adrt_dsp_depthwise_conv2d_params_t;
 
 /* scratch: a table of filter_h * filter_w tap pointers, then input.c bytes (the zero-point row). */

@@ -18,10 +18,11 @@ from autodeploy.codegen.variants.dsp._requant import requant_records
 GEOMETRY = ("stride_h", "stride_w", "dilation_h", "dilation_w", "pad_h", "pad_w")
 
 
-def output_stage(call: KernelCall) -> list[tuple[str, int]]:
+def quantization(call: KernelCall) -> list[tuple[str, int]]:
+    """The DSP convolutions' scalar quantization parameters (the output zero point is in the
+    requantization records)."""
     return [
         ("input_zero_point", -call.param("input_offset")),
-        ("output_offset", call.param("output_offset")),
         ("act_min", call.param("act_min")),
         ("act_max", call.param("act_max")),
     ]
@@ -39,6 +40,7 @@ def conv_call(call: KernelCall, w: np.ndarray) -> KernelCall | None:
         pad_even(call.param("shift").values),
         pad_even(kernel_sum),
         pad_even(np.abs(w.astype(np.int64)).sum(axis=1)),
+        call.param("output_offset"),
     )
     if requant is None:
         return None
@@ -54,7 +56,7 @@ def conv_call(call: KernelCall, w: np.ndarray) -> KernelCall | None:
         *geometry,
         ("depth", depth),
         ("pointwise", int(pointwise)),
-        *output_stage(call),
+        *quantization(call),
         ("weights", CArray("uint32_t", pack_weights(w))),
         ("kernel_sum", CArray("int32_t", pad_even(kernel_sum))),
         ("requant", CArray("int32_t", requant)),

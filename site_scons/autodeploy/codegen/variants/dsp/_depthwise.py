@@ -12,7 +12,7 @@ import dataclasses
 import numpy as np
 
 from autodeploy.codegen.kernel_call import CArray, KernelCall
-from autodeploy.codegen.variants.dsp._conv import GEOMETRY, output_stage
+from autodeploy.codegen.variants.dsp._conv import GEOMETRY, quantization
 from autodeploy.codegen.variants.dsp._requant import requant_records
 
 
@@ -49,6 +49,7 @@ def depthwise_call(call: KernelCall, w: np.ndarray, dm: int) -> KernelCall | Non
         per_channel(call.param("shift").values),
         per_channel(kernel_sum),
         per_channel(np.abs(w.astype(np.int64)).sum(axis=0)),
+        call.param("output_offset"),
     )
     if requant is None:
         return None
@@ -59,7 +60,7 @@ def depthwise_call(call: KernelCall, w: np.ndarray, dm: int) -> KernelCall | Non
         ("filter_w", fw),
         *((name, call.param(name)) for name in GEOMETRY),
         ("depth_multiplier", dm),
-        *output_stage(call),
+        *quantization(call),
         ("weights", CArray("int32_t", pack_weights(w, in_c, dm))),
         ("kernel_sum", CArray("int32_t", per_channel(kernel_sum).astype(np.int32))),
         ("requant", CArray("int32_t", requant)),

@@ -1,10 +1,13 @@
-"""Per-channel requantization records of the DSP kernels (firmware/runtime/src/dsp/dsp_arith.h).
+"""Per-channel requantization records of the DSP convolutions (src/dsp/dsp_arith.h).
 
-The kernels requantize with TFLite's double rounding in five instructions, exact while
-|acc << left| < 2^29 (see adrt_dsp_requant). The build bounds every channel's accumulator from
-its kernel sum and weights; a channel whose weights are all zero has a constant accumulator (its
-kernel sum, however large: quantizers leave such dead channels with huge biases), so its output
-is computed here. A layer with another channel past the bound keeps the portable kernel.
+The kernels requantize with TFLite's double rounding and add the output zero point z in five
+instructions: s = SMMULR(acc << (left + 1), m), then (2s + 2^r + [s < 0] * -1 + z * 2^(r+1)) >>
+(r + 1), exact while every term fits in 32 bits. The build bounds each channel's accumulator
+from its kernel sum and weights (the int8 inputs are at most 128 in size) and checks that. A
+channel whose output cannot depend on the accumulator gets multiplier 0 and a rounding term of
+twice its output: one of zero weights has a constant accumulator however large its kernel sum
+(quantizers leave such dead channels with huge biases), and one whose bounded value rounds to 0
+outputs z. A layer with any other channel past the bounds keeps the portable kernel.
 """
 
 from __future__ import annotations
@@ -13,30 +16,33 @@ import numpy as np
 
 from autodeploy.codegen.lower.activation import mul_by_quantized_multiplier
 
-#: |acc << left| must stay below this for the five-instruction requantization.
+#: |acc << left| must stay below this for SMMULR of its double.
 ACC_LIMIT = 1 << 29
 
 
-def requant_records(multipliers, shifts, kernel_sum, abs_weight_sum) -> np.ndarray | None:
-    """[multiplier, left + 1, 2^right, right + 1] per channel (int32, flat), or None when a
-    channel's accumulator may leave the exact range. left = max(shift, 0), right = max(-shift, 0);
-    |acc| <= |kernel_sum| + 128 * sum(|weights|) as the int8 inputs are at most 128 in size.
+def _record(m: int, shift: int, ks: int, wsum: int, z: int) -> tuple[int, ...] | None:
+    left, right = max(shift, 0), max(-shift, 0)
+    if wsum == 0:  # the output is a constant (clamped to a range that saturates alike)
+        return (0, 1, 2 * (min(max(mul_by_quantized_multiplier(ks, m, shift), -512), 512) + z), 1)
+    bound = (abs(ks) + 128 * wsum) << left  # |acc << left|, hence |s|
+    if bound >= ACC_LIMIT:
+        return None
+    if bound < 1 << right >> 1:  # |s| < 2^(r-1): rounds to 0
+        return (0, 1, 2 * z, 1)
+    rounding = (1 << right) + z * (2 << right)
+    if 2 * bound + 1 + abs(rounding) >= 1 << 31:
+        return None
+    return (m, left + 1, rounding, right + 1)
 
-    Channels whose result does not depend on the accumulator get multiplier 0, which makes
-    the kernel compute round / 2 (right + 1 = 1): a right shift of 30 or more rounds every
-    in-range value to 0 (|value| < 2^29 <= half the divisor), and a channel of zero weights
-    yields the requantized kernel sum (clamped to a range that saturates alike)."""
+
+def requant_records(multipliers, shifts, kernel_sum, abs_weight_sum, output_zero_point: int):
+    """[multiplier, left + 1, 2^right + z * 2^(right+1), right + 1] per channel (flat int32),
+    or None when a channel's accumulator may leave the exact range. left = max(shift, 0),
+    right = max(-shift, 0), z the output zero point."""
     records = []
-    for m, shift, ks, wsum in zip(multipliers, shifts, kernel_sum, abs_weight_sum, strict=True):
-        m, shift, ks = int(m), int(shift), int(ks)
-        left, right = max(shift, 0), max(-shift, 0)
-        if wsum == 0:
-            constant = min(max(mul_by_quantized_multiplier(ks, m, shift), -512), 512)
-            records.append((0, 1, 2 * constant, 1))
-        elif (abs(ks) + 128 * int(wsum)) << left >= ACC_LIMIT:
+    for values in zip(multipliers, shifts, kernel_sum, abs_weight_sum, strict=True):
+        record = _record(*(int(v) for v in values), int(output_zero_point))
+        if record is None:
             return None
-        elif right >= 30:
-            records.append((0, 1, 0, 1))
-        else:
-            records.append((m, left + 1, 1 << right, right + 1))
+        records.append(record)
     return np.asarray(records, dtype=np.int32).reshape(-1)
