@@ -191,6 +191,8 @@ def depthwise_cases() -> list[tuple[str, bytes]]:
         ("dilation 2", (1, 8, 9, 6), 6, (3, 3), (1, 1), (2, 2), "SAME"),
         ("dilation 3x2 valid", (1, 9, 8, 4), 4, (3, 3), (1, 1), (3, 2), "VALID"),
         ("1x7", (1, 1, 30, 9), 9, (1, 7), (1, 3), (1, 1), "SAME"),
+        ("7x1 column image", (1, 30, 1, 9), 9, (7, 1), (3, 1), (1, 1), "SAME"),
+        ("3x1 column image dilation 2", (1, 20, 1, 8), 8, (3, 1), (1, 1), (2, 1), "VALID"),
         ("2x2 pads right and bottom", (1, 5, 4, 12), 12, (2, 2), (1, 1), (1, 1), "SAME"),
         ("filter larger than image", (1, 2, 3, 4), 4, (3, 3), (1, 1), (1, 1), "SAME"),
         ("batch 2", (2, 4, 3, 8), 8, (3, 3), (1, 1), (1, 1), "SAME"),

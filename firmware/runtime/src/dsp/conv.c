@@ -2,41 +2,65 @@
 
 #include "dsp_gemm.h"
 
-/* The receptive field of output pixel (oy, ox) as depth int8 values in filter order (tap rows,
- * taps, channels), taps outside the image holding the input zero point. */
-static void gather(const adrt_dsp_conv2d_params_t *p, const int8_t *image, int32_t oy, int32_t ox,
-                   int8_t *dst) {
-    const int32_t in_h = p->input.h, in_w = p->input.w, in_c = p->input.c;
-    const int32_t fw = p->filter_w, row_len = fw * in_c;
-    const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
-    const int8_t zp = (int8_t)p->input_zero_point;
-    const int row_inside = ix0 >= 0 && ix0 + (fw - 1) * p->dilation_w < in_w;
-    for (int32_t fy = 0; fy < p->filter_h; ++fy, dst += row_len) {
-        const int32_t iy = iy0 + fy * p->dilation_h;
-        if (iy < 0 || iy >= in_h) {
-            memset(dst, zp, (size_t)row_len);
-            continue;
-        }
-        const int8_t *row = image + (size_t)iy * in_w * in_c;
-        if (row_inside && p->dilation_w == 1) {
-            memcpy(dst, row + (size_t)ix0 * in_c, (size_t)row_len);
-            continue;
-        }
-        for (int32_t fx = 0; fx < fw; ++fx) {
-            const int32_t ix = ix0 + fx * p->dilation_w;
-            if (ix < 0 || ix >= in_w) {
-                memset(dst + fx * in_c, zp, (size_t)in_c);
-            } else {
-                memcpy(dst + fx * in_c, row + (size_t)ix * in_c, (size_t)in_c);
-            }
+/* The fw taps of one tap row starting at input column ix0 of image row `row` (in_c channels
+ * each), taps outside the image holding the input zero point. */
+static void gather_row(const adrt_dsp_conv2d_params_t *p, const int8_t *row, int32_t ix0,
+                       int8_t *dst) {
+    const int32_t in_w = p->input.w, in_c = p->input.c;
+    for (int32_t fx = 0; fx < p->filter_w; ++fx, dst += in_c) {
+        const int32_t ix = ix0 + fx * p->dilation_w;
+        if (ix < 0 || ix >= in_w) {
+            memset(dst, p->input_zero_point, (size_t)in_c);
+        } else {
+            memcpy(dst, row + (size_t)ix * in_c, (size_t)in_c);
         }
     }
 }
 
-/* Output pixel `pixel` of `image` as an int16 column (word pairs `stride` words apart). */
+/* Output pixel `pixel` of `image` as an int16 column (word pairs `stride` words apart): its
+ * receptive field in filter order (tap rows, taps, channels), the input zero point outside the
+ * image. A tap row of a multiple of 4 values fills whole groups and is widened straight from
+ * the image when it lies in it; otherwise the field is gathered in `stage` first. */
 static void column(const adrt_dsp_conv2d_params_t *p, const int8_t *image, int32_t pixel,
                    int8_t *stage, int32_t *col, int32_t stride) {
-    gather(p, image, pixel / p->output.w, pixel % p->output.w, stage);
+    const int32_t in_h = p->input.h, in_c = p->input.c, fw = p->filter_w;
+    const int32_t row_len = fw * in_c, row_step = p->input.w * in_c;
+    const int32_t iy0 = pixel / p->output.w * p->stride_h - p->pad_h;
+    const int32_t ix0 = pixel % p->output.w * p->stride_w - p->pad_w;
+    const int contiguous = p->dilation_w == 1 && ix0 >= 0 && ix0 + fw <= p->input.w;
+    const int8_t zp = (int8_t)p->input_zero_point;
+    if ((row_len & 3) == 0) {
+        const int32_t zz = (int32_t)(((uint32_t)(uint16_t)zp << 16) | (uint16_t)zp);
+        for (int32_t fy = 0; fy < p->filter_h; ++fy) {
+            const int32_t iy = iy0 + fy * p->dilation_h;
+            if (iy < 0 || iy >= in_h) {
+                for (int32_t g = row_len >> 2; g > 0; --g, col += stride) {
+                    col[0] = col[1] = zz;
+                }
+                continue;
+            }
+            const int8_t *row = image + (size_t)iy * row_step;
+            if (contiguous) {
+                adrt_dsp_widen(row + (size_t)ix0 * in_c, row_len, col, stride);
+            } else {
+                gather_row(p, row, ix0, stage);
+                adrt_dsp_widen(stage, row_len, col, stride);
+            }
+            col += (row_len >> 2) * stride;
+        }
+        return;
+    }
+    int8_t *dst = stage;
+    for (int32_t fy = 0; fy < p->filter_h; ++fy, dst += row_len) {
+        const int32_t iy = iy0 + fy * p->dilation_h;
+        if (iy < 0 || iy >= in_h) {
+            memset(dst, zp, (size_t)row_len);
+        } else if (contiguous) {
+            memcpy(dst, image + (size_t)iy * row_step + (size_t)ix0 * in_c, (size_t)row_len);
+        } else {
+            gather_row(p, image + (size_t)iy * row_step, ix0, dst);
+        }
+    }
     adrt_dsp_widen(stage, p->depth, col, stride);
 }
 

@@ -2,90 +2,136 @@
 
 #include "dsp_arith.h"
 
-/* a0..a3 += 4 channels of one tap: the int8 word at `addr` widened, times the tap's weights at
- * w (two int16-pair words; w advances). 8 instructions for 4 MACs. */
+/* The input rows a window spans, widened once into a ring of rows (scratch): slot k holds the
+ * input row iy with (iy + pad_h) % rows == k, for the channels of the current block, as
+ * [block of 4 channels][padded_width columns][2 words: int16 pairs (0,2) and (1,3)]. Columns
+ * and rows outside the image hold the input zero point, so every pixel reads all its taps. */
+typedef struct {
+    int32_t *ring;
+    const int32_t **row; /* [filter_h]: the slot of each tap row of the current output row */
+    int32_t rows;        /* (filter_h - 1) * dilation_h + 1 */
+    int32_t slot_words;  /* words per slot */
+} ring_t;
+
+/* Up to 3 bytes at p (channels past the last one read as 0). */
+static inline uint32_t load_tail(const int8_t *p, int32_t n) {
+    uint32_t v = 0;
+    for (int32_t i = 0; i < n; ++i) {
+        v |= (uint32_t)(uint8_t)p[i] << (8 * i);
+    }
+    return v;
+}
+
+static void fill(int32_t *dst, int32_t words, int32_t value) {
+    for (int32_t i = 0; i < words; ++i) {
+        dst[i] = value;
+    }
+}
+
+/* Widen input row iy, channels c0 .. c0 + 4 * blocks - 1, into ring slot `dst`. */
+static void load_row(const adrt_dsp_depthwise_conv2d_params_t *p, const int8_t *image, int32_t iy,
+                     int32_t c0, int32_t blocks, int32_t *dst) {
+    const int32_t in_w = p->input.w, in_c = p->input.c, width = p->padded_width;
+    const int32_t left = 2 * p->pad_w, right = 2 * (width - p->pad_w - in_w);
+    const int32_t zp = (uint16_t)p->input_zero_point;
+    const int32_t zz = (int32_t)((uint32_t)zp << 16 | (uint32_t)zp);
+    if (iy < 0 || iy >= p->input.h) {
+        fill(dst, 2 * width * blocks, zz);
+        return;
+    }
+    for (int32_t b = 0; b < blocks; ++b, dst += 2 * width) {
+        const int32_t c = c0 + 4 * b, n = ADRT_MIN(4, in_c - c);
+        const int8_t *x = image + (size_t)iy * in_w * in_c + c;
+        int32_t *d = dst + left;
+        fill(dst, left, zz);
+        if (n == 4) {
+            for (int32_t col = 0; col < in_w; ++col, x += in_c, d += 2) {
+                const uint32_t v = adrt_dsp_load4(x);
+                d[0] = adrt_dsp_even(v);
+                d[1] = adrt_dsp_odd(v);
+            }
+        } else {
+            for (int32_t col = 0; col < in_w; ++col, x += in_c, d += 2) {
+                const uint32_t v = load_tail(x, n);
+                d[0] = adrt_dsp_even(v);
+                d[1] = adrt_dsp_odd(v);
+            }
+        }
+        fill(d, right, zz);
+    }
+}
+
+/* a0..a3 += one tap of 4 channels: the int16 pairs at `addr` times the tap's weights at w (two
+ * int16-pair words; w advances). 6 instructions for 4 MACs. */
 #define ADRT_DSP_DW_TAP(addr)                                                                      \
-    "ldr %[v], " addr "\n\t"                                                                       \
+    "ldrd %[xe], %[xo], " addr "\n\t"                                                              \
     "ldrd %[w0], %[w1], [%[w]], #8\n\t"                                                            \
-    "sxtb16 %[e], %[v]\n\t"                                                                        \
-    "sxtb16 %[v], %[v], ror #8\n\t"                                                                \
-    "smlabb %[a0], %[e], %[w0], %[a0]\n\t"                                                         \
-    "smlatt %[a2], %[e], %[w0], %[a2]\n\t"                                                         \
-    "smlabb %[a1], %[v], %[w1], %[a1]\n\t"                                                         \
-    "smlatt %[a3], %[v], %[w1], %[a3]\n\t"
+    "smlabb %[a0], %[xe], %[w0], %[a0]\n\t"                                                        \
+    "smlatt %[a2], %[xe], %[w0], %[a2]\n\t"                                                        \
+    "smlabb %[a1], %[xo], %[w1], %[a1]\n\t"                                                        \
+    "smlatt %[a3], %[xo], %[w1], %[a3]\n\t"
 
 #define ADRT_DSP_DW_OPERANDS                                                                       \
-    [a0] "+r"(acc[0]), [a1] "+r"(acc[1]), [a2] "+r"(acc[2]), [a3] "+r"(acc[3]), [w] "+r"(*w),      \
-        [v] "=&r"(v), [e] "=&r"(e), [w0] "=&r"(w0), [w1] "=&r"(w1)
+    [a0] "+r"(acc[0]), [a1] "+r"(acc[1]), [a2] "+r"(acc[2]), [a3] "+r"(acc[3]), [w] "+r"(w),       \
+        [xe] "=&r"(xe), [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1)
 
-/* acc += 4 channels at x over a 3x3 window whose taps are tap_step apart and rows row_step.
- * 77 instructions for 36 MACs (13 registers in the asm: gcc has no 14th to spare). */
+/* acc += a 3x3 window of adjacent taps whose rows start at r0, r1, r2; w: its 9 taps' weights.
+ * 54 instructions for 36 MACs. */
 static inline __attribute__((always_inline)) void
-taps3x3(const int8_t *x, int32_t tap_step, int32_t row_step, const int32_t **w, int32_t acc[4]) {
-    uint32_t v;
-    int32_t e, w0, w1;
-#define ROW                                                                                        \
-    ADRT_DSP_DW_TAP("[%[x]]")                                                                      \
-    ADRT_DSP_DW_TAP("[%[x], %[step]]")                                                             \
-    "add %[x], %[x], %[step], lsl #1\n\t" ADRT_DSP_DW_TAP("[%[x]]")
-    __asm__(ROW "add %[x], %[x], %[next]\n\t" ROW "add %[x], %[x], %[next]\n\t" ROW
-            : ADRT_DSP_DW_OPERANDS, [x] "+r"(x)
-            : [step] "r"(tap_step), [next] "r"(row_step - 2 * tap_step)
+taps3x3(const int32_t *r0, const int32_t *r1, const int32_t *r2, const int32_t *w, int32_t acc[4]) {
+    int32_t xe, xo, w0, w1;
+#define ROW(r)                                                                                     \
+    ADRT_DSP_DW_TAP("[%[" r "]]")                                                                  \
+    ADRT_DSP_DW_TAP("[%[" r "], #8]") ADRT_DSP_DW_TAP("[%[" r "], #16]")
+    __asm__(ROW("r0") ROW("r1") ROW("r2")
+            : ADRT_DSP_DW_OPERANDS
+            : [r0] "r"(r0), [r1] "r"(r1), [r2] "r"(r2)
             : "memory");
 #undef ROW
 }
 
-/* acc += 4 channels at offset c of each of `taps` taps listed in table. */
-static inline __attribute__((always_inline)) void taps_listed(const int8_t *const *table,
-                                                              int32_t taps, int32_t c,
-                                                              const int32_t **w, int32_t acc[4]) {
-    uint32_t v;
-    int32_t e, w0, w1;
-    for (int32_t t = 0; t < taps; ++t) {
-        __asm__(ADRT_DSP_DW_TAP("[%[x], %[c]]")
-                : ADRT_DSP_DW_OPERANDS
-                : [x] "r"(table[t]), [c] "r"(c)
-                : "memory");
+/* acc += any window: tap row ky starts at row[ky] + offset words, its fw taps `step` words
+ * apart. 9 instructions per tap. */
+static inline __attribute__((always_inline)) void taps_any(const int32_t *const *row,
+                                                           int32_t offset, int32_t fh, int32_t fw,
+                                                           int32_t step, const int32_t *w,
+                                                           int32_t acc[4]) {
+    int32_t xe, xo, w0, w1;
+    for (int32_t ky = 0; ky < fh; ++ky) {
+        const int32_t *x = row[ky] + offset;
+        int32_t n = fw;
+        __asm__("1:\n\t" ADRT_DSP_DW_TAP("[%[x]]") "add %[x], %[x], %[step]\n\t"
+                                                   "subs %[n], %[n], #1\n\t"
+                                                   "bne 1b\n\t"
+                : ADRT_DSP_DW_OPERANDS, [x] "+r"(x), [n] "+r"(n)
+                : [step] "r"(4 * step)
+                : "cc", "memory");
     }
 }
 
-/* acc += the last n < 4 channels (at offset c) of each tap listed in table. */
-static void taps_tail(const int8_t *const *table, int32_t taps, int32_t c, int32_t n,
-                      const int32_t **w, int32_t acc[4]) {
-    const int32_t *wp = *w;
-    for (int32_t t = 0; t < taps; ++t, wp += 2) {
-        uint32_t v = 0;
-        for (int32_t i = 0; i < n; ++i) {
-            v |= (uint32_t)(uint8_t)table[t][c + i] << (8 * i);
-        }
-        const int32_t xe = adrt_dsp_even(v), xo = adrt_dsp_odd(v);
-        acc[0] = __smlabb(xe, wp[0], acc[0]);
-        acc[2] = __smlatt(xe, wp[0], acc[2]);
-        acc[1] = __smlabb(xo, wp[1], acc[1]);
-        acc[3] = __smlatt(xo, wp[1], acc[3]);
-    }
-    *w = wp;
+/* acc: 4 accumulators -> their channels' outputs (records q), requantized and saturated to int8
+ * (not yet clamped to a narrower activation range). 32 instructions. */
+static inline __attribute__((always_inline)) void requant4(const int32_t *q, int32_t acc[4]) {
+    int32_t t0, t1;
+#define REQUANT(a) ADRT_DSP_REQUANT_SSAT_ASM("%[" a "]", "%[q]", "%[t0]", "%[t1]")
+    __asm__(REQUANT("a0") REQUANT("a1") REQUANT("a2") REQUANT("a3")
+            : [a0] "+r"(acc[0]), [a1] "+r"(acc[1]), [a2] "+r"(acc[2]), [a3] "+r"(acc[3]),
+              [q] "+r"(q), [t0] "=&r"(t0), [t1] "=&r"(t1)
+            :
+            : "memory");
+#undef REQUANT
 }
 
-/* Where a pixel's taps are: the first at x, the others tap_step and row_step apart (interior
- * pixels), or listed in table (every pixel when `listed`). */
-typedef struct {
-    const int8_t *x;
-    int32_t tap_step, row_step;
-    int listed;
-    const int8_t **table;
-    int32_t taps;
-} window_t;
-
-/* Requantize a block's 4 accumulators (records q) and store the first n at dst, step apart. */
-static inline __attribute__((always_inline)) void
-store_block(const int32_t acc[4], const int32_t *q, const adrt_dsp_range_t *range, int8_t *dst,
-            int32_t step, int32_t n, const int narrow) {
-    enum { W = ADRT_DSP_REQUANT_WORDS };
-    const int32_t v0 = adrt_dsp_output(acc[0], q, range, narrow);
-    const int32_t v1 = adrt_dsp_output(acc[1], q + W, range, narrow);
-    const int32_t v2 = adrt_dsp_output(acc[2], q + 2 * W, range, narrow);
-    const int32_t v3 = adrt_dsp_output(acc[3], q + 3 * W, range, narrow);
+/* Store the first n of a block's 4 int8 values v at dst, step apart, clamped when `narrow`. */
+static inline __attribute__((always_inline)) void store_block(const int32_t v[4],
+                                                              const adrt_dsp_range_t *range,
+                                                              int8_t *dst, int32_t step, int32_t n,
+                                                              const int narrow) {
+    const int32_t lo = range->act_min, hi = range->act_max;
+    const int32_t v0 = narrow ? ADRT_CLAMP(v[0], lo, hi) : v[0];
+    const int32_t v1 = narrow ? ADRT_CLAMP(v[1], lo, hi) : v[1];
+    const int32_t v2 = narrow ? ADRT_CLAMP(v[2], lo, hi) : v[2];
+    const int32_t v3 = narrow ? ADRT_CLAMP(v[3], lo, hi) : v[3];
     dst[0] = (int8_t)v0;
     if (n > 1) {
         dst[step] = (int8_t)v1;
@@ -98,84 +144,83 @@ store_block(const int32_t acc[4], const int32_t *q, const adrt_dsp_range_t *rang
     }
 }
 
-/* Every output channel of one pixel; `fast3x3`: a 3x3 window given by steps. */
-static inline __attribute__((always_inline)) void pixel(const adrt_dsp_depthwise_conv2d_params_t *p,
-                                                        const window_t *win, int8_t *out,
-                                                        const int fast3x3, const int narrow) {
+/* The pixels of one output row for channels c .. c + 3 (n <= 4 of them valid) and filter m. */
+static inline __attribute__((always_inline)) void
+row_pixels(const adrt_dsp_depthwise_conv2d_params_t *p, const ring_t *ring, int32_t offset,
+           int32_t m, int32_t c, int32_t n, int8_t *out, const int fast3x3, const int narrow) {
     const adrt_dsp_range_t range = {p->act_min, p->act_max};
-    const int32_t in_c = p->input.c, dm = p->depth_multiplier;
-    const int32_t full = in_c & ~3, padded = (in_c + 3) & ~3;
-    const int32_t *w = p->weights;
-    const int32_t *ks = p->kernel_sum;
-    const int32_t *q = p->requant;
-    for (int32_t m = 0; m < dm; ++m) {
-        int8_t *dst = out + m;
-        for (int32_t c = 0; c < full; c += 4) {
-            int32_t acc[4] = {ks[0], ks[1], ks[2], ks[3]};
-            if (fast3x3) {
-                taps3x3(win->x + c, win->tap_step, win->row_step, &w, acc);
-            } else {
-                taps_listed(win->table, win->taps, c, &w, acc);
-            }
-            store_block(acc, q, &range, dst, dm, 4, narrow);
-            dst += 4 * dm;
-            ks += 4;
-            q += 4 * ADRT_DSP_REQUANT_WORDS;
+    const int32_t dm = p->depth_multiplier, step = 2 * p->stride_w, out_c = p->output.c;
+    const int32_t ch = m * ((p->input.c + 3) & ~3) + c; /* the block's first packed channel */
+    const int32_t *w = p->weights + (ch >> 2) * p->filter_h * p->filter_w * 2;
+    const int32_t *ks = p->kernel_sum + ch;
+    const int32_t *q = p->requant + ch * ADRT_DSP_REQUANT_WORDS;
+    int8_t *dst = out + c * dm + m;
+    const int32_t *r0 = ring->row[0] + offset, *r1 = NULL, *r2 = NULL;
+    if (fast3x3) {
+        r1 = ring->row[1] + offset;
+        r2 = ring->row[2] + offset;
+    }
+    for (int32_t ox = 0; ox < p->output.w; ++ox, dst += out_c) {
+        int32_t v[4] = {ks[0], ks[1], ks[2], ks[3]};
+        if (fast3x3) {
+            taps3x3(r0, r1, r2, w, v);
+            r0 += step;
+            r1 += step;
+            r2 += step;
+        } else {
+            taps_any(ring->row, offset, p->filter_h, p->filter_w, 2 * p->dilation_w, w, v);
+            offset += step;
         }
-        if (full < padded) {
-            int32_t acc[4] = {ks[0], ks[1], ks[2], ks[3]};
-            taps_tail(win->table, win->taps, full, in_c - full, &w, acc);
-            store_block(acc, q, &range, dst, dm, in_c - full, narrow);
-            ks += 4;
-            q += 4 * ADRT_DSP_REQUANT_WORDS;
-        }
+        requant4(q, v);
+        store_block(v, &range, dst, dm, n, narrow);
     }
 }
 
-/* List the taps of the window at (iy0, ix0): in the image, or the zero-point row outside. */
-static void list_taps(const adrt_dsp_depthwise_conv2d_params_t *p, const int8_t *image, int32_t iy0,
-                      int32_t ix0, const int8_t *zero_row, const int8_t **table) {
-    const int32_t in_h = p->input.h, in_w = p->input.w, in_c = p->input.c;
-    for (int32_t fy = 0; fy < p->filter_h; ++fy) {
-        const int32_t iy = iy0 + fy * p->dilation_h;
-        const int row_inside = iy >= 0 && iy < in_h;
-        for (int32_t fx = 0; fx < p->filter_w; ++fx) {
-            const int32_t ix = ix0 + fx * p->dilation_w;
-            const int inside = row_inside && ix >= 0 && ix < in_w;
-            *table++ = inside ? image + ((size_t)iy * in_w + ix) * in_c : zero_row;
+/* One output row, channels c .. c + 3, every filter m. */
+static inline __attribute__((always_inline)) void
+output_row(const adrt_dsp_depthwise_conv2d_params_t *p, const ring_t *ring, int32_t offset,
+           int32_t c, int8_t *out, const int fast3x3, const int narrow) {
+    const int32_t n = p->input.c - c;
+    for (int32_t m = 0; m < p->depth_multiplier; ++m) {
+        if (n >= 4) {
+            row_pixels(p, ring, offset, m, c, 4, out, fast3x3, narrow);
+        } else {
+            row_pixels(p, ring, offset, m, c, n, out, fast3x3, narrow);
         }
     }
 }
 
 static inline __attribute__((always_inline)) void
 depthwise(const adrt_dsp_depthwise_conv2d_params_t *p, const int8_t *input, int8_t *output,
-          void *scratch, const int is3x3, const int narrow) {
+          void *scratch, const int fast3x3, const int narrow) {
     const int32_t in_h = p->input.h, in_w = p->input.w, in_c = p->input.c;
-    const int32_t out_w = p->output.w, out_c = p->output.c;
-    const int32_t fh = p->filter_h, fw = p->filter_w;
-    const int32_t dh = p->dilation_h, dw = p->dilation_w;
-    /* scratch: the tap table, then a row of input zero points (as many as channels) */
-    window_t win = {NULL, dw * in_c, dh * in_w * in_c, 0, (const int8_t **)scratch, fh * fw};
-    int8_t *zero_row = (int8_t *)(win.table + win.taps);
-    memset(zero_row, p->input_zero_point, (size_t)in_c);
-    const int tail = (in_c & 3) != 0;
-    int8_t *out = output;
+    const int32_t out_h = p->output.h, out_w = p->output.w, out_c = p->output.c;
+    const int32_t padded = (in_c + 3) & ~3, width = p->padded_width;
+    ring_t ring;
+    ring.rows = (p->filter_h - 1) * p->dilation_h + 1;
+    ring.slot_words = 2 * width * (p->block_channels >> 2);
+    ring.ring = (int32_t *)scratch;
+    ring.row = (const int32_t **)(ring.ring + ring.rows * ring.slot_words);
     for (int32_t n = 0; n < p->input.n; ++n) {
         const int8_t *image = input + (size_t)n * in_h * in_w * in_c;
-        for (int32_t oy = 0; oy < p->output.h; ++oy) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_h;
-            const int rows_inside = iy0 >= 0 && iy0 + (fh - 1) * dh < in_h;
-            for (int32_t ox = 0; ox < out_w; ++ox, out += out_c) {
-                const int32_t ix0 = ox * p->stride_w - p->pad_w;
-                const int inside = rows_inside && ix0 >= 0 && ix0 + (fw - 1) * dw < in_w;
-                win.x = image + ((size_t)iy0 * in_w + ix0) * in_c;
-                if (!is3x3 || !inside || tail) {
-                    list_taps(p, image, iy0, ix0, zero_row, win.table);
+        int8_t *image_out = output + (size_t)n * out_h * out_w * out_c;
+        for (int32_t c0 = 0; c0 < padded; c0 += p->block_channels) {
+            const int32_t blocks = ADRT_MIN(p->block_channels, padded - c0) >> 2;
+            int32_t loaded = -p->pad_h; /* the first input row not yet in the ring */
+            for (int32_t oy = 0; oy < out_h; ++oy) {
+                const int32_t iy0 = oy * p->stride_h - p->pad_h;
+                for (int32_t iy = ADRT_MAX(loaded, iy0); iy < iy0 + ring.rows; ++iy) {
+                    const int32_t slot = (iy + p->pad_h) % ring.rows;
+                    load_row(p, image, iy, c0, blocks, ring.ring + slot * ring.slot_words);
                 }
-                if (is3x3 && inside) {
-                    pixel(p, &win, out, 1, narrow);
-                } else {
-                    pixel(p, &win, out, 0, narrow);
+                loaded = iy0 + ring.rows;
+                for (int32_t ky = 0; ky < p->filter_h; ++ky) {
+                    const int32_t slot = (iy0 + ky * p->dilation_h + p->pad_h) % ring.rows;
+                    ring.row[ky] = ring.ring + slot * ring.slot_words;
+                }
+                int8_t *out = image_out + (size_t)oy * out_w * out_c;
+                for (int32_t b = 0; b < blocks; ++b) {
+                    output_row(p, &ring, 2 * width * b, c0 + 4 * b, out, fast3x3, narrow);
                 }
             }
         }
@@ -185,7 +230,7 @@ depthwise(const adrt_dsp_depthwise_conv2d_params_t *p, const int8_t *input, int8
 void adrt_dsp_depthwise_conv2d_s8(const adrt_dsp_depthwise_conv2d_params_t *p, const int8_t *input,
                                   int8_t *output, void *scratch) {
     const int narrow = p->act_min > -128 || p->act_max < 127;
-    if (p->filter_h == 3 && p->filter_w == 3) {
+    if (p->filter_h == 3 && p->filter_w == 3 && p->dilation_w == 1) {
         if (narrow) {
             depthwise(p, input, output, scratch, 1, 1);
         } else {

@@ -73,6 +73,18 @@ static inline int32_t adrt_dsp_requant(int32_t acc, const int32_t *q) {
     return (q[ADRT_DSP_Q_ROUND] + 2 * s + (s >> 31)) >> q[ADRT_DSP_Q_RIGHT1];
 }
 
+/* adrt_dsp_requant then SSAT to int8 in assembly, for operand names (strings such as "%[a0]"):
+ * acc in place, q the record pointer (advanced past the record), t0 and t1 scratch registers. */
+#define ADRT_DSP_REQUANT_SSAT_ASM(acc, q, t0, t1)                                                  \
+    "ldrd " t0 ", " t1 ", [" q "], #8\n\t"                                                         \
+    "lsl " acc ", " acc ", " t1 "\n\t"                                                             \
+    "smmulr " acc ", " acc ", " t0 "\n\t"                                                          \
+    "ldrd " t0 ", " t1 ", [" q "], #8\n\t"                                                         \
+    "add " t0 ", " t0 ", " acc ", lsl #1\n\t"                                                      \
+    "add " t0 ", " t0 ", " acc ", asr #31\n\t"                                                     \
+    "asr " acc ", " t0 ", " t1 "\n\t"                                                              \
+    "ssat " acc ", #8, " acc "\n\t"
+
 /* The activation range after requantization. */
 typedef struct {
     int32_t act_min, act_max;

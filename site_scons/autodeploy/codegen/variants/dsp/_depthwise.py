@@ -3,6 +3,9 @@
 Weights are widened to int16 at build time (a depthwise filter is small) and laid out per
 depth multiplier m, per block of 4 input channels, per tap: channels 0 and 2, then 1 and 3 of
 the block, the pairs SXTB16 makes of 4 input bytes. Channels are padded to a multiple of 4.
+The kernel widens the input rows a window spans into a ring in scratch, a block of channels at
+a time: as many channels as fit RING_BYTES (at least 4), so the ring stays small beside the
+activations (KWS's arena is its two 8000-byte activations).
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ import dataclasses
 
 import numpy as np
 
-from autodeploy.codegen.kernel_call import CArray, KernelCall
+from autodeploy.codegen.kernel_call import CArray, CStruct, KernelCall
 from autodeploy.codegen.variants.dsp._conv import GEOMETRY, quantization
 from autodeploy.codegen.variants.dsp._requant import requant_records
+
+#: Scratch the ring of widened input rows may take (more only for a block of 4 channels).
+RING_BYTES = 512
 
 
 def _by_multiplier(per_out: np.ndarray, in_c: int, dm: int) -> np.ndarray:
@@ -53,14 +59,16 @@ def depthwise_call(call: KernelCall, w: np.ndarray, dm: int) -> KernelCall | Non
     )
     if requant is None:
         return None
+    g = _geometry(call, fh, fw)
+    ring_rows = (g["filter_h"] - 1) * g["dilation_h"] + 1
+    width = _padded_width(g)
+    block = max(4, min((in_c + 3) // 4, RING_BYTES // (8 * ring_rows * width)) * 4)
     params = [
-        ("input", call.param("input")),
-        ("output", call.param("output")),
-        ("filter_h", fh),
-        ("filter_w", fw),
-        *((name, call.param(name)) for name in GEOMETRY),
+        *g.items(),
         ("depth_multiplier", dm),
         *quantization(call),
+        ("block_channels", block),
+        ("padded_width", width),
         ("weights", CArray("int32_t", pack_weights(w, in_c, dm))),
         ("kernel_sum", CArray("int32_t", per_channel(kernel_sum).astype(np.int32))),
         ("requant", CArray("int32_t", requant)),
@@ -72,5 +80,34 @@ def depthwise_call(call: KernelCall, w: np.ndarray, dm: int) -> KernelCall | Non
         params=params,
         inputs=(call.inputs[0],),
         kernel="dsp",
-        scratch_bytes=4 * fh * fw + in_c,  # the tap table, the zero-point row
+        # the ring, its row pointers
+        scratch_bytes=2 * ring_rows * width * block + 4 * g["filter_h"],
     )
+
+
+def _geometry(call: KernelCall, fh: int, fw: int) -> dict:
+    """The kernel's shapes and geometry. A column image (width 1, filter width 1) is given as
+    the row image it is in memory (NHWC: [n, h, 1, c] is [n, 1, h, c]), so the kernel's ring
+    holds one long row rather than filter_h rows of one pixel."""
+    g = {
+        "input": call.param("input"),
+        "output": call.param("output"),
+        "filter_h": fh,
+        "filter_w": fw,
+        **{name: call.param(name) for name in GEOMETRY},
+    }
+    if dict(g["input"].fields)["w"] == 1 and fw == 1:
+        for shape in ("input", "output"):
+            d = dict(g[shape].fields)
+            g[shape] = CStruct((("n", d["n"]), ("h", d["w"]), ("w", d["h"]), ("c", d["c"])))
+        for name in ("filter", "stride", "dilation", "pad"):
+            g[f"{name}_h"], g[f"{name}_w"] = g[f"{name}_w"], g[f"{name}_h"]
+    return g
+
+
+def _padded_width(g: dict) -> int:
+    """Columns of a ring row: the left padding, the image, and the right padding the last
+    output column's window reaches."""
+    in_w, out_w = dict(g["input"].fields)["w"], dict(g["output"].fields)["w"]
+    reach = (out_w - 1) * g["stride_w"] + (g["filter_w"] - 1) * g["dilation_w"] + 1
+    return max(reach, g["pad_w"] + in_w)
