@@ -21,6 +21,7 @@ from autodeploy.codegen.pipeline import compile_bytes
 from autodeploy.target import DSP
 from tests.support.native_harness import assert_bit_exact_many, random_inputs
 from tests.support.tflite_builder import ModelBuilder
+from tests.test_kernels_elementwise import binary_model
 
 ODD_CHANNELS = (1, 3, 5, 15, 17, 33, 100)
 
@@ -230,6 +231,34 @@ def fully_connected_cases() -> list[tuple[str, bytes]]:
     return cases
 
 
+def elementwise_cases() -> list[tuple[str, bytes]]:
+    shapes = {
+        "same shape": ([1, 4, 5, 7], [1, 4, 5, 7]),
+        "per channel": ([1, 4, 5, 7], [1, 1, 1, 7]),
+        "per channel first": ([1, 1, 1, 6], [1, 3, 5, 6]),
+        "per pixel": ([1, 4, 5, 7], [1, 4, 5, 1]),
+        "scalar": ([1, 3, 5, 6], [1]),
+        "scalar first": ([], [1, 3, 5, 6]),
+        f"three loop levels {PORTABLE}": ([2, 1, 4, 1], [1, 3, 1, 5]),
+    }
+    quants = {
+        "": ((0.05, 3), (0.04, -2), (0.06, 1), "NONE"),
+        " zp -128 -> 127": ((0.05, -128), (0.1, 127), (0.08, 127), "NONE"),
+        " zp 127 -> -128": ((0.5, 127), (0.02, -128), (0.3, -128), "NONE"),
+        " relu6": ((0.05, 3), (0.04, -2), (0.06, 1), "RELU6"),
+        " scales 1e6 apart": ((1e-6, 0), (1.0, 5), (0.9, 0), "NONE"),
+        " output scale 100x smaller": ((1.0, 0), (1.0, 0), (0.01, 0), "NONE"),
+    }
+    cases = []
+    for op in ("MUL", "ADD", "SUB"):
+        for name, (s1, s2) in shapes.items():
+            cases.append((f"{op} {name}", binary_model(op, s1, s2, *quants[""])))
+        for suffix, q in quants.items():
+            if suffix:
+                cases.append((f"{op}{suffix}", binary_model(op, [1, 3, 4, 5], [1, 3, 4, 5], *q)))
+    return cases
+
+
 def _saturated_inputs(cases) -> dict[int, list]:
     """Two random input sets per case, then every input at -128 and every input at 127."""
     inputs = {}
@@ -246,10 +275,11 @@ def _all_cases() -> dict[str, list[tuple[str, bytes]]]:
         "CONV_2D": conv_cases(),
         "DEPTHWISE_CONV_2D": depthwise_cases(),
         "FULLY_CONNECTED": fully_connected_cases(),
+        "MUL/ADD/SUB": elementwise_cases(),
     }
 
 
-@pytest.mark.parametrize("op", ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"])
+@pytest.mark.parametrize("op", ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "MUL/ADD/SUB"])
 def test_dsp_kernels_are_bit_exact(op):
     cases = _all_cases()[op]
     assert_bit_exact_many(cases, inputs=_saturated_inputs(cases))
@@ -257,8 +287,8 @@ def test_dsp_kernels_are_bit_exact(op):
 
 def test_the_dsp_kernels_cover_the_cases():
     """Each case compiles to a DSP kernel for the Cortex-M4, except those named portable: an
-    accumulator that may leave the range of the fast requantization, and a grouped convolution
-    with more than one input channel per group."""
+    accumulator that may leave the range of the fast requantization, a grouped convolution with
+    more than one input channel per group, a broadcast of more than rows of outputs."""
     for op, cases in _all_cases().items():
         for name, model in cases:
             program = compile_bytes(model, name, DSP)

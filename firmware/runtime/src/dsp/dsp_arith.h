@@ -67,10 +67,16 @@ enum {
     ADRT_DSP_REQUANT_WORDS
 };
 
+/* The rounding division of s (a SMMULR result) by 2^r: round = 2^r (+ z * 2^(r+1)), right1 = r + 1.
+ */
+static inline int32_t adrt_dsp_round_shift(int32_t s, int32_t round, int32_t right1) {
+    return (round + 2 * s + (s >> 31)) >> right1;
+}
+
 static inline int32_t adrt_dsp_requant(int32_t acc, const int32_t *q) {
     const int32_t s =
         adrt_dsp_smmulr((int32_t)((uint32_t)acc << q[ADRT_DSP_Q_LEFT1]), q[ADRT_DSP_Q_MULT]);
-    return (q[ADRT_DSP_Q_ROUND] + 2 * s + (s >> 31)) >> q[ADRT_DSP_Q_RIGHT1];
+    return adrt_dsp_round_shift(s, q[ADRT_DSP_Q_ROUND], q[ADRT_DSP_Q_RIGHT1]);
 }
 
 /* adrt_dsp_requant then SSAT to int8 in assembly, for operand names (strings such as "%[a0]"):

@@ -1,4 +1,4 @@
-"""Per-channel requantization records of the DSP convolutions (src/dsp/dsp_arith.h).
+"""Requantization records of the DSP kernels (src/dsp/dsp_arith.h).
 
 The kernels requantize with TFLite's double rounding and add the output zero point z in five
 instructions: s = SMMULR(acc << (left + 1), m), then (2s + 2^r + [s < 0] * -1 + z * 2^(r+1)) >>
@@ -20,11 +20,11 @@ from autodeploy.codegen.lower.activation import mul_by_quantized_multiplier
 ACC_LIMIT = 1 << 29
 
 
-def _record(m: int, shift: int, ks: int, wsum: int, z: int) -> tuple[int, ...] | None:
+def fast_record(m: int, shift: int, bound: int, z: int = 0) -> tuple[int, ...] | None:
+    """[multiplier, left + 1, rounding term, right + 1] requantizing any |acc| <= bound exactly
+    (output zero point z included), or None when an intermediate may leave 32 bits."""
     left, right = max(shift, 0), max(-shift, 0)
-    if wsum == 0:  # the output is a constant (clamped to a range that saturates alike)
-        return (0, 1, 2 * (min(max(mul_by_quantized_multiplier(ks, m, shift), -512), 512) + z), 1)
-    bound = (abs(ks) + 128 * wsum) << left  # |acc << left|, hence |s|
+    bound <<= left  # |acc << left|, hence |s|
     if bound >= ACC_LIMIT:
         return None
     if bound < 1 << right >> 1:  # |s| < 2^(r-1): rounds to 0
@@ -33,6 +33,12 @@ def _record(m: int, shift: int, ks: int, wsum: int, z: int) -> tuple[int, ...] |
     if 2 * bound + 1 + abs(rounding) >= 1 << 31:
         return None
     return (m, left + 1, rounding, right + 1)
+
+
+def _record(m: int, shift: int, ks: int, wsum: int, z: int) -> tuple[int, ...] | None:
+    if wsum == 0:  # the output is a constant (clamped to a range that saturates alike)
+        return (0, 1, 2 * (min(max(mul_by_quantized_multiplier(ks, m, shift), -512), 512) + z), 1)
+    return fast_record(m, shift, abs(ks) + 128 * wsum, z)
 
 
 def requant_records(multipliers, shifts, kernel_sum, abs_weight_sum, output_zero_point: int):
