@@ -11,19 +11,19 @@
 
 #include <arm_acle.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "adrt/common.h"
 
-/* A 32-bit load from any address (LDR accepts unaligned addresses on ARMv7E-M and v8-M). */
+/* A 32-bit load from any address: LDR accepts unaligned addresses on ARMv7E-M and v8-M (clang
+ * would otherwise assemble a memcpy of 4 bytes from 4 byte loads). */
 static inline uint32_t adrt_dsp_load4(const int8_t *p) {
     uint32_t v;
-    memcpy(&v, p, sizeof v);
+    __asm__("ldr %0, %1" : "=r"(v) : "m"(*(const uint32_t *)(const void *)p));
     return v;
 }
 
 static inline void adrt_dsp_store4(int8_t *p, uint32_t v) {
-    memcpy(p, &v, sizeof v);
+    __asm__ volatile("str %1, %0" : "=m"(*(uint32_t *)(void *)p) : "r"(v));
 }
 
 /* Bytes 0 and 2 of w, sign-extended into the halves of a word. */

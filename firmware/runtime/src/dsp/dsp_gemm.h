@@ -32,12 +32,21 @@ typedef struct {
 /* depth int8 values at x widened into a column: word pairs `stride` words apart, zero past depth.
  */
 static inline void adrt_dsp_widen(const int8_t *x, int32_t depth, int32_t *col, int32_t stride) {
-    for (int32_t n = depth >> 2; n > 0; --n) {
-        const uint32_t w = adrt_dsp_load4(x);
-        col[0] = adrt_dsp_even(w);
-        col[1] = adrt_dsp_odd(w);
-        x += 4;
-        col += stride;
+    int32_t n = depth >> 2;
+    if (n > 0) { /* 7 instructions per group of 4; volatile: its stores are its only effect */
+        uint32_t v;
+        int32_t e;
+        __asm__ volatile("1:\n\t"
+                         "ldr %[v], [%[x]], #4\n\t"
+                         "sxtb16 %[e], %[v]\n\t"
+                         "sxtb16 %[v], %[v], ror #8\n\t"
+                         "strd %[e], %[v], [%[col]]\n\t"
+                         "add %[col], %[col], %[step]\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b\n\t"
+                         : [x] "+r"(x), [col] "+r"(col), [n] "+r"(n), [v] "=&r"(v), [e] "=&r"(e)
+                         : [step] "r"(4 * stride)
+                         : "cc", "memory");
     }
     const int32_t tail = depth & 3;
     if (tail) {
