@@ -107,7 +107,8 @@ static inline __attribute__((always_inline)) void conv(const adrt_dsp_conv2d_par
     const int32_t out_w = p->output.w, out_c = p->output.c;
     const int32_t pixels = p->output.h * out_w;
     if (p->pointwise) { /* every image's pixels are the matrix rows */
-        adrt_dsp_gemm_rows(&g, input, p->input.n * pixels, p->depth, output, cols, 0, narrow);
+        adrt_dsp_gemm_rows(&g, input, p->input.n * pixels, p->depth, output, cols,
+                           ADRT_DSP_DOUBLE_ROUNDING, narrow);
         return;
     }
     field_t f = {
@@ -140,11 +141,11 @@ static inline __attribute__((always_inline)) void conv(const adrt_dsp_conv2d_par
                 ox = 0;
                 ++oy;
             }
-            adrt_dsp_gemm_pair(&g, cols, out, out + out_c, 0, narrow);
+            adrt_dsp_gemm_pair(&g, cols, out, out + out_c, ADRT_DSP_DOUBLE_ROUNDING, narrow);
         }
         if (px < pixels) {
             column(&f, oy * sh - ph, ox * sw - pw, stage, cols, 2);
-            adrt_dsp_gemm_single(&g, cols, out, 0, narrow);
+            adrt_dsp_gemm_single(&g, cols, out, ADRT_DSP_DOUBLE_ROUNDING, narrow);
             out += out_c;
         }
     }

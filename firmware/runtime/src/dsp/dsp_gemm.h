@@ -14,7 +14,6 @@
 #ifndef ADRT_DSP_GEMM_H
 #define ADRT_DSP_GEMM_H
 
-#include "adrt/requant.h"
 #include "dsp_arith.h"
 
 typedef struct {
@@ -22,10 +21,9 @@ typedef struct {
     int32_t groups;            /* depth / 4, rounded up */
     const uint32_t *weights;   /* [out_c rounded up to even][groups] words, pairs interleaved */
     const int32_t *kernel_sum; /* [out_c rounded up to even] */
-    /* double rounding: ADRT_DSP_REQUANT_WORDS words per channel (dsp_arith.h);
-     * single rounding: multiplier and shift per channel (adrt/requant.h) */
+    /* ADRT_DSP_REQUANT_WORDS words per channel, output zero point included: dsp_arith.h's
+     * records, or adrt_dsp_requant_single's */
     const int32_t *requant;
-    int32_t output_offset; /* single rounding only: the records hold it otherwise */
     adrt_dsp_range_t range;
 } adrt_dsp_gemm_t;
 
@@ -59,18 +57,35 @@ static inline void adrt_dsp_widen(const int8_t *x, int32_t depth, int32_t *col, 
     }
 }
 
+/* How a GEMM requantizes (a constant at every call). */
+enum {
+    ADRT_DSP_DOUBLE_ROUNDING,      /* convolutions: dsp_arith.h records */
+    ADRT_DSP_SINGLE_ROUNDING,      /* fully connected: adrt_dsp_requant_single */
+    ADRT_DSP_SINGLE_ROUNDING_HIGH, /* ... every shift at least 32: a shift of the high word */
+};
+
+/* TFLite's single-rounding MultiplyByQuantizedMultiplier (adrt/requant.h) plus the output zero
+ * point z: (acc * m + k) >> shift with k = 2^(shift-1) + z * 2^shift, the 64-bit record
+ * [m, shift, k low, k high] checked at build time to stay within int64; `high` (all shifts
+ * >= 32): the record holds shift - 32 and the high word is shifted. */
+static inline int32_t adrt_dsp_requant_single(int32_t acc, const int32_t *q, const int high) {
+    const int64_t k = (int64_t)((uint64_t)(uint32_t)q[3] << 32 | (uint32_t)q[2]);
+    const int64_t x = (int64_t)acc * q[0] + k;
+    return high ? (int32_t)(x >> 32) >> q[1] : (int32_t)(x >> q[1]);
+}
+
 /* Channel ch's accumulator requantized, offset and clamped. */
 static inline __attribute__((always_inline)) int32_t adrt_dsp_gemm_out(const adrt_dsp_gemm_t *g,
                                                                        int32_t acc, int32_t ch,
-                                                                       const int single_rounding,
+                                                                       const int rounding,
                                                                        const int narrow) {
-    if (!single_rounding) {
-        return adrt_dsp_output(acc, g->requant + ADRT_DSP_REQUANT_WORDS * ch, &g->range, narrow);
+    const int32_t *q = g->requant + ADRT_DSP_REQUANT_WORDS * ch;
+    if (rounding == ADRT_DSP_DOUBLE_ROUNDING) {
+        return adrt_dsp_output(acc, q, &g->range, narrow);
     }
     const int32_t v =
-        adrt_mul_by_quantized_multiplier_sr(acc, g->requant[2 * ch], g->requant[2 * ch + 1]);
-    const int32_t s = __ssat(v + g->output_offset, 8);
-    return narrow ? ADRT_CLAMP(s, g->range.act_min, g->range.act_max) : s;
+        __ssat(adrt_dsp_requant_single(acc, q, rounding == ADRT_DSP_SINGLE_ROUNDING_HIGH), 8);
+    return narrow ? ADRT_CLAMP(v, g->range.act_min, g->range.act_max) : v;
 }
 
 /* One group of 4 depth values, two columns, a channel pair: 15 instructions for 16 MACs. */
@@ -143,7 +158,7 @@ adrt_dsp_dot_1x2(const uint32_t **w, const int32_t *x, int32_t groups, int32_t a
 /* Every output channel of two interleaved columns into out_a and out_b. */
 static inline __attribute__((always_inline)) void
 adrt_dsp_gemm_pair(const adrt_dsp_gemm_t *g, const int32_t *cols, int8_t *out_a, int8_t *out_b,
-                   const int single_rounding, const int narrow) {
+                   const int rounding, const int narrow) {
     const uint32_t *w = g->weights;
     const int32_t out_c = g->out_c;
     for (int32_t ch = 0; ch < out_c; ch += 2) {
@@ -152,10 +167,10 @@ adrt_dsp_gemm_pair(const adrt_dsp_gemm_t *g, const int32_t *cols, int8_t *out_a,
         acc[1] = acc[3] = g->kernel_sum[ch + 1];
         adrt_dsp_dot_2x2(&w, cols, g->groups, acc);
         /* All values before any store: an int8 store may alias every other object. */
-        const int32_t va0 = adrt_dsp_gemm_out(g, acc[0], ch, single_rounding, narrow);
-        const int32_t vb0 = adrt_dsp_gemm_out(g, acc[2], ch, single_rounding, narrow);
-        const int32_t va1 = adrt_dsp_gemm_out(g, acc[1], ch + 1, single_rounding, narrow);
-        const int32_t vb1 = adrt_dsp_gemm_out(g, acc[3], ch + 1, single_rounding, narrow);
+        const int32_t va0 = adrt_dsp_gemm_out(g, acc[0], ch, rounding, narrow);
+        const int32_t vb0 = adrt_dsp_gemm_out(g, acc[2], ch, rounding, narrow);
+        const int32_t va1 = adrt_dsp_gemm_out(g, acc[1], ch + 1, rounding, narrow);
+        const int32_t vb1 = adrt_dsp_gemm_out(g, acc[3], ch + 1, rounding, narrow);
         out_a[ch] = (int8_t)va0;
         out_b[ch] = (int8_t)vb0;
         if (ch + 1 < out_c) {
@@ -167,15 +182,15 @@ adrt_dsp_gemm_pair(const adrt_dsp_gemm_t *g, const int32_t *cols, int8_t *out_a,
 
 /* Every output channel of one column (stride 2) into out. */
 static inline __attribute__((always_inline)) void
-adrt_dsp_gemm_single(const adrt_dsp_gemm_t *g, const int32_t *col, int8_t *out,
-                     const int single_rounding, const int narrow) {
+adrt_dsp_gemm_single(const adrt_dsp_gemm_t *g, const int32_t *col, int8_t *out, const int rounding,
+                     const int narrow) {
     const uint32_t *w = g->weights;
     const int32_t out_c = g->out_c;
     for (int32_t ch = 0; ch < out_c; ch += 2) {
         int32_t acc[2] = {g->kernel_sum[ch], g->kernel_sum[ch + 1]};
         adrt_dsp_dot_1x2(&w, col, g->groups, acc);
-        const int32_t v0 = adrt_dsp_gemm_out(g, acc[0], ch, single_rounding, narrow);
-        const int32_t v1 = adrt_dsp_gemm_out(g, acc[1], ch + 1, single_rounding, narrow);
+        const int32_t v0 = adrt_dsp_gemm_out(g, acc[0], ch, rounding, narrow);
+        const int32_t v1 = adrt_dsp_gemm_out(g, acc[1], ch + 1, rounding, narrow);
         out[ch] = (int8_t)v0;
         if (ch + 1 < out_c) {
             out[ch + 1] = (int8_t)v1;
@@ -187,17 +202,17 @@ adrt_dsp_gemm_single(const adrt_dsp_gemm_t *g, const int32_t *col, int8_t *out,
  * of out_c outputs: two rows at a time, widened into `cols` (16 bytes per group). */
 static inline __attribute__((always_inline)) void
 adrt_dsp_gemm_rows(const adrt_dsp_gemm_t *g, const int8_t *x, int32_t rows, int32_t depth,
-                   int8_t *out, int32_t *cols, const int single_rounding, const int narrow) {
+                   int8_t *out, int32_t *cols, const int rounding, const int narrow) {
     const int32_t out_c = g->out_c;
     int32_t r = 0;
     for (; r + 2 <= rows; r += 2, x += 2 * depth, out += 2 * out_c) {
         adrt_dsp_widen(x, depth, cols, 4);
         adrt_dsp_widen(x + depth, depth, cols + 2, 4);
-        adrt_dsp_gemm_pair(g, cols, out, out + out_c, single_rounding, narrow);
+        adrt_dsp_gemm_pair(g, cols, out, out + out_c, rounding, narrow);
     }
     if (r < rows) {
         adrt_dsp_widen(x, depth, cols, 2);
-        adrt_dsp_gemm_single(g, cols, out, single_rounding, narrow);
+        adrt_dsp_gemm_single(g, cols, out, rounding, narrow);
     }
 }
 

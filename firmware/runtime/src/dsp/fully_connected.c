@@ -2,6 +2,8 @@
 
 #include "dsp_gemm.h"
 
+/* The activation clamp is always applied (outputs are few beside the MACs): two copies of the
+ * matrix product, not four. */
 void adrt_dsp_fully_connected_s8(const adrt_dsp_fully_connected_params_t *p, const int8_t *input,
                                  int8_t *output, void *scratch) {
     const adrt_dsp_gemm_t g = {
@@ -10,12 +12,13 @@ void adrt_dsp_fully_connected_s8(const adrt_dsp_fully_connected_params_t *p, con
         .weights = p->weights,
         .kernel_sum = p->kernel_sum,
         .requant = p->requant,
-        .output_offset = p->output_offset,
         .range = {p->act_min, p->act_max},
     };
-    if (p->act_min > -128 || p->act_max < 127) {
-        adrt_dsp_gemm_rows(&g, input, p->batches, p->depth, output, scratch, 1, 1);
+    if (p->high_word) {
+        adrt_dsp_gemm_rows(&g, input, p->batches, p->depth, output, scratch,
+                           ADRT_DSP_SINGLE_ROUNDING_HIGH, 1);
     } else {
-        adrt_dsp_gemm_rows(&g, input, p->batches, p->depth, output, scratch, 1, 0);
+        adrt_dsp_gemm_rows(&g, input, p->batches, p->depth, output, scratch,
+                           ADRT_DSP_SINGLE_ROUNDING, 1);
     }
 }

@@ -15,11 +15,13 @@ typedef struct {
     int32_t batches;
     int32_t depth;
     int32_t out_c;
-    int32_t output_offset;
     int32_t act_min, act_max;
+    int32_t high_word;         /* every requantization shift is at least 32 */
     const uint32_t *weights;   /* see src/dsp/dsp_gemm.h */
     const int32_t *kernel_sum; /* [out_c rounded up to even] */
-    const int32_t *requant;    /* [out_c rounded up to even][2]: multiplier, shift */
+    /* [out_c rounded up to even][4]: multiplier, shift (- 32 if high_word), rounding term
+     * (output zero point included) as int64 low and high words; see src/dsp/dsp_gemm.h */
+    const int32_t *requant;
 } adrt_dsp_fully_connected_params_t;
 
 /* scratch: two int16 rows, 4 bytes per depth value (depth rounded up to a multiple of 4). */
