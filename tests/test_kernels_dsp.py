@@ -17,7 +17,10 @@ from functools import cache
 import numpy as np
 import pytest
 
+from autodeploy.codegen.lower.activation import mul_by_quantized_multiplier
 from autodeploy.codegen.pipeline import compile_bytes
+from autodeploy.codegen.quant import quantize_multiplier
+from autodeploy.codegen.variants.dsp._requant import fast_record
 from autodeploy.target import DSP
 from tests.support.native_harness import assert_bit_exact_many, random_inputs
 from tests.support.tflite_builder import ModelBuilder
@@ -295,3 +298,39 @@ def test_the_dsp_kernels_cover_the_cases():
             (layer,) = program.layers
             expected = "c" if name.endswith(PORTABLE) else "dsp"
             assert layer.call.kernel == expected, f"{op} {name}: {layer.call.kernel} kernel"
+
+
+def _dsp_requant(acc: int, record) -> int:
+    """src/dsp/dsp_arith.h's adrt_dsp_requant in Python, asserting that every intermediate fits
+    the 32-bit register it lives in."""
+    m, left1, rounding, right1 = record
+
+    def fits(v: int) -> int:
+        assert -(1 << 31) <= v < 1 << 31, v
+        return v
+
+    s = fits((fits(acc << left1) * m + (1 << 31)) >> 32)  # SMMULR
+    return fits(rounding + 2 * s + (-1 if s < 0 else 0)) >> right1
+
+
+def test_fast_requantization_records_match_the_reference():
+    """The five-instruction requantization of the DSP kernels equals TFLite's double rounding
+    (plus the output zero point) for every accumulator within the bound its record was built
+    for, over multipliers from a left shift of 30 to a flush to zero."""
+    rng = np.random.default_rng(7)
+    built = 0
+    for k in range(1000):
+        # every 4th multiplier a power of 2 (m = 2^30): both roundings meet exact ties
+        exponent = rng.uniform(-40, 12) if k % 4 else float(rng.integers(-40, 12))
+        m, shift = quantize_multiplier(float(2.0**exponent))
+        bound = int(rng.integers(1, 1 << int(rng.integers(1, 29))))
+        z = int(rng.integers(-128, 128))
+        record = fast_record(m, shift, bound, z)
+        if record is None:
+            continue
+        built += 1
+        accs = [bound, -bound, *range(-min(bound, 64), min(bound, 64) + 1)]
+        accs += rng.integers(-bound, bound + 1, 20).tolist()
+        for acc in accs:
+            assert _dsp_requant(acc, record) == mul_by_quantized_multiplier(acc, m, shift) + z
+    assert built > 600

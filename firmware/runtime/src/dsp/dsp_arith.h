@@ -67,8 +67,7 @@ enum {
     ADRT_DSP_REQUANT_WORDS
 };
 
-/* The rounding division of s (a SMMULR result) by 2^r: round = 2^r (+ z * 2^(r+1)), right1 = r + 1.
- */
+/* s divided by 2^r, rounding half away from zero: round = 2^r (+ z * 2^(r+1)), right1 = r + 1. */
 static inline int32_t adrt_dsp_round_shift(int32_t s, int32_t round, int32_t right1) {
     return (round + 2 * s + (s >> 31)) >> right1;
 }
