@@ -25,6 +25,7 @@ from autodeploy.target import DSP
 from tests.support.native_harness import assert_bit_exact_many, random_inputs
 from tests.support.tflite_builder import ModelBuilder
 from tests.test_kernels_elementwise import binary_model
+from tests.test_kernels_pooling import pool_model
 
 ODD_CHANNELS = (1, 3, 5, 15, 17, 33, 100)
 
@@ -262,6 +263,28 @@ def elementwise_cases() -> list[tuple[str, bytes]]:
     return cases
 
 
+def average_pool_cases() -> list[tuple[str, bytes]]:
+    geometries = {
+        # name: shape, filter, stride, padding
+        "kws global": ((1, 25, 5, 64), (25, 5), (25, 5), "VALID"),
+        "3x3 stride 2 same": ((1, 7, 9, 5), (3, 3), (2, 2), "SAME"),
+        "3x2 batch 2": ((2, 5, 5, 3), (3, 2), (1, 2), "SAME"),
+        "2x2 stride 2": ((1, 8, 8, 17), (2, 2), (2, 2), "VALID"),
+        "256 taps": ((1, 16, 16, 6), (16, 16), (1, 1), "VALID"),
+        f"400 taps {PORTABLE}": ((1, 20, 20, 4), (20, 20), (1, 1), "VALID"),
+    }
+    cases = []
+    for name, (shape, f, s, pad) in geometries.items():
+        for act, (scale, zp) in (
+            ("NONE", (0.05, 0)),
+            ("RELU6", (0.02, -128)),
+            ("NONE", (0.1, 127)),
+        ):
+            model = pool_model("AVERAGE_POOL_2D", shape, f, s, pad, act, scale, zp)
+            cases.append((f"avgpool {act} zp {zp} {name}", model))
+    return cases
+
+
 def _saturated_inputs(cases) -> dict[int, list]:
     """Two random input sets per case, then every input at -128 and every input at 127."""
     inputs = {}
@@ -279,10 +302,13 @@ def _all_cases() -> dict[str, list[tuple[str, bytes]]]:
         "DEPTHWISE_CONV_2D": depthwise_cases(),
         "FULLY_CONNECTED": fully_connected_cases(),
         "MUL/ADD/SUB": elementwise_cases(),
+        "AVERAGE_POOL_2D": average_pool_cases(),
     }
 
 
-@pytest.mark.parametrize("op", ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "MUL/ADD/SUB"])
+@pytest.mark.parametrize(
+    "op", ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "MUL/ADD/SUB", "AVERAGE_POOL_2D"]
+)
 def test_dsp_kernels_are_bit_exact(op):
     cases = _all_cases()[op]
     assert_bit_exact_many(cases, inputs=_saturated_inputs(cases))
@@ -291,7 +317,8 @@ def test_dsp_kernels_are_bit_exact(op):
 def test_the_dsp_kernels_cover_the_cases():
     """Each case compiles to a DSP kernel for the Cortex-M4, except those named portable: an
     accumulator that may leave the range of the fast requantization, a grouped convolution with
-    more than one input channel per group, a broadcast of more than rows of outputs."""
+    more than one input channel per group, a broadcast of more than rows of outputs, a pooling
+    window of more than 256 taps."""
     for op, cases in _all_cases().items():
         for name, model in cases:
             program = compile_bytes(model, name, DSP)
