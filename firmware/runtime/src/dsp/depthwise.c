@@ -28,36 +28,45 @@ static void fill(int32_t *dst, int32_t words, int32_t value) {
     }
 }
 
-/* Widen input row iy, channels c0 .. c0 + 4 * blocks - 1, into ring slot `dst`. */
+/* Widen input row iy, channels c0 .. c0 + 4 * blocks - 1, into the image columns of ring slot
+ * `dst` (its padding columns hold the input zero point from the start of the block, zz: the
+ * zero point as an int16 pair), pixel by pixel: a pixel's channels are adjacent in the input. */
 static void load_row(const adrt_dsp_depthwise_conv2d_params_t *p, const int8_t *image, int32_t iy,
-                     int32_t c0, int32_t blocks, int32_t *dst) {
+                     int32_t c0, int32_t blocks, int32_t zz, int32_t *dst) {
     const int32_t in_w = p->input.w, in_c = p->input.c, width = p->padded_width;
-    const int32_t left = 2 * p->pad_w, right = 2 * (width - p->pad_w - in_w);
-    const int32_t zp = (uint16_t)p->input_zero_point;
-    const int32_t zz = (int32_t)((uint32_t)zp << 16 | (uint32_t)zp);
+    int32_t *d = dst + 2 * p->pad_w; /* column 0 of the image, first block */
     if (iy < 0 || iy >= p->input.h) {
-        fill(dst, 2 * width * blocks, zz);
+        for (int32_t b = 0; b < blocks; ++b) {
+            fill(d + b * 2 * width, 2 * in_w, zz);
+        }
         return;
     }
-    for (int32_t b = 0; b < blocks; ++b, dst += 2 * width) {
-        const int32_t c = c0 + 4 * b, n = ADRT_MIN(4, in_c - c);
-        const int8_t *x = image + (size_t)iy * in_w * in_c + c;
-        int32_t *d = dst + left;
-        fill(dst, left, zz);
-        if (n == 4) {
-            for (int32_t col = 0; col < in_w; ++col, x += in_c, d += 2) {
-                const uint32_t v = adrt_dsp_load4(x);
-                d[0] = adrt_dsp_even(v);
-                d[1] = adrt_dsp_odd(v);
-            }
-        } else {
-            for (int32_t col = 0; col < in_w; ++col, x += in_c, d += 2) {
-                const uint32_t v = load_tail(x, n);
-                d[0] = adrt_dsp_even(v);
-                d[1] = adrt_dsp_odd(v);
-            }
+    const int32_t full = ADRT_MIN(blocks, (in_c - c0) >> 2), tail = blocks - full;
+    const int8_t *x = image + (size_t)iy * in_w * in_c + c0;
+    for (int32_t col = 0; col < in_w; ++col, x += in_c, d += 2) {
+        const int8_t *src = x;
+        int32_t *col_d = d, n = full;
+        uint32_t v;
+        int32_t e;
+        if (n > 0) { /* 7 instructions per 4 channels; volatile: its stores are its only effect */
+            __asm__ volatile(
+                "1:\n\t"
+                "ldr %[v], [%[src]], #4\n\t"
+                "sxtb16 %[e], %[v]\n\t"
+                "sxtb16 %[v], %[v], ror #8\n\t"
+                "strd %[e], %[v], [%[d]]\n\t"
+                "add %[d], %[d], %[step]\n\t"
+                "subs %[n], %[n], #1\n\t"
+                "bne 1b\n\t"
+                : [src] "+r"(src), [d] "+r"(col_d), [n] "+r"(n), [v] "=&r"(v), [e] "=&r"(e)
+                : [step] "r"(8 * width)
+                : "cc", "memory");
         }
-        fill(d, right, zz);
+        if (tail) { /* the last 1-3 channels, no byte read past them */
+            v = load_tail(src, in_c - c0 - 4 * full);
+            col_d[0] = adrt_dsp_even(v);
+            col_d[1] = adrt_dsp_odd(v);
+        }
     }
 }
 
@@ -230,17 +239,20 @@ depthwise(const adrt_dsp_depthwise_conv2d_params_t *p, const int8_t *input, int8
     ring.slot_words = 2 * width * (p->block_channels >> 2);
     ring.ring = (int32_t *)scratch;
     ring.row = (const int32_t **)(ring.ring + ring.rows * ring.slot_words);
+    const uint32_t zp = (uint16_t)p->input_zero_point;
+    const int32_t zz = (int32_t)(zp << 16 | zp);
     for (int32_t n = 0; n < p->input.n; ++n) {
         const int8_t *image = input + (size_t)n * in_h * in_w * in_c;
         int8_t *image_out = output + (size_t)n * out_h * out_w * out_c;
         for (int32_t c0 = 0; c0 < padded; c0 += p->block_channels) {
             const int32_t blocks = ADRT_MIN(p->block_channels, padded - c0) >> 2;
             int32_t loaded = -p->pad_h; /* the first input row not yet in the ring */
+            fill(ring.ring, ring.rows * ring.slot_words, zz); /* the padding columns */
             for (int32_t oy = 0; oy < out_h; ++oy) {
                 const int32_t iy0 = oy * p->stride_h - p->pad_h;
                 for (int32_t iy = ADRT_MAX(loaded, iy0); iy < iy0 + ring.rows; ++iy) {
                     const int32_t slot = (iy + p->pad_h) % ring.rows;
-                    load_row(p, image, iy, c0, blocks, ring.ring + slot * ring.slot_words);
+                    load_row(p, image, iy, c0, blocks, zz, ring.ring + slot * ring.slot_words);
                 }
                 loaded = iy0 + ring.rows;
                 for (int32_t ky = 0; ky < p->filter_h; ++ky) {
