@@ -25,9 +25,9 @@ def pack_weights(w: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(blocks).view("<u4").reshape(-1)
 
 
-def pad_even(values, fill: int = 0) -> np.ndarray:
-    """Per-channel int32 values padded to an even channel count."""
+def pad_even(values) -> np.ndarray:
+    """Per-channel int32 values padded with a 0 to an even channel count."""
     v = np.asarray(values, dtype=np.int64)
     if v.size % 2:
-        v = np.append(v, fill)
+        v = np.append(v, 0)
     return v.astype(np.int32)
