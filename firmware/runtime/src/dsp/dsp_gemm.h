@@ -120,8 +120,11 @@ adrt_dsp_dot_2x2(const uint32_t **w, const int32_t *x, int32_t groups, int32_t a
     if (groups & 1) {
         __asm__(ADRT_DSP_GROUP_2X2:ADRT_DSP_OPERANDS_2X2 : : "memory");
     }
-    for (int32_t n = groups >> 1; n > 0; --n) {
-        __asm__(ADRT_DSP_GROUP_2X2 ADRT_DSP_GROUP_2X2:ADRT_DSP_OPERANDS_2X2 : : "memory");
+    int32_t n = groups >> 1;
+    if (n > 0) { /* do-while: clang counts a for loop down with three instructions */
+        do {
+            __asm__(ADRT_DSP_GROUP_2X2 ADRT_DSP_GROUP_2X2:ADRT_DSP_OPERANDS_2X2 : : "memory");
+        } while (--n != 0);
     }
 }
 
@@ -150,8 +153,11 @@ adrt_dsp_dot_1x2(const uint32_t **w, const int32_t *x, int32_t groups, int32_t a
     if (groups & 1) {
         __asm__(ADRT_DSP_GROUP_1X2:ADRT_DSP_OPERANDS_1X2 : : "memory");
     }
-    for (int32_t n = groups >> 1; n > 0; --n) {
-        __asm__(ADRT_DSP_GROUP_1X2 ADRT_DSP_GROUP_1X2:ADRT_DSP_OPERANDS_1X2 : : "memory");
+    int32_t n = groups >> 1;
+    if (n > 0) { /* do-while: clang counts a for loop down with three instructions */
+        do {
+            __asm__(ADRT_DSP_GROUP_1X2 ADRT_DSP_GROUP_1X2:ADRT_DSP_OPERANDS_1X2 : : "memory");
+        } while (--n != 0);
     }
 }
 
