@@ -13,15 +13,6 @@ typedef struct {
     int32_t slot_words;  /* words per slot */
 } ring_t;
 
-/* Up to 3 bytes at p (channels past the last one read as 0). */
-static inline uint32_t load_tail(const int8_t *p, int32_t n) {
-    uint32_t v = 0;
-    for (int32_t i = 0; i < n; ++i) {
-        v |= (uint32_t)(uint8_t)p[i] << (8 * i);
-    }
-    return v;
-}
-
 static void fill(int32_t *dst, int32_t words, int32_t value) {
     for (int32_t i = 0; i < words; ++i) {
         dst[i] = value;
@@ -30,7 +21,8 @@ static void fill(int32_t *dst, int32_t words, int32_t value) {
 
 /* Widen input row iy, channels c0 .. c0 + 4 * blocks - 1, into the image columns of ring slot
  * `dst` (its padding columns hold the input zero point from the start of the block, zz: the
- * zero point as an int16 pair), pixel by pixel: a pixel's channels are adjacent in the input. */
+ * zero point as an int16 pair), pixel by pixel: a pixel's channels are adjacent in the input,
+ * its blocks a ring row apart. */
 static void load_row(const adrt_dsp_depthwise_conv2d_params_t *p, const int8_t *image, int32_t iy,
                      int32_t c0, int32_t blocks, int32_t zz, int32_t *dst) {
     const int32_t in_w = p->input.w, in_c = p->input.c, width = p->padded_width;
@@ -41,32 +33,10 @@ static void load_row(const adrt_dsp_depthwise_conv2d_params_t *p, const int8_t *
         }
         return;
     }
-    const int32_t full = ADRT_MIN(blocks, (in_c - c0) >> 2), tail = blocks - full;
+    const int32_t channels = ADRT_MIN(4 * blocks, in_c - c0);
     const int8_t *x = image + (size_t)iy * in_w * in_c + c0;
     for (int32_t col = 0; col < in_w; ++col, x += in_c, d += 2) {
-        const int8_t *src = x;
-        int32_t *col_d = d, n = full;
-        uint32_t v;
-        int32_t e;
-        if (n > 0) { /* 7 instructions per 4 channels; volatile: its stores are its only effect */
-            __asm__ volatile(
-                "1:\n\t"
-                "ldr %[v], [%[src]], #4\n\t"
-                "sxtb16 %[e], %[v]\n\t"
-                "sxtb16 %[v], %[v], ror #8\n\t"
-                "strd %[e], %[v], [%[d]]\n\t"
-                "add %[d], %[d], %[step]\n\t"
-                "subs %[n], %[n], #1\n\t"
-                "bne 1b\n\t"
-                : [src] "+r"(src), [d] "+r"(col_d), [n] "+r"(n), [v] "=&r"(v), [e] "=&r"(e)
-                : [step] "r"(8 * width)
-                : "cc", "memory");
-        }
-        if (tail) { /* the last 1-3 channels, no byte read past them */
-            v = load_tail(src, in_c - c0 - 4 * full);
-            col_d[0] = adrt_dsp_even(v);
-            col_d[1] = adrt_dsp_odd(v);
-        }
+        adrt_dsp_widen(x, channels, d, 2 * width);
     }
 }
 

@@ -26,6 +26,15 @@ static inline void adrt_dsp_store4(int8_t *p, uint32_t v) {
     __asm__ volatile("str %1, %0" : "=m"(*(uint32_t *)(void *)p) : "r"(v));
 }
 
+/* The n < 4 bytes at p in a word, zero above them: no read past the last. */
+static inline uint32_t adrt_dsp_load_tail(const int8_t *p, int32_t n) {
+    uint32_t v = 0;
+    for (int32_t i = 0; i < n; ++i) {
+        v |= (uint32_t)(uint8_t)p[i] << (8 * i);
+    }
+    return v;
+}
+
 /* Bytes 0 and 2 of w, sign-extended into the halves of a word. */
 static inline int32_t adrt_dsp_even(uint32_t w) {
     return (int32_t)__sxtb16(w);
@@ -37,6 +46,32 @@ static inline int32_t adrt_dsp_odd(uint32_t w) {
     int32_t r;
     __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(w));
     return r;
+}
+
+/* depth int8 values at x widened into int16 pairs (SXTB16 order), a pair of words per group of
+ * 4 values `stride` words apart, zero past depth (no byte read past it). */
+static inline void adrt_dsp_widen(const int8_t *x, int32_t depth, int32_t *col, int32_t stride) {
+    int32_t n = depth >> 2;
+    if (n > 0) { /* 7 instructions per group of 4; volatile: its stores are its only effect */
+        uint32_t v;
+        int32_t e;
+        __asm__ volatile("1:\n\t"
+                         "ldr %[v], [%[x]], #4\n\t"
+                         "sxtb16 %[e], %[v]\n\t"
+                         "sxtb16 %[v], %[v], ror #8\n\t"
+                         "strd %[e], %[v], [%[col]]\n\t"
+                         "add %[col], %[col], %[step]\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b\n\t"
+                         : [x] "+r"(x), [col] "+r"(col), [n] "+r"(n), [v] "=&r"(v), [e] "=&r"(e)
+                         : [step] "r"(4 * stride)
+                         : "cc", "memory");
+    }
+    if (depth & 3) {
+        const uint32_t w = adrt_dsp_load_tail(x, depth & 3);
+        col[0] = adrt_dsp_even(w);
+        col[1] = adrt_dsp_odd(w);
+    }
 }
 
 /* (a * b + 2^31) >> 32: SMMULR (ACLE has no intrinsic for it). */

@@ -27,36 +27,6 @@ typedef struct {
     adrt_dsp_range_t range;
 } adrt_dsp_gemm_t;
 
-/* depth int8 values at x widened into a column: word pairs `stride` words apart, zero past depth.
- */
-static inline void adrt_dsp_widen(const int8_t *x, int32_t depth, int32_t *col, int32_t stride) {
-    int32_t n = depth >> 2;
-    if (n > 0) { /* 7 instructions per group of 4; volatile: its stores are its only effect */
-        uint32_t v;
-        int32_t e;
-        __asm__ volatile("1:\n\t"
-                         "ldr %[v], [%[x]], #4\n\t"
-                         "sxtb16 %[e], %[v]\n\t"
-                         "sxtb16 %[v], %[v], ror #8\n\t"
-                         "strd %[e], %[v], [%[col]]\n\t"
-                         "add %[col], %[col], %[step]\n\t"
-                         "subs %[n], %[n], #1\n\t"
-                         "bne 1b\n\t"
-                         : [x] "+r"(x), [col] "+r"(col), [n] "+r"(n), [v] "=&r"(v), [e] "=&r"(e)
-                         : [step] "r"(4 * stride)
-                         : "cc", "memory");
-    }
-    const int32_t tail = depth & 3;
-    if (tail) {
-        uint32_t w = 0;
-        for (int32_t i = 0; i < tail; ++i) {
-            w |= (uint32_t)(uint8_t)x[i] << (8 * i);
-        }
-        col[0] = adrt_dsp_even(w);
-        col[1] = adrt_dsp_odd(w);
-    }
-}
-
 /* How a GEMM requantizes (a constant at every call). */
 enum {
     ADRT_DSP_DOUBLE_ROUNDING,      /* convolutions: dsp_arith.h records */
@@ -88,6 +58,21 @@ static inline __attribute__((always_inline)) int32_t adrt_dsp_gemm_out(const adr
     return narrow ? ADRT_CLAMP(v, g->range.act_min, g->range.act_max) : v;
 }
 
+/* A dot product over `groups` groups of the asm `group`: an odd first group, then two at a time
+ * (a do-while: clang counts a for loop down with three instructions). */
+#define ADRT_DSP_DOT_GROUPS(group, operands)                                                       \
+    do {                                                                                           \
+        if (groups & 1) {                                                                          \
+            __asm__(group:operands : : "memory");                                                  \
+        }                                                                                          \
+        int32_t pairs = groups >> 1;                                                               \
+        if (pairs > 0) {                                                                           \
+            do {                                                                                   \
+                __asm__(group group:operands : : "memory");                                        \
+            } while (--pairs != 0);                                                                \
+        }                                                                                          \
+    } while (0)
+
 /* One group of 4 depth values, two columns, a channel pair: 15 instructions for 16 MACs. */
 #define ADRT_DSP_GROUP_2X2                                                                         \
     "ldrd %[w0], %[w1], [%[w]], #8\n\t"                                                            \
@@ -117,15 +102,7 @@ static inline __attribute__((always_inline)) void
 adrt_dsp_dot_2x2(const uint32_t **w, const int32_t *x, int32_t groups, int32_t acc[4]) {
     uint32_t w0, w1;
     int32_t we, ve, xe, xo;
-    if (groups & 1) {
-        __asm__(ADRT_DSP_GROUP_2X2:ADRT_DSP_OPERANDS_2X2 : : "memory");
-    }
-    int32_t n = groups >> 1;
-    if (n > 0) { /* do-while: clang counts a for loop down with three instructions */
-        do {
-            __asm__(ADRT_DSP_GROUP_2X2 ADRT_DSP_GROUP_2X2:ADRT_DSP_OPERANDS_2X2 : : "memory");
-        } while (--n != 0);
-    }
+    ADRT_DSP_DOT_GROUPS(ADRT_DSP_GROUP_2X2, ADRT_DSP_OPERANDS_2X2);
 }
 
 /* One group of 4 depth values, one column, a channel pair: 10 instructions for 8 MACs. */
@@ -150,15 +127,7 @@ static inline __attribute__((always_inline)) void
 adrt_dsp_dot_1x2(const uint32_t **w, const int32_t *x, int32_t groups, int32_t acc[2]) {
     uint32_t w0, w1;
     int32_t we, xe, xo;
-    if (groups & 1) {
-        __asm__(ADRT_DSP_GROUP_1X2:ADRT_DSP_OPERANDS_1X2 : : "memory");
-    }
-    int32_t n = groups >> 1;
-    if (n > 0) { /* do-while: clang counts a for loop down with three instructions */
-        do {
-            __asm__(ADRT_DSP_GROUP_1X2 ADRT_DSP_GROUP_1X2:ADRT_DSP_OPERANDS_1X2 : : "memory");
-        } while (--n != 0);
-    }
+    ADRT_DSP_DOT_GROUPS(ADRT_DSP_GROUP_1X2, ADRT_DSP_OPERANDS_1X2);
 }
 
 /* Every output channel of two interleaved columns into out_a and out_b. */

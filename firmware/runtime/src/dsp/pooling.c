@@ -23,10 +23,7 @@ static inline void sum_taps(const int8_t *x, int32_t taps, int32_t step, int32_t
 static void sum_taps_tail(const int8_t *x, int32_t taps, int32_t step, int32_t n, int32_t *even,
                           int32_t *odd) {
     for (; taps > 0; --taps, x += step) {
-        uint32_t v = 0;
-        for (int32_t i = 0; i < n; ++i) {
-            v |= (uint32_t)(uint8_t)x[i] << (8 * i);
-        }
+        const uint32_t v = adrt_dsp_load_tail(x, n);
         *even = (int32_t)__sadd16((uint32_t)*even, (uint32_t)adrt_dsp_even(v));
         *odd = (int32_t)__sadd16((uint32_t)*odd, (uint32_t)adrt_dsp_odd(v));
     }
