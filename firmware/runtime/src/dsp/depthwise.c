@@ -21,8 +21,7 @@ static void fill(int32_t *dst, int32_t words, int32_t value) {
 
 /* Widen input row iy, channels c0 .. c0 + 4 * blocks - 1, into the image columns of ring slot
  * `dst` (its padding columns hold the input zero point from the start of the block, zz: the
- * zero point as an int16 pair), pixel by pixel: a pixel's channels are adjacent in the input,
- * its blocks a ring row apart. */
+ * zero point as an int16 pair), a block of 4 channels at a time along the row. */
 static void load_row(const adrt_dsp_depthwise_conv2d_params_t *p, const int8_t *image, int32_t iy,
                      int32_t c0, int32_t blocks, int32_t zz, int32_t *dst) {
     const int32_t in_w = p->input.w, in_c = p->input.c, width = p->padded_width;
@@ -33,10 +32,33 @@ static void load_row(const adrt_dsp_depthwise_conv2d_params_t *p, const int8_t *
         }
         return;
     }
-    const int32_t channels = ADRT_MIN(4 * blocks, in_c - c0);
-    const int8_t *x = image + (size_t)iy * in_w * in_c + c0;
-    for (int32_t col = 0; col < in_w; ++col, x += in_c, d += 2) {
-        adrt_dsp_widen(x, channels, d, 2 * width);
+    const int8_t *row = image + (size_t)iy * in_w * in_c;
+    for (int32_t b = 0, c = c0; b < blocks; ++b, c += 4, d += 2 * width) {
+        const int8_t *x = row + c;
+        int32_t *col = d;
+        if (c + 4 > in_c) { /* the last 1-3 channels, no byte read past them */
+            for (int32_t n = 0; n < in_w; ++n, x += in_c, col += 2) {
+                const uint32_t v = adrt_dsp_load_tail(x, in_c - c);
+                col[0] = adrt_dsp_even(v);
+                col[1] = adrt_dsp_odd(v);
+            }
+            continue;
+        }
+        int32_t n = in_w;
+        uint32_t v;
+        int32_t e;
+        /* 7 instructions per pixel; volatile: its stores are its only effect */
+        __asm__ volatile("1:\n\t"
+                         "ldr %[v], [%[x]]\n\t"
+                         "add %[x], %[x], %[step]\n\t"
+                         "sxtb16 %[e], %[v]\n\t"
+                         "sxtb16 %[v], %[v], ror #8\n\t"
+                         "strd %[e], %[v], [%[col]], #8\n\t"
+                         "subs %[n], %[n], #1\n\t"
+                         "bne 1b\n\t"
+                         : [x] "+r"(x), [col] "+r"(col), [n] "+r"(n), [v] "=&r"(v), [e] "=&r"(e)
+                         : [step] "r"(in_c)
+                         : "cc", "memory");
     }
 }
 
