@@ -195,6 +195,8 @@ def depthwise_cases() -> list[tuple[str, bytes]]:
         ("3x3 stride 2 same", (1, 6, 7, 20), 20, (3, 3), (2, 2), (1, 1), "SAME"),
         ("dilation 2", (1, 8, 9, 6), 6, (3, 3), (1, 1), (2, 2), "SAME"),
         ("dilation 3x2 valid", (1, 9, 8, 4), 4, (3, 3), (1, 1), (3, 2), "VALID"),
+        ("dilation 2x1", (1, 9, 6, 8), 8, (3, 3), (1, 1), (2, 1), "SAME"),
+        ("wide image, ring of 4 channels", (1, 6, 70, 10), 10, (3, 3), (1, 1), (1, 1), "SAME"),
         ("1x7", (1, 1, 30, 9), 9, (1, 7), (1, 3), (1, 1), "SAME"),
         ("7x1 column image", (1, 30, 1, 9), 9, (7, 1), (3, 1), (1, 1), "SAME"),
         ("3x1 column image dilation 2", (1, 20, 1, 8), 8, (3, 1), (1, 1), (2, 1), "VALID"),
