@@ -1,6 +1,8 @@
-"""Lowering of int8 ADD, SUB, MUL, MINIMUM and MAXIMUM (with broadcasting) to adrt kernels.
+"""Lowering of int8 ADD, SUB, MUL, MINIMUM, MAXIMUM, SQUARED_DIFFERENCE and PRELU (with
+broadcasting) to adrt kernels.
 
-Quantization parameters reproduce TFLite's Prepare() (add.cc, sub.cc, mul.cc) bit for bit,
+Quantization parameters reproduce TFLite's Prepare() (add.cc, sub.cc, mul.cc,
+squared_difference.cc, activations.cc's PRELU) bit for bit,
 including which products are float32 and which double. The int8 reference kernels apply the same
 per-element arithmetic in their broadcast and non-broadcast paths, so the runtime uses one
 iteration scheme for both: `broadcast_iteration` merges the (up to 6-D) shapes into at most six
@@ -176,3 +178,69 @@ def lower_min_max(op: Operator, sg: Subgraph) -> KernelCall:
     params = [("bcast", broadcast_iteration(t1.shape, t2.shape, to.shape))]
     fn = "adrt_minimum_s8" if op.opcode == "MINIMUM" else "adrt_maximum_s8"
     return KernelCall(fn, "adrt_minmax_s8_params_t", params, tuple(op.inputs), tuple(op.outputs))
+
+
+@register("SQUARED_DIFFERENCE")
+def lower_squared_difference(op: Operator, sg: Subgraph) -> KernelCall:
+    t1, t2, to = _binary_tensors(op, sg)
+    s1, z1 = per_tensor(t1, "input 1")
+    s2, z2 = per_tensor(t2, "input 2")
+    so, zo = per_tensor(to, "output")
+    left_shift = 7  # (255 << 7)^2 still fits in int32
+    # float32 max, doubled exactly; the ratios and the output multiplier in double, with
+    # (1 << 14) * output scale a float32 product, as squared_difference.cc computes them.
+    twice_max = float(np.float32(2.0) * max(np.float32(s1), np.float32(s2)))
+    m1, sh1 = _smaller_than_one(s1 / twice_max, "input 1")
+    m2, sh2 = _smaller_than_one(s2 / twice_max, "input 2")
+    real_out = twice_max * twice_max / float(np.float32(1 << (2 * left_shift)) * np.float32(so))
+    mo, sho = _smaller_than_one(real_out, "output")
+    params = [
+        ("bcast", broadcast_iteration(t1.shape, t2.shape, to.shape)),
+        ("input1_offset", -z1),
+        ("input2_offset", -z2),
+        ("left_shift", left_shift),
+        ("input1_multiplier", m1),
+        ("input1_shift", sh1),
+        ("input2_multiplier", m2),
+        ("input2_shift", sh2),
+        ("output_multiplier", mo),
+        ("output_shift", sho),
+        ("output_offset", zo),
+        ("act_min", -128),
+        ("act_max", 127),
+    ]
+    return KernelCall(
+        "adrt_squared_difference_s8",
+        "adrt_add_s8_params_t",
+        params,
+        tuple(op.inputs),
+        tuple(op.outputs),
+    )
+
+
+@register("PRELU")
+def lower_prelu(op: Operator, sg: Subgraph) -> KernelCall:
+    x, alpha, y = _binary_tensors(op, sg)
+    sx, zx = per_tensor(x, "input")
+    sa, za = per_tensor(alpha, "alpha")
+    sy, zy = per_tensor(y, "output")
+    if tuple(y.shape) != tuple(x.shape):
+        raise Unsupported(f"PRELU output {list(y.shape)} for input {list(x.shape)}")
+    # activations.cc: both ratios are float32 expressions, widened to double.
+    m1, sh1 = quantize_multiplier(float(np.float32(sx) / np.float32(sy)))
+    m2, sh2 = quantize_multiplier(
+        float(np.float32(np.float32(sx) * np.float32(sa)) / np.float32(sy))
+    )
+    params = [
+        ("bcast", broadcast_iteration(x.shape, alpha.shape, y.shape)),
+        ("input_offset", -zx),
+        ("alpha_offset", -za),
+        ("identity_multiplier", m1),
+        ("identity_shift", sh1),
+        ("alpha_multiplier", m2),
+        ("alpha_shift", sh2),
+        ("output_offset", zy),
+    ]
+    return KernelCall(
+        "adrt_prelu_s8", "adrt_prelu_s8_params_t", params, tuple(op.inputs), tuple(op.outputs)
+    )
