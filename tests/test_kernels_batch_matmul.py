@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from autodeploy.analysis.macs import estimate_macs
 from autodeploy.codegen.lower.registry import Unsupported, lower_operator
 from autodeploy.tflite.reader import parse_model
 from tests.support.native_harness import assert_bit_exact_many
@@ -69,3 +70,17 @@ def test_batch_matmul_unsupported():
     sg = parse_model(b.build([x], [y]), "<bmm>").main
     with pytest.raises(Unsupported, match="quantized per channel"):
         lower_operator(sg.operators[0], sg)
+
+
+@pytest.mark.parametrize(
+    "model, macs",
+    [
+        (_matmul([3, 5], [5, 4]), 3 * 4 * 5),
+        (_matmul([2, 6, 3], [2, 6, 5], adj_x=True), 2 * 3 * 5 * 6),
+        (_matmul([2, 1, 3, 4], [1, 3, 4, 2]), 2 * 3 * 3 * 2 * 4),  # broadcast batch 2x3
+        (_matmul([1, 2, 8, 16], [1, 2, 8, 16], adj_y=True), 2 * 8 * 8 * 16),
+    ],
+)
+def test_batch_matmul_macs(model, macs):
+    sg = parse_model(model, "<bmm>").main
+    assert estimate_macs(sg.operators[0], sg).macs == macs
