@@ -1,6 +1,6 @@
 """SUM, REDUCE_MAX, ARG_MAX and ARG_MIN (int8 input): bit-exact against LiteRT BUILTIN_REF, and
-SUM against TFLM: LiteRT 2.3's reference int8 SUM returns values unrelated to the input (its
-optimized kernel and TFLM agree with each other and with the float sum)."""
+SUM against TFLM: LiteRT 2.3's reference int8 SUM returns values unrelated to the input (TFLM's
+are the float sums, rounded)."""
 
 from __future__ import annotations
 
@@ -117,3 +117,17 @@ def test_reductions_unsupported(model, detail):
     sg = parse_model(model, "<reduce>").main
     with pytest.raises(Unsupported, match=detail):
         lower_operator(sg.operators[0], sg)
+
+
+def test_litert_reference_sum_is_why_sum_is_checked_against_tflm():
+    from tests.support.native_harness import litert_reference
+
+    model = _reduce("SUM", (3, 7), [1], True, (0.02, -10), (0.4, 5))
+    x = np.arange(-10, 11, dtype=np.int8).reshape(3, 7)
+    tflm = tflm_reference(model, [[x]])[0][0]
+    # the float sum: (x - zp_in) * scale_in / scale_out + zp_out, rounded
+    expected = np.round((x.astype(int) + 10).sum(axis=1, keepdims=True) * 0.02 / 0.4) + 5
+    assert np.array_equal(tflm, expected)
+    assert not np.array_equal(litert_reference(model, [[x]])[0][0], tflm), (
+        "LiteRT's reference SUM now agrees with TFLM: check SUM against LiteRT again"
+    )

@@ -91,6 +91,30 @@ def _depth_space(op, shape, block, dtype="INT8"):
     return b.build([x], [y])
 
 
+def _decoder_chain():
+    """SPLIT's two outputs feed a TRANSPOSE_CONV and a RESIZE_BILINEAR whose sum goes to an int64
+    ARG_MAX: multi-output layers, their arena slots and an INT64 graph output in one program."""
+    b = ModelBuilder()
+    rng = np.random.default_rng(9)
+    x = b.tensor([1, 4, 4, 4], "INT8", 0.05, -7)
+    halves = [b.tensor([1, 4, 4, 2], "INT8", 0.05, -7) for _ in range(2)]
+    b.op("SPLIT", [b.const(np.array([3], np.int32)), x], halves, "SplitOptions", {"num_splits": 2})
+    f = b.const(rng.integers(-127, 128, (2, 2, 2, 2)).astype(np.int8), scale=[0.02, 0.03],
+                zero_point=[0, 0])  # fmt: skip
+    up = b.tensor([1, 8, 8, 2], "INT8", 0.1, 3)
+    b.op("TRANSPOSE_CONV", [b.const(np.array([1, 8, 8, 2], np.int32)), f, halves[0]], [up],
+         "TransposeConvOptions", {"padding": "SAME", "stride_h": 2, "stride_w": 2})  # fmt: skip
+    resized = b.tensor([1, 8, 8, 2], "INT8", 0.05, -7)
+    b.op("RESIZE_BILINEAR", [halves[1], b.const(np.array([8, 8], np.int32))], [resized],
+         "ResizeBilinearOptions", {"half_pixel_centers": True})  # fmt: skip
+    total = b.tensor([1, 8, 8, 2], "INT8", 0.12, 0)
+    b.op("ADD", [up, resized], [total], "AddOptions", {})
+    labels = b.tensor([1, 8, 8], "INT64")
+    b.op("ARG_MAX", [total, b.const(np.array([3], np.int32))], [labels], "ArgMaxOptions",
+         {"output_type": "INT64"})  # fmt: skip
+    return b.build([x], [total, labels])
+
+
 def test_data_movement_bit_exact():
     cases = [
         ("split channels", _split([1, 4, 5, 6], 3, 3)),
@@ -128,6 +152,7 @@ def test_data_movement_bit_exact():
         ("space_to_depth 2", _depth_space("SPACE_TO_DEPTH", [1, 4, 6, 3], 2)),
         ("space_to_depth 3", _depth_space("SPACE_TO_DEPTH", [2, 6, 3, 2], 3)),
         ("space_to_depth int32", _depth_space("SPACE_TO_DEPTH", [1, 2, 2, 1], 2, "INT32")),
+        ("decoder chain", _decoder_chain()),
     ]
     # Computed indices: every valid index, in and out of order, repeated.
     computed = [
