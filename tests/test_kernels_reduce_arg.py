@@ -11,20 +11,7 @@ from autodeploy.codegen.lower.registry import Unsupported, lower_operator
 from autodeploy.tflite.reader import parse_model
 from tests.support.native_harness import assert_bit_exact_many, random_inputs, tflm_reference
 from tests.support.tflite_builder import ModelBuilder
-
-
-def _reduce(op, shape, axes, keep, in_q, out_q):
-    b = ModelBuilder()
-    x = b.tensor(shape, "INT8", *in_q)
-    norm = {a % len(shape) for a in axes}
-    if keep:
-        oshape = [1 if i in norm else d for i, d in enumerate(shape)]
-    else:
-        oshape = [d for i, d in enumerate(shape) if i not in norm]
-    a = b.const(np.array(axes, np.int32))
-    y = b.tensor(oshape, "INT8", *out_q)
-    b.op(op, [x, a], [y], "ReducerOptions", {"keep_dims": keep})
-    return b.build([x], [y])
+from tests.test_kernels_reduce import mean_model
 
 
 def _arg(op, shape, axis, out_type="INT32", axis_dtype=np.int32):
@@ -69,7 +56,7 @@ def test_sum_bit_exact():
                 if (k + len(shape) + keep) % 2:  # half the combinations
                     cases.append(
                         (f"sum {shape} {axes} keep={keep} {in_q}->{out_q}",
-                         _reduce("SUM", shape, axes, keep, in_q, out_q))
+                         mean_model(shape, axes, keep, in_q, out_q, "SUM"))
                     )  # fmt: skip
     assert_bit_exact_many(cases, n_inputs=2, seed=11, reference=tflm_reference)
 
@@ -77,7 +64,7 @@ def test_sum_bit_exact():
 def test_reduce_max_and_arg_bit_exact():
     q = ((0.05, -4), (0.05, -4))
     cases = [
-        (f"max {shape} {axes} keep={keep}", _reduce("REDUCE_MAX", shape, axes, keep, *q))
+        (f"max {shape} {axes} keep={keep}", mean_model(shape, axes, keep, *q, "REDUCE_MAX"))
         for shape, axes in LAYOUTS
         for keep in (True, False)
     ]
@@ -106,9 +93,9 @@ def test_reduce_max_and_arg_bit_exact():
 @pytest.mark.parametrize(
     "model, detail",
     [
-        (_reduce("SUM", (2, 3, 4, 5), [1, 3], True, (0.1, 0), (0.1, 0)), "non-adjacent"),
+        (mean_model((2, 3, 4, 5), [1, 3], True, (0.1, 0), (0.1, 0), "SUM"), "non-adjacent"),
         (
-            _reduce("REDUCE_MAX", (2, 3), [1], False, (0.1, 0), (0.2, 0)),
+            mean_model((2, 3), [1], False, (0.1, 0), (0.2, 0), "REDUCE_MAX"),
             "different input and output quantization",
         ),
     ],
@@ -122,7 +109,7 @@ def test_reductions_unsupported(model, detail):
 def test_litert_reference_sum_is_why_sum_is_checked_against_tflm():
     from tests.support.native_harness import litert_reference
 
-    model = _reduce("SUM", (3, 7), [1], True, (0.02, -10), (0.4, 5))
+    model = mean_model((3, 7), [1], True, (0.02, -10), (0.4, 5), "SUM")
     x = np.arange(-10, 11, dtype=np.int8).reshape(3, 7)
     tflm = tflm_reference(model, [[x]])[0][0]
     # the float sum: (x - zp_in) * scale_in / scale_out + zp_out, rounded

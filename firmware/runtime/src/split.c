@@ -1,24 +1,14 @@
 #include "adrt/split.h"
 
 #include <stdarg.h>
-#include <string.h>
+
+#include "adrt/copy.h"
 
 /* Copies output k's column block (starting at byte `column` of each row) out of the input. */
 static void copy_output(const adrt_split_params_t *p, int32_t k, const uint8_t *in, uint8_t *out,
                         int32_t column) {
     const int32_t bytes = p->copy_bytes[k];
-    const int32_t row = p->in_row_bytes;
-    int32_t r;
-    in += column;
-    if (p->outer == 1 || bytes == row) {
-        memcpy(out, in, (size_t)bytes * (size_t)p->outer);
-        return;
-    }
-    for (r = 0; r < p->outer; ++r) {
-        memcpy(out, in, (size_t)bytes);
-        in += row;
-        out += bytes;
-    }
+    adrt_copy_rows(out, bytes, in + column, p->in_row_bytes, bytes, p->outer);
 }
 
 /* Output pointers are read with their actual type, so the variadic calls are well defined. */

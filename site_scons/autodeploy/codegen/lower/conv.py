@@ -66,6 +66,23 @@ def _kernel_sum(op: Operator, bias: np.ndarray, wsum: np.ndarray, input_offset: 
     return CArray("int32_t", tuple(int(v) for v in ks))
 
 
+def _requantization(op: Operator, x: Tensor, w: Tensor, y: Tensor, oc: int) -> list:
+    """Offsets, activation clamp and per-channel multipliers of a convolution's output (TFLite's
+    PopulateConvolutionQuantizationParams), in the order of the conv params structs."""
+    in_scale, in_zp = scale_zp(x)
+    out_scale, out_zp = scale_zp(y)
+    mults, shifts = conv_per_channel_multipliers(in_scale, w.quantization.scale, out_scale, oc)
+    lo, hi = act_range(op, y)
+    return [
+        ("input_offset", -in_zp),
+        ("output_offset", out_zp),
+        ("act_min", lo),
+        ("act_max", hi),
+        ("multiplier", CArray("int32_t", tuple(mults))),
+        ("shift", CArray("int32_t", tuple(shifts))),
+    ]
+
+
 def _geometry(op: Operator, x: Tensor, y: Tensor, fh: int, fw: int) -> list:
     o = op.options
     sh, sw = int(o.get("stride_h", 1)), int(o.get("stride_w", 1))
@@ -103,23 +120,14 @@ def _conv_call(
     fh, fw = w.shape[1], w.shape[2]
     wq = _weights(op, w, oc, qdim)
     bias_idx, bias = _bias(op, sg, oc)
-    in_scale, in_zp = scale_zp(x)
-    out_scale, out_zp = scale_zp(y)
-    mults, shifts = conv_per_channel_multipliers(in_scale, w.quantization.scale, out_scale, oc)
-    lo, hi = act_range(op, y)
     params = [
         ("input", shape4(x.shape)),
         ("filter", shape4(w.shape)),
         ("output", shape4(y.shape)),
         *_geometry(op, x, y, fh, fw),
         channel_param,
-        ("input_offset", -in_zp),
-        ("output_offset", out_zp),
-        ("act_min", lo),
-        ("act_max", hi),
-        ("multiplier", CArray("int32_t", tuple(mults))),
-        ("shift", CArray("int32_t", tuple(shifts))),
-        ("kernel_sum", _kernel_sum(op, bias, filter_sum(wq), -in_zp)),
+        *_requantization(op, x, w, y, oc),
+        ("kernel_sum", _kernel_sum(op, bias, filter_sum(wq), -scale_zp(x)[1])),
     ]
     return KernelCall(fn, struct, params, (op.inputs[0], op.inputs[1], bias_idx), (op.outputs[0],))
 
@@ -255,10 +263,6 @@ def lower_transpose_conv(op: Operator, sg: Subgraph) -> KernelCall:
             f"TRANSPOSE_CONV output {oh}x{ow} with {padding} padding does not come from a "
             f"{x.shape[1]}x{x.shape[2]} input"
         )
-    in_scale, in_zp = scale_zp(x)
-    out_scale, out_zp = scale_zp(y)
-    mults, shifts = conv_per_channel_multipliers(in_scale, w.quantization.scale, out_scale, oc)
-    lo, hi = act_range(op, y)
     params = [
         ("input", shape4(x.shape)),
         ("filter", shape4(w.shape)),
@@ -267,12 +271,7 @@ def lower_transpose_conv(op: Operator, sg: Subgraph) -> KernelCall:
         ("stride_w", sw),
         ("pad_h", pad_before(padding, oh, fh, sh, 1)),
         ("pad_w", pad_before(padding, ow, fw, sw, 1)),
-        ("input_offset", -in_zp),
-        ("output_offset", out_zp),
-        ("act_min", lo),
-        ("act_max", hi),
-        ("multiplier", CArray("int32_t", tuple(mults))),
-        ("shift", CArray("int32_t", tuple(shifts))),
+        *_requantization(op, x, w, y, oc),
     ]
     return KernelCall(
         "adrt_transpose_conv_s8",

@@ -111,22 +111,22 @@ def _smaller_than_one(real: float, what: str) -> tuple[int, int]:
     return m, s
 
 
-@register("ADD", "SUB")
-def lower_add_sub(op: Operator, sg: Subgraph) -> KernelCall:
-    t1, t2, to = _binary_tensors(op, sg)
+def _rescaled_pair(
+    t1: Tensor, t2: Tensor, to: Tensor, left_shift: int, output_scale_of
+) -> tuple[list, tuple[int, int]]:
+    """ADD/SUB and SQUARED_DIFFERENCE rescale both inputs to twice the larger input scale after
+    `left_shift`: the params from the broadcast to input 2's shift, and the output multiplier of
+    `output_scale_of(twice_max, output scale)`. The max and its doubling are float32 (exact), the
+    ratios double, as in add.cc / sub.cc / squared_difference.cc."""
     s1, z1 = per_tensor(t1, "input 1")
     s2, z2 = per_tensor(t2, "input 2")
-    so, zo = per_tensor(to, "output")
-    left_shift = 20
-    # float32 max and doubling (exact), widened to double as in add.cc / sub.cc.
+    so, _ = per_tensor(to, "output")
     twice_max = float(np.float32(2.0) * max(np.float32(s1), np.float32(s2)))
     m1, sh1 = _smaller_than_one(s1 / twice_max, "input 1")
     m2, sh2 = _smaller_than_one(s2 / twice_max, "input 2")
-    # (1 << left_shift) * output scale is a float32 product.
-    real_out = twice_max / float(np.float32(1 << left_shift) * np.float32(so))
-    # Both refuse (ADD) or mis-compute (SUB: a negative rounding shift) a multiplier >= 1.
-    mo, sho = _smaller_than_one(real_out, "output")
-    act_min, act_max = _activation_range(op, so, zo)
+    # LiteRT refuses (ADD), mis-computes (SUB: a negative rounding shift) or aborts on
+    # (SQUARED_DIFFERENCE) an output multiplier >= 1.
+    output = _smaller_than_one(output_scale_of(twice_max, so), "output")
     params = [
         ("bcast", broadcast_iteration(t1.shape, t2.shape, to.shape)),
         ("input1_offset", -z1),
@@ -136,6 +136,22 @@ def lower_add_sub(op: Operator, sg: Subgraph) -> KernelCall:
         ("input1_shift", sh1),
         ("input2_multiplier", m2),
         ("input2_shift", sh2),
+    ]
+    return params, output
+
+
+@register("ADD", "SUB")
+def lower_add_sub(op: Operator, sg: Subgraph) -> KernelCall:
+    t1, t2, to = _binary_tensors(op, sg)
+    left_shift = 20
+    # (1 << left_shift) * output scale is a float32 product.
+    params, (mo, sho) = _rescaled_pair(
+        t1, t2, to, left_shift,
+        lambda twice_max, so: twice_max / float(np.float32(1 << left_shift) * np.float32(so)),
+    )  # fmt: skip
+    so, zo = per_tensor(to, "output")
+    act_min, act_max = _activation_range(op, so, zo)
+    params += [
         ("output_multiplier", mo),
         ("output_shift", sho),
         ("output_offset", zo),
@@ -183,29 +199,18 @@ def lower_min_max(op: Operator, sg: Subgraph) -> KernelCall:
 @register("SQUARED_DIFFERENCE")
 def lower_squared_difference(op: Operator, sg: Subgraph) -> KernelCall:
     t1, t2, to = _binary_tensors(op, sg)
-    s1, z1 = per_tensor(t1, "input 1")
-    s2, z2 = per_tensor(t2, "input 2")
-    so, zo = per_tensor(to, "output")
     left_shift = 7  # (255 << 7)^2 still fits in int32
-    # float32 max, doubled exactly; the ratios and the output multiplier in double, with
-    # (1 << 14) * output scale a float32 product, as squared_difference.cc computes them.
-    twice_max = float(np.float32(2.0) * max(np.float32(s1), np.float32(s2)))
-    m1, sh1 = _smaller_than_one(s1 / twice_max, "input 1")
-    m2, sh2 = _smaller_than_one(s2 / twice_max, "input 2")
-    real_out = twice_max * twice_max / float(np.float32(1 << (2 * left_shift)) * np.float32(so))
-    mo, sho = _smaller_than_one(real_out, "output")
-    params = [
-        ("bcast", broadcast_iteration(t1.shape, t2.shape, to.shape)),
-        ("input1_offset", -z1),
-        ("input2_offset", -z2),
-        ("left_shift", left_shift),
-        ("input1_multiplier", m1),
-        ("input1_shift", sh1),
-        ("input2_multiplier", m2),
-        ("input2_shift", sh2),
+    # twice_max^2 / ((1 << 14) * output scale), the denominator a float32 product.
+    params, (mo, sho) = _rescaled_pair(
+        t1, t2, to, left_shift,
+        lambda twice_max, so: (
+            twice_max * twice_max / float(np.float32(1 << (2 * left_shift)) * np.float32(so))
+        ),
+    )  # fmt: skip
+    params += [
         ("output_multiplier", mo),
         ("output_shift", sho),
-        ("output_offset", zo),
+        ("output_offset", per_tensor(to, "output")[1]),
         ("act_min", -128),
         ("act_max", 127),
     ]
