@@ -11,7 +11,8 @@ from tests.support.native_harness import assert_bit_exact_many
 from tests.support.tflite_builder import ModelBuilder
 
 
-def mean_model(shape, axes, keep, in_q, out_q):
+def mean_model(shape, axes, keep, in_q, out_q, op="MEAN"):
+    """A MEAN (or another reducer: SUM, REDUCE_MAX) over `axes`."""
     b = ModelBuilder()
     x = b.tensor(shape, "INT8", *in_q)
     norm = {a % len(shape) for a in axes}
@@ -21,7 +22,7 @@ def mean_model(shape, axes, keep, in_q, out_q):
         oshape = [d for i, d in enumerate(shape) if i not in norm]
     a = b.const(np.array(axes, np.int32))
     y = b.tensor(oshape, "INT8", *out_q)
-    b.op("MEAN", [x, a], [y], "ReducerOptions", {"keep_dims": keep})
+    b.op(op, [x, a], [y], "ReducerOptions", {"keep_dims": keep})
     return b.build([x], [y])
 
 

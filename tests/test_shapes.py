@@ -13,6 +13,7 @@ from autodeploy.analysis.report import analysis_markdown
 from autodeploy.codegen.pipeline import compile_bytes
 from autodeploy.errors import TfliteFormatError
 from autodeploy.target import PORTABLE
+from autodeploy.tflite.reader import parse_model
 
 MODELS = sorted((Path(__file__).resolve().parent.parent / "models").glob("*.tflite"))
 
@@ -71,3 +72,71 @@ def test_an_inconsistent_graph_is_refused_with_the_layer():
     b.op("ADD", [x, z], [y], "AddOptions", {})
     with pytest.raises(TfliteFormatError, match=r"layer 0 ADD is inconsistent: .*do not broadcast"):
         compile_bytes(b.build([x, z], [y]), "bad.tflite", PORTABLE)
+
+
+def _one_op(opcode, inputs, outputs, options_type=None, options=None):
+    """A single-op model; `inputs` are (shape, dtype) for graph inputs or numpy constants, and
+    every output is stored with the stale shape [1]."""
+    b = ModelBuilder()
+    ins = [
+        b.const(i) if isinstance(i, np.ndarray) else b.tensor(i[0], i[1], 0.1, 0) for i in inputs
+    ]
+    outs = [b.tensor([1], dtype, 0.1, 0) if dtype == "INT8" else b.tensor([1], dtype)
+            for dtype in outputs]  # fmt: skip
+    b.op(opcode, ins, outs, options_type, options)
+    graph_inputs = [t for t, i in zip(ins, inputs, strict=True) if not isinstance(i, np.ndarray)]
+    return b.build(graph_inputs, outs)
+
+
+I32 = np.int32
+SHAPE_CASES = [
+    (_one_op("SPLIT_V", [([2, 10, 3], "INT8"), np.array([3, -1, 1], I32), np.array(1, I32)],
+             ["INT8"] * 3, "SplitVOptions", {"num_splits": 3}),
+     [(2, 3, 3), (2, 6, 3), (2, 1, 3)]),
+    (_one_op("UNPACK", [([2, 3, 4], "INT8")], ["INT8"] * 3, "UnpackOptions", {"axis": 1}),
+     [(2, 4)] * 3),
+    (_one_op("GATHER", [([2, 5, 3], "INT8"), np.zeros((2, 4), I32)], ["INT8"], "GatherOptions",
+             {"axis": 1, "batch_dims": -1}),
+     [(2, 4, 3)]),
+    (_one_op("ARG_MAX", [([2, 5, 3], "INT8"), np.array([-2], I32)], ["INT64"], "ArgMaxOptions",
+             {"output_type": "INT64"}),
+     [(2, 3)]),
+    (_one_op("SUM", [([2, 5, 3], "INT8"), np.array([0, 2], I32)], ["INT8"], "ReducerOptions",
+             {"keep_dims": True}),
+     [(1, 5, 1)]),
+    (_one_op("DEPTH_TO_SPACE", [([1, 2, 3, 8], "INT8")], ["INT8"], "DepthToSpaceOptions",
+             {"block_size": 2}),
+     [(1, 4, 6, 2)]),
+    (_one_op("SPACE_TO_DEPTH", [([1, 4, 6, 2], "INT8")], ["INT8"], "SpaceToDepthOptions",
+             {"block_size": 2}),
+     [(1, 2, 3, 8)]),
+    (_one_op("RESIZE_BILINEAR", [([1, 2, 3, 4], "INT8"), np.array([5, 7], I32)], ["INT8"]),
+     [(1, 5, 7, 4)]),
+    (_one_op("BATCH_MATMUL", [([3, 1, 6, 4], "INT8"), ([2, 5, 6], "INT8")], ["INT8"],
+             "BatchMatMulOptions", {"adj_x": True, "adj_y": True}),
+     [(3, 2, 4, 5)]),
+    (_one_op("TRANSPOSE_CONV", [np.array([1, 8, 8, 2], I32), np.ones((2, 3, 3, 4), np.int8),
+                                ([1, 4, 4, 4], "INT8")], ["INT8"]),
+     [(1, 8, 8, 2)]),
+    (_one_op("PRELU", [([1, 4, 4, 3], "INT8"), ([1, 1, 3], "INT8")], ["INT8"]), [(1, 4, 4, 3)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "model, shapes",
+    SHAPE_CASES,
+    ids=[parse_model(m, "op").main.operators[0].opcode for m, _ in SHAPE_CASES],
+)
+def test_new_op_output_shapes_are_computed(model, shapes):
+    program = compile_bytes(model, "op.tflite", PORTABLE)
+    sub = program.model.main
+    assert [tuple(sub.tensors[i].shape) for i in sub.operators[0].outputs] == shapes
+
+
+def test_a_depth_to_space_of_a_non_image_is_refused_with_the_layer():
+    model = _one_op("DEPTH_TO_SPACE", [([2, 8, 4], "INT8")], ["INT8"], "DepthToSpaceOptions",
+                    {"block_size": 2})  # fmt: skip
+    with pytest.raises(
+        TfliteFormatError, match=r"layer 0 DEPTH_TO_SPACE is inconsistent: .*rank-3"
+    ):
+        compile_bytes(model, "bad.tflite", PORTABLE)

@@ -1,24 +1,14 @@
 #include "adrt/concat.h"
 
 #include <stdarg.h>
-#include <string.h>
+
+#include "adrt/copy.h"
 
 /* Copies input k (all rows) to its column block of the output. */
 static void copy_input(const adrt_concat_params_t *p, int32_t k, const uint8_t *in, uint8_t *out,
                        int32_t column) {
     const int32_t bytes = p->copy_bytes[k];
-    const int32_t row = p->out_row_bytes;
-    int32_t r;
-    out += column;
-    if (p->outer == 1 || bytes == row) {
-        memcpy(out, in, (size_t)bytes * (size_t)p->outer);
-        return;
-    }
-    for (r = 0; r < p->outer; ++r) {
-        memcpy(out, in, (size_t)bytes);
-        out += row;
-        in += bytes;
-    }
+    adrt_copy_rows(out + column, p->out_row_bytes, in, bytes, bytes, p->outer);
 }
 
 /* Two passes over the arguments: the output pointer comes after all inputs. Arguments are read

@@ -198,3 +198,69 @@ void adrt_maximum_s8(const adrt_minmax_s8_params_t *params, const int8_t *input1
                      const int8_t *input2, int8_t *output) {
     bcast_run(&params->bcast, params, max_row, input1, input2, output);
 }
+
+/* ---- SQUARED_DIFFERENCE ------------------------------------------------------------------- */
+
+/* |difference| <= 2^15 after the rescaling, so its square fits in int32. */
+static inline int8_t squared_difference(const adrt_add_s8_params_t *p, int32_t x, int32_t y) {
+    const int32_t d = x - y;
+    return add_finish(p, d * d);
+}
+
+static void squared_difference_row(const void *params, const int8_t *a, int32_t sa, const int8_t *b,
+                                   int32_t sb, int8_t *out, int32_t n) {
+    const adrt_add_s8_params_t *p = (const adrt_add_s8_params_t *)params;
+    if (sa != 0 && sb != 0) {
+        for (int32_t i = 0; i < n; ++i) {
+            out[i] = squared_difference(p, add_scale1(p, a[i]), add_scale2(p, b[i]));
+        }
+    } else if (sa != 0) {
+        const int32_t y = add_scale2(p, b[0]);
+        for (int32_t i = 0; i < n; ++i) {
+            out[i] = squared_difference(p, add_scale1(p, a[i]), y);
+        }
+    } else if (sb != 0) {
+        const int32_t x = add_scale1(p, a[0]);
+        for (int32_t i = 0; i < n; ++i) {
+            out[i] = squared_difference(p, x, add_scale2(p, b[i]));
+        }
+    } else {
+        const int8_t v = squared_difference(p, add_scale1(p, a[0]), add_scale2(p, b[0]));
+        for (int32_t i = 0; i < n; ++i) {
+            out[i] = v;
+        }
+    }
+}
+
+void adrt_squared_difference_s8(const adrt_add_s8_params_t *params, const int8_t *input1,
+                                const int8_t *input2, int8_t *output) {
+    bcast_run(&params->bcast, params, squared_difference_row, input1, input2, output);
+}
+
+/* ---- PRELU -------------------------------------------------------------------------------- */
+
+static inline int8_t prelu(const adrt_prelu_s8_params_t *p, int8_t x, int8_t alpha) {
+    const int32_t v = x + p->input_offset;
+    int32_t r;
+    if (v >= 0) {
+        r = adrt_mul_by_quantized_multiplier(v, p->identity_multiplier, p->identity_shift);
+    } else {
+        r = adrt_mul_by_quantized_multiplier(v * (alpha + p->alpha_offset), p->alpha_multiplier,
+                                             p->alpha_shift);
+    }
+    r += p->output_offset;
+    return (int8_t)ADRT_CLAMP(r, -128, 127);
+}
+
+static void prelu_row(const void *params, const int8_t *a, int32_t sa, const int8_t *b, int32_t sb,
+                      int8_t *out, int32_t n) {
+    const adrt_prelu_s8_params_t *p = (const adrt_prelu_s8_params_t *)params;
+    for (int32_t i = 0; i < n; ++i) {
+        out[i] = prelu(p, a[i * sa], b[i * sb]);
+    }
+}
+
+void adrt_prelu_s8(const adrt_prelu_s8_params_t *params, const int8_t *input, const int8_t *alpha,
+                   int8_t *output) {
+    bcast_run(&params->bcast, params, prelu_row, input, alpha, output);
+}

@@ -1,14 +1,18 @@
 """Per-layer MAC estimate with the reference tool's formula (shapes NHWC, filter = input 1).
 
 CONV_2D: Kh*Kw*Ho*Wo*Cout*Cin, DEPTHWISE_CONV_2D: Kh*Kw*Ho*Wo*Cout, FULLY_CONNECTED: filter's last
-dimension times the output elements; every other op counts 0. Like the reference, batch is ignored.
-Cin comes from the filter, so a grouped CONV_2D counts its real (per-group) work.
+dimension times the output elements. Like the reference, batch is ignored. Cin comes from the
+filter, so a grouped CONV_2D counts its real (per-group) work.
+
+The reference tool counts 0 for every other op; two more do matrix products, counted here:
+TRANSPOSE_CONV and BATCH_MATMUL (see their functions). Every other op counts 0.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from autodeploy.codegen.lower._spatial import pad_before
 from autodeploy.tflite.model import Operator, Subgraph
 
 
@@ -25,7 +29,53 @@ def _product(values) -> int:
     return result
 
 
+def _transpose_conv_taps(size_in: int, size_out: int, taps: int, stride: int, pad: int) -> int:
+    """(input position, filter tap) pairs of one axis whose output position lies in the output."""
+    return sum(
+        1 for i in range(size_in) for t in range(taps) if 0 <= i * stride - pad + t < size_out
+    )
+
+
+def _transpose_conv(op: Operator, subgraph: Subgraph) -> MacEstimate:
+    """Every input pixel meets every filter tap at one output pixel; the MACs are those pairs that
+    land inside the output (the rest are cropped by the padding), times Cin*Cout. Batch ignored,
+    as for CONV_2D."""
+    tensors = subgraph.tensors
+    filt, x = tensors[op.inputs[1]].shape, tensors[op.inputs[2]].shape
+    out = tensors[op.outputs[0]].shape
+    if len(filt) != 4 or len(x) != 4 or len(out) != 4:
+        return MacEstimate(0, "")
+    cout, kh, kw, cin = filt
+    padding = op.options.get("padding", "SAME")
+    sh, sw = int(op.options.get("stride_h", 1)), int(op.options.get("stride_w", 1))
+    if min(sh, sw) < 1:
+        return MacEstimate(0, "")
+    rows = _transpose_conv_taps(x[1], out[1], kh, sh, pad_before(padding, out[1], kh, sh, 1))
+    cols = _transpose_conv_taps(x[2], out[2], kw, sw, pad_before(padding, out[2], kw, sw, 1))
+    return MacEstimate(
+        rows * cols * cin * cout,
+        f"TapsH*TapsW*Cin*Cout = {rows}*{cols}*{cin}*{cout} (in-output input x tap pairs)",
+    )
+
+
+def _batch_matmul(op: Operator, subgraph: Subgraph) -> MacEstimate:
+    """B*M*N*K: one K-long dot product per output element, the batch dimensions included (they
+    are the products' count, not an image batch)."""
+    lhs = subgraph.tensors[op.inputs[0]].shape
+    out = subgraph.tensors[op.outputs[0]].shape
+    if len(lhs) < 2 or len(out) < 2:
+        return MacEstimate(0, "")
+    depth = lhs[-2] if op.options.get("adj_x") else lhs[-1]
+    batch = _product(out[:-2])
+    rows, cols = out[-2], out[-1]
+    return MacEstimate(batch * rows * cols * depth, f"B*M*N*K = {batch}*{rows}*{cols}*{depth}")
+
+
 def estimate_macs(op: Operator, subgraph: Subgraph) -> MacEstimate:
+    if op.opcode == "TRANSPOSE_CONV" and len(op.inputs) >= 3:
+        return _transpose_conv(op, subgraph)
+    if op.opcode == "BATCH_MATMUL" and len(op.inputs) >= 2:
+        return _batch_matmul(op, subgraph)
     tensors = subgraph.tensors
     if op.opcode not in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED") or len(op.inputs) < 2:
         return MacEstimate(0, "")

@@ -359,8 +359,11 @@ def _space_batch(op, tensors):
 
 @rule("DEPTH_TO_SPACE", "SPACE_TO_DEPTH")
 def _depth_space(op, tensors):
-    n, h, w, c = _input(op, tensors, 0).shape
+    shape = _input(op, tensors, 0).shape
     b = int(op.options.get("block_size", 1))
+    if len(shape) != 4 or b < 1:
+        raise ShapeError(f"{op.opcode}: block size {b} on a rank-{len(shape)} input (needs 4)")
+    n, h, w, c = shape
     if op.opcode == "DEPTH_TO_SPACE":
         if c % (b * b):
             raise ShapeError(f"DEPTH_TO_SPACE: {c} channels not divisible by {b * b}")
@@ -382,6 +385,8 @@ def _gather(op, tensors):
 @rule("BATCH_MATMUL")
 def _batch_matmul(op, tensors):
     a, b = list(_input(op, tensors, 0).shape), list(_input(op, tensors, 1).shape)
+    if len(a) < 2 or len(b) < 2:
+        raise ShapeError(f"BATCH_MATMUL: operands of rank {len(a)} and {len(b)} (needs 2 or more)")
     if op.options.get("adj_x"):
         a[-1], a[-2] = a[-2], a[-1]
     if op.options.get("adj_y"):
@@ -395,6 +400,8 @@ def _batch_matmul(op, tensors):
 @rule("TRANSPOSE_CONV")
 def _transpose_conv(op, tensors):
     shape = _values(_input(op, tensors, 0))
+    if shape is not None and (len(shape) != 4 or min(shape) < 1):
+        raise ShapeError(f"TRANSPOSE_CONV: output shape {shape} is not a 4-D image")
     return None if shape is None else [tuple(shape)]
 
 

@@ -49,8 +49,13 @@ def tflm_reference(model_bytes: bytes, input_sets) -> list[list[np.ndarray]]:
 
     from autodeploy.tflite.reader import parse_model
 
-    n_out = len(parse_model(model_bytes, "<tflm>").main.outputs)
-    it = runtime.Interpreter.from_bytes(model_bytes)
+    main = parse_model(model_bytes, "<tflm>").main
+    n_out = len(main.outputs)
+    # TFLM's default arena (10x the file) is too small for small models with large activations:
+    # add room for every tensor twice (kernel scratch included), a generous upper bound.
+    activations = sum(t.nbytes for t in main.tensors if not t.is_constant)
+    arena = 10 * len(model_bytes) + 2 * activations + (16 << 10)
+    it = runtime.Interpreter.from_bytes(model_bytes, arena_size=arena)
     results = []
     for inputs in input_sets:
         for k, a in enumerate(inputs):

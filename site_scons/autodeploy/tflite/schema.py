@@ -219,6 +219,11 @@ OPTION_FIELDS: dict[str, tuple[tuple[str, int, str, object], ...]] = {
     "PadOptions": (),
     "ExpandDimsOptions": (),
     "GatherOptions": (("axis", 0, I32, 0), ("batch_dims", 1, I32, 0)),
+    "SplitVOptions": (("num_splits", 0, I32, 0),),
+    "DepthToSpaceOptions": (("block_size", 0, I32, 0),),
+    "SpaceToDepthOptions": (("block_size", 0, I32, 0),),
+    "ArgMaxOptions": (("output_type", 0, TENSOR_TYPE, "FLOAT32"),),
+    "ArgMinOptions": (("output_type", 0, TENSOR_TYPE, "FLOAT32"),),
     "TransposeConvOptions": (
         ("padding", 0, PADDING, "SAME"),
         ("stride_w", 1, I32, 0),

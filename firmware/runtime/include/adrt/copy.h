@@ -1,5 +1,6 @@
-/* Element fill and gather helpers shared by the data-movement kernels (pad, space/batch, slice,
- * transpose). Elements are 1, 2 or 4 bytes; static inline so each kernel keeps its own copy.
+/* Element fill, gather and row copy helpers shared by the data-movement kernels (pad,
+ * space/batch, slice, transpose, concat, split). Elements are 1, 2 or 4 bytes; static inline so
+ * each kernel keeps its own copy.
  */
 #ifndef ADRT_COPY_H
 #define ADRT_COPY_H
@@ -55,6 +56,22 @@ static inline void adrt_gather_row(uint8_t *out, const uint8_t *in, int32_t base
         for (k = 0; k < n; ++k, idx += step) {
             o32[k] = i32[idx];
         }
+    }
+}
+
+/* Copies `rows` blocks of `bytes`, the source and destination advancing by their own strides
+ * (one memcpy when both are contiguous). */
+static inline void adrt_copy_rows(uint8_t *out, int32_t out_stride, const uint8_t *in,
+                                  int32_t in_stride, int32_t bytes, int32_t rows) {
+    int32_t r;
+    if (rows == 1 || (bytes == in_stride && bytes == out_stride)) {
+        memcpy(out, in, (size_t)bytes * (size_t)rows);
+        return;
+    }
+    for (r = 0; r < rows; ++r) {
+        memcpy(out, in, (size_t)bytes);
+        out += out_stride;
+        in += in_stride;
     }
 }
 

@@ -1,9 +1,12 @@
-/* Element-wise binary int8 kernels with broadcasting: ADD, SUB, MUL, MINIMUM, MAXIMUM.
+/* Element-wise binary int8 kernels with broadcasting: ADD, SUB, MUL, MINIMUM, MAXIMUM,
+ * SQUARED_DIFFERENCE, PRELU.
  *
  * The arithmetic is TFLite's int8 reference arithmetic (ADD/SUB: inputs rescaled to a common scale
  * after a left shift of 20, then the output multiplier; MUL: one multiplier on the product of the
- * offset inputs; MINIMUM/MAXIMUM: raw comparison of the int8 values). Every quantization
- * parameter is precomputed by the generator.
+ * offset inputs; MINIMUM/MAXIMUM: raw comparison of the int8 values; SQUARED_DIFFERENCE: as ADD
+ * with a left shift of 7, the difference squared before the output multiplier; PRELU: one
+ * multiplier for inputs at or above the zero point, another on input times alpha below it).
+ * Every quantization parameter is precomputed by the generator.
  *
  * Broadcasting: the generator merges the (up to 6-D) shapes into an iteration space of at most
  * ADRT_BCAST_MAX_DIMS dimensions. The output is written contiguously; each input advances by its
@@ -24,12 +27,12 @@ typedef struct {
     int32_t stride2[ADRT_BCAST_MAX_DIMS]; /* input 2 element stride per dimension (0: broadcast) */
 } adrt_bcast_t;
 
-/* ADD and SUB. */
+/* ADD, SUB and SQUARED_DIFFERENCE. */
 typedef struct {
     adrt_bcast_t bcast;
     int32_t input1_offset; /* -zero_point of input 1 */
     int32_t input2_offset; /* -zero_point of input 2 */
-    int32_t left_shift;    /* 20 for int8 */
+    int32_t left_shift;    /* 20 for int8 ADD/SUB, 7 for SQUARED_DIFFERENCE */
     int32_t input1_multiplier;
     int32_t input1_shift; /* <= 0 */
     int32_t input2_multiplier;
@@ -57,6 +60,18 @@ typedef struct {
     adrt_bcast_t bcast;
 } adrt_minmax_s8_params_t;
 
+/* PRELU: input 1 is the input, input 2 alpha (broadcast to the input's shape). */
+typedef struct {
+    adrt_bcast_t bcast;
+    int32_t input_offset; /* -zero_point of the input */
+    int32_t alpha_offset; /* -zero_point of alpha */
+    int32_t identity_multiplier;
+    int32_t identity_shift; /* input scale / output scale */
+    int32_t alpha_multiplier;
+    int32_t alpha_shift; /* input scale * alpha scale / output scale */
+    int32_t output_offset;
+} adrt_prelu_s8_params_t;
+
 void adrt_add_s8(const adrt_add_s8_params_t *params, const int8_t *input1, const int8_t *input2,
                  int8_t *output);
 void adrt_sub_s8(const adrt_add_s8_params_t *params, const int8_t *input1, const int8_t *input2,
@@ -67,5 +82,9 @@ void adrt_minimum_s8(const adrt_minmax_s8_params_t *params, const int8_t *input1
                      const int8_t *input2, int8_t *output);
 void adrt_maximum_s8(const adrt_minmax_s8_params_t *params, const int8_t *input1,
                      const int8_t *input2, int8_t *output);
+void adrt_squared_difference_s8(const adrt_add_s8_params_t *params, const int8_t *input1,
+                                const int8_t *input2, int8_t *output);
+void adrt_prelu_s8(const adrt_prelu_s8_params_t *params, const int8_t *input, const int8_t *alpha,
+                   int8_t *output);
 
 #endif /* ADRT_ELEMENTWISE_H */

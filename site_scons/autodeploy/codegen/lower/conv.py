@@ -1,4 +1,5 @@
-"""CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED (int8 activations, int8 weights, int32 bias)."""
+"""CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV (int8 activations, int8
+weights, int32 bias)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from autodeploy.codegen.kernel_call import CArray, KernelCall
 from autodeploy.codegen.lower._spatial import (
     act_range,
     const_array,
+    out_size,
+    pad_before,
     require_int8,
     scale_zp,
     shape4,
     window_geometry,
 )
 from autodeploy.codegen.lower.registry import Unsupported, register
+from autodeploy.codegen.lower.reshape import const_ints
 from autodeploy.codegen.quant import conv_per_channel_multipliers, conv_per_tensor_multiplier
 from autodeploy.tflite.model import Operator, Subgraph, Tensor
 
@@ -39,8 +43,9 @@ def _weights(op: Operator, w: Tensor, channels: int, qdim: int) -> np.ndarray:
     return const_array(w, np.int8)
 
 
-def _bias(op: Operator, sg: Subgraph, channels: int) -> tuple[int, np.ndarray]:
-    idx = op.inputs[2] if len(op.inputs) > 2 else -1
+def _bias(op: Operator, sg: Subgraph, channels: int, position: int = 2) -> tuple[int, np.ndarray]:
+    """The bias tensor at input `position` (index, values), or (-1, zeros) without one."""
+    idx = op.inputs[position] if len(op.inputs) > position else -1
     if idx < 0:
         return -1, np.zeros(channels, np.int64)
     t = sg.tensors[idx]
@@ -59,6 +64,23 @@ def _kernel_sum(op: Operator, bias: np.ndarray, wsum: np.ndarray, input_offset: 
     if ks.min(initial=0) < I32_MIN or ks.max(initial=0) > I32_MAX:
         raise Unsupported(f"{op.opcode} bias + weight sum overflows int32")
     return CArray("int32_t", tuple(int(v) for v in ks))
+
+
+def _requantization(op: Operator, x: Tensor, w: Tensor, y: Tensor, oc: int) -> list:
+    """Offsets, activation clamp and per-channel multipliers of a convolution's output (TFLite's
+    PopulateConvolutionQuantizationParams), in the order of the conv params structs."""
+    in_scale, in_zp = scale_zp(x)
+    out_scale, out_zp = scale_zp(y)
+    mults, shifts = conv_per_channel_multipliers(in_scale, w.quantization.scale, out_scale, oc)
+    lo, hi = act_range(op, y)
+    return [
+        ("input_offset", -in_zp),
+        ("output_offset", out_zp),
+        ("act_min", lo),
+        ("act_max", hi),
+        ("multiplier", CArray("int32_t", tuple(mults))),
+        ("shift", CArray("int32_t", tuple(shifts))),
+    ]
 
 
 def _geometry(op: Operator, x: Tensor, y: Tensor, fh: int, fw: int) -> list:
@@ -98,23 +120,14 @@ def _conv_call(
     fh, fw = w.shape[1], w.shape[2]
     wq = _weights(op, w, oc, qdim)
     bias_idx, bias = _bias(op, sg, oc)
-    in_scale, in_zp = scale_zp(x)
-    out_scale, out_zp = scale_zp(y)
-    mults, shifts = conv_per_channel_multipliers(in_scale, w.quantization.scale, out_scale, oc)
-    lo, hi = act_range(op, y)
     params = [
         ("input", shape4(x.shape)),
         ("filter", shape4(w.shape)),
         ("output", shape4(y.shape)),
         *_geometry(op, x, y, fh, fw),
         channel_param,
-        ("input_offset", -in_zp),
-        ("output_offset", out_zp),
-        ("act_min", lo),
-        ("act_max", hi),
-        ("multiplier", CArray("int32_t", tuple(mults))),
-        ("shift", CArray("int32_t", tuple(shifts))),
-        ("kernel_sum", _kernel_sum(op, bias, filter_sum(wq), -in_zp)),
+        *_requantization(op, x, w, y, oc),
+        ("kernel_sum", _kernel_sum(op, bias, filter_sum(wq), -scale_zp(x)[1])),
     ]
     return KernelCall(fn, struct, params, (op.inputs[0], op.inputs[1], bias_idx), (op.outputs[0],))
 
@@ -216,5 +229,54 @@ def lower_fully_connected(op: Operator, sg: Subgraph) -> KernelCall:
         "adrt_fully_connected_params_t",
         params,
         (op.inputs[0], op.inputs[1], -1),
+        (op.outputs[0],),
+    )
+
+
+@register("TRANSPOSE_CONV")
+def lower_transpose_conv(op: Operator, sg: Subgraph) -> KernelCall:
+    if len(op.inputs) < 3:
+        raise Unsupported(f"TRANSPOSE_CONV with {len(op.inputs)} inputs")
+    w, x, y = sg.tensors[op.inputs[1]], sg.tensors[op.inputs[2]], sg.tensors[op.outputs[0]]
+    require_int8(op, x, y)
+    if len(x.shape) != 4 or len(w.shape) != 4 or len(y.shape) != 4:
+        raise Unsupported(f"TRANSPOSE_CONV with input {list(x.shape)} filter {list(w.shape)}")
+    if const_ints(op, sg, op.inputs[0], "output shape") != list(y.shape):
+        raise Unsupported(f"TRANSPOSE_CONV output shape differs from {list(y.shape)}")
+    oc, fh, fw, ic = w.shape
+    if x.shape[3] != ic or y.shape[3] != oc or x.shape[0] != y.shape[0]:
+        raise Unsupported(
+            f"TRANSPOSE_CONV of {list(x.shape)} by {list(w.shape)} to {list(y.shape)}"
+        )
+    _weights(op, w, oc, 0)  # int8, constant, zero points 0, per-tensor or per output channel
+    bias_idx, _ = _bias(op, sg, oc, position=3)
+    sh, sw = int(op.options.get("stride_h", 1)), int(op.options.get("stride_w", 1))
+    if min(sh, sw) < 1:
+        raise Unsupported(f"TRANSPOSE_CONV with stride {sh}x{sw}")
+    # The padding of the forward convolution from the output's size back to the input's, which
+    # must give the input's size (LiteRT refuses the model otherwise).
+    padding = op.options.get("padding", "SAME")
+    _, oh, ow, _ = y.shape
+    back = (out_size(padding, oh, fh, sh, 1), out_size(padding, ow, fw, sw, 1))
+    if back != tuple(x.shape[1:3]):
+        raise Unsupported(
+            f"TRANSPOSE_CONV output {oh}x{ow} with {padding} padding does not come from a "
+            f"{x.shape[1]}x{x.shape[2]} input"
+        )
+    params = [
+        ("input", shape4(x.shape)),
+        ("filter", shape4(w.shape)),
+        ("output", shape4(y.shape)),
+        ("stride_h", sh),
+        ("stride_w", sw),
+        ("pad_h", pad_before(padding, oh, fh, sh, 1)),
+        ("pad_w", pad_before(padding, ow, fw, sw, 1)),
+        *_requantization(op, x, w, y, oc),
+    ]
+    return KernelCall(
+        "adrt_transpose_conv_s8",
+        "adrt_transpose_conv_params_t",
+        params,
+        (op.inputs[2], op.inputs[1], bias_idx),
         (op.outputs[0],),
     )

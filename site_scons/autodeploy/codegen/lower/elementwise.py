@@ -1,6 +1,8 @@
-"""Lowering of int8 ADD, SUB, MUL, MINIMUM and MAXIMUM (with broadcasting) to adrt kernels.
+"""Lowering of int8 ADD, SUB, MUL, MINIMUM, MAXIMUM, SQUARED_DIFFERENCE and PRELU (with
+broadcasting) to adrt kernels.
 
-Quantization parameters reproduce TFLite's Prepare() (add.cc, sub.cc, mul.cc) bit for bit,
+Quantization parameters reproduce TFLite's Prepare() (add.cc, sub.cc, mul.cc,
+squared_difference.cc, activations.cc's PRELU) bit for bit,
 including which products are float32 and which double. The int8 reference kernels apply the same
 per-element arithmetic in their broadcast and non-broadcast paths, so the runtime uses one
 iteration scheme for both: `broadcast_iteration` merges the (up to 6-D) shapes into at most six
@@ -109,22 +111,22 @@ def _smaller_than_one(real: float, what: str) -> tuple[int, int]:
     return m, s
 
 
-@register("ADD", "SUB")
-def lower_add_sub(op: Operator, sg: Subgraph) -> KernelCall:
-    t1, t2, to = _binary_tensors(op, sg)
+def _rescaled_pair(
+    t1: Tensor, t2: Tensor, to: Tensor, left_shift: int, output_scale_of
+) -> tuple[list, tuple[int, int]]:
+    """ADD/SUB and SQUARED_DIFFERENCE rescale both inputs to twice the larger input scale after
+    `left_shift`: the params from the broadcast to input 2's shift, and the output multiplier of
+    `output_scale_of(twice_max, output scale)`. The max and its doubling are float32 (exact), the
+    ratios double, as in add.cc / sub.cc / squared_difference.cc."""
     s1, z1 = per_tensor(t1, "input 1")
     s2, z2 = per_tensor(t2, "input 2")
-    so, zo = per_tensor(to, "output")
-    left_shift = 20
-    # float32 max and doubling (exact), widened to double as in add.cc / sub.cc.
+    so, _ = per_tensor(to, "output")
     twice_max = float(np.float32(2.0) * max(np.float32(s1), np.float32(s2)))
     m1, sh1 = _smaller_than_one(s1 / twice_max, "input 1")
     m2, sh2 = _smaller_than_one(s2 / twice_max, "input 2")
-    # (1 << left_shift) * output scale is a float32 product.
-    real_out = twice_max / float(np.float32(1 << left_shift) * np.float32(so))
-    # Both refuse (ADD) or mis-compute (SUB: a negative rounding shift) a multiplier >= 1.
-    mo, sho = _smaller_than_one(real_out, "output")
-    act_min, act_max = _activation_range(op, so, zo)
+    # LiteRT refuses (ADD), mis-computes (SUB: a negative rounding shift) or aborts on
+    # (SQUARED_DIFFERENCE) an output multiplier >= 1.
+    output = _smaller_than_one(output_scale_of(twice_max, so), "output")
     params = [
         ("bcast", broadcast_iteration(t1.shape, t2.shape, to.shape)),
         ("input1_offset", -z1),
@@ -134,6 +136,22 @@ def lower_add_sub(op: Operator, sg: Subgraph) -> KernelCall:
         ("input1_shift", sh1),
         ("input2_multiplier", m2),
         ("input2_shift", sh2),
+    ]
+    return params, output
+
+
+@register("ADD", "SUB")
+def lower_add_sub(op: Operator, sg: Subgraph) -> KernelCall:
+    t1, t2, to = _binary_tensors(op, sg)
+    left_shift = 20
+    # (1 << left_shift) * output scale is a float32 product.
+    params, (mo, sho) = _rescaled_pair(
+        t1, t2, to, left_shift,
+        lambda twice_max, so: twice_max / float(np.float32(1 << left_shift) * np.float32(so)),
+    )  # fmt: skip
+    so, zo = per_tensor(to, "output")
+    act_min, act_max = _activation_range(op, so, zo)
+    params += [
         ("output_multiplier", mo),
         ("output_shift", sho),
         ("output_offset", zo),
@@ -176,3 +194,58 @@ def lower_min_max(op: Operator, sg: Subgraph) -> KernelCall:
     params = [("bcast", broadcast_iteration(t1.shape, t2.shape, to.shape))]
     fn = "adrt_minimum_s8" if op.opcode == "MINIMUM" else "adrt_maximum_s8"
     return KernelCall(fn, "adrt_minmax_s8_params_t", params, tuple(op.inputs), tuple(op.outputs))
+
+
+@register("SQUARED_DIFFERENCE")
+def lower_squared_difference(op: Operator, sg: Subgraph) -> KernelCall:
+    t1, t2, to = _binary_tensors(op, sg)
+    left_shift = 7  # (255 << 7)^2 still fits in int32
+    # twice_max^2 / ((1 << 14) * output scale), the denominator a float32 product.
+    params, (mo, sho) = _rescaled_pair(
+        t1, t2, to, left_shift,
+        lambda twice_max, so: (
+            twice_max * twice_max / float(np.float32(1 << (2 * left_shift)) * np.float32(so))
+        ),
+    )  # fmt: skip
+    params += [
+        ("output_multiplier", mo),
+        ("output_shift", sho),
+        ("output_offset", per_tensor(to, "output")[1]),
+        ("act_min", -128),
+        ("act_max", 127),
+    ]
+    return KernelCall(
+        "adrt_squared_difference_s8",
+        "adrt_add_s8_params_t",
+        params,
+        tuple(op.inputs),
+        tuple(op.outputs),
+    )
+
+
+@register("PRELU")
+def lower_prelu(op: Operator, sg: Subgraph) -> KernelCall:
+    x, alpha, y = _binary_tensors(op, sg)
+    sx, zx = per_tensor(x, "input")
+    sa, za = per_tensor(alpha, "alpha")
+    sy, zy = per_tensor(y, "output")
+    if tuple(y.shape) != tuple(x.shape):
+        raise Unsupported(f"PRELU output {list(y.shape)} for input {list(x.shape)}")
+    # activations.cc: both ratios are float32 expressions, widened to double.
+    m1, sh1 = quantize_multiplier(float(np.float32(sx) / np.float32(sy)))
+    m2, sh2 = quantize_multiplier(
+        float(np.float32(np.float32(sx) * np.float32(sa)) / np.float32(sy))
+    )
+    params = [
+        ("bcast", broadcast_iteration(x.shape, alpha.shape, y.shape)),
+        ("input_offset", -zx),
+        ("alpha_offset", -za),
+        ("identity_multiplier", m1),
+        ("identity_shift", sh1),
+        ("alpha_multiplier", m2),
+        ("alpha_shift", sh2),
+        ("output_offset", zy),
+    ]
+    return KernelCall(
+        "adrt_prelu_s8", "adrt_prelu_s8_params_t", params, tuple(op.inputs), tuple(op.outputs)
+    )
