@@ -1,0 +1,117 @@
+"""ADD, SUB and MUL with 16-bit activations (int16, zero point 0), with broadcasting.
+
+Quantization as LiteRT's Prepare() computes it for int16 (add.cc, sub.cc, mul.cc): the general
+path is the int8 arithmetic with a left shift of 15; ADD and SUB take a power-of-two path instead
+when their options' pot_scale_int16 is set (the schema's default; a missing options table reads as
+false) and all three scales are powers of two by TFLite's CheckedLog2 (float32 log2 within 1e-3
+of an integer).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autodeploy.codegen.kernel_call import KernelCall
+from autodeploy.codegen.lower._s16 import act_range_s16, require_int16, scale_of
+from autodeploy.codegen.lower.elementwise import _smaller_than_one, broadcast_iteration
+from autodeploy.codegen.lower.registry import Unsupported, register
+from autodeploy.codegen.quant import quantize_multiplier, tflite_round
+from autodeploy.tflite.model import Operator, Subgraph, Tensor
+
+LEFT_SHIFT = 15  # int16 inputs: (65535 << 15) still fits the int32 sum
+
+
+def _tensors(op: Operator, sg: Subgraph) -> tuple[Tensor, Tensor, Tensor]:
+    if len(op.inputs) != 2 or len(op.outputs) != 1 or min(op.inputs) < 0:
+        raise Unsupported(f"{op.opcode} with {len(op.inputs)} inputs, {len(op.outputs)} outputs")
+    t1, t2, to = (sg.tensors[i] for i in (*op.inputs, op.outputs[0]))
+    require_int16(op, t1, t2, to)
+    return t1, t2, to
+
+
+def checked_log2(scale: float) -> int | None:
+    """TFLite CheckedLog2 (float32): the rounded log2 of a power-of-two scale, else None."""
+    f32 = np.float32
+    log2 = f32(np.log(f32(scale))) * (f32(1.0) / f32(np.log(f32(2.0))))
+    rounded = tflite_round(float(log2))
+    return rounded if abs(f32(log2 - f32(rounded))) < f32(1e-3) else None
+
+
+def _pot_call(op: Operator, t1: Tensor, t2: Tensor, to: Tensor) -> KernelCall | None:
+    """The power-of-two call, or None when the op takes the general path."""
+    if not op.options.get("pot_scale_int16", False):
+        return None
+    logs = [checked_log2(scale_of(t)) for t in (t1, t2, to)]
+    if None in logs:
+        return None
+    shift1, shift2 = logs[0] - logs[2], logs[1] - logs[2]
+    if (shift1 and shift2) or shift1 > 0 or shift2 > 0:
+        raise Unsupported(
+            f"{op.opcode} with power-of-two scales 2^{logs[0]} and 2^{logs[1]} for an output of "
+            f"2^{logs[2]} (TFLite needs one input at the output's scale, the other not larger)"
+        )
+    if op.opcode == "ADD" and tuple(t1.shape) != tuple(t2.shape):
+        raise Unsupported("ADD with power-of-two int16 scales and broadcasting")
+    lo, hi = act_range_s16(op, to)
+    params = [
+        ("bcast", broadcast_iteration(t1.shape, t2.shape, to.shape)),
+        ("input1_shift", -shift1),
+        ("input2_shift", -shift2),
+        ("act_min", lo),
+        ("act_max", hi),
+    ]
+    fn = "adrt_add_s16_pot" if op.opcode == "ADD" else "adrt_sub_s16_pot"
+    return KernelCall(fn, "adrt_add_s16_pot_params_t", params, tuple(op.inputs), tuple(op.outputs))
+
+
+@register("ADD", "SUB", dtype="INT16")
+def lower_add_sub_s16(op: Operator, sg: Subgraph) -> KernelCall:
+    t1, t2, to = _tensors(op, sg)
+    pot = _pot_call(op, t1, t2, to)
+    if pot is not None:
+        return pot
+    s1, s2, so = scale_of(t1), scale_of(t2), scale_of(to)
+    twice_max = 2.0 * max(s1, s2)
+    m1, sh1 = _smaller_than_one(s1 / twice_max, "input 1")
+    m2, sh2 = _smaller_than_one(s2 / twice_max, "input 2")
+    mo, sho = _smaller_than_one(twice_max / ((1 << LEFT_SHIFT) * so), "output")
+    lo, hi = act_range_s16(op, to)
+    params = [
+        ("bcast", broadcast_iteration(t1.shape, t2.shape, to.shape)),
+        ("input1_offset", 0),
+        ("input2_offset", 0),
+        ("left_shift", LEFT_SHIFT),
+        ("input1_multiplier", m1),
+        ("input1_shift", sh1),
+        ("input2_multiplier", m2),
+        ("input2_shift", sh2),
+        ("output_multiplier", mo),
+        ("output_shift", sho),
+        ("output_offset", 0),
+        ("act_min", lo),
+        ("act_max", hi),
+    ]
+    fn = "adrt_add_s16" if op.opcode == "ADD" else "adrt_sub_s16"
+    return KernelCall(fn, "adrt_add_s16_params_t", params, tuple(op.inputs), tuple(op.outputs))
+
+
+@register("MUL", dtype="INT16")
+def lower_mul_s16(op: Operator, sg: Subgraph) -> KernelCall:
+    t1, t2, to = _tensors(op, sg)
+    # mul.cc: input1 scale * input2 scale / output scale, all in float32.
+    real = float(np.float32(scale_of(t1)) * np.float32(scale_of(t2)) / np.float32(scale_of(to)))
+    m, sh = quantize_multiplier(real)
+    lo, hi = act_range_s16(op, to)
+    params = [
+        ("bcast", broadcast_iteration(t1.shape, t2.shape, to.shape)),
+        ("input1_offset", 0),
+        ("input2_offset", 0),
+        ("output_multiplier", m),
+        ("output_shift", sh),
+        ("output_offset", 0),
+        ("act_min", lo),
+        ("act_max", hi),
+    ]
+    return KernelCall(
+        "adrt_mul_s16", "adrt_mul_s16_params_t", params, tuple(op.inputs), tuple(op.outputs)
+    )
