@@ -24,8 +24,11 @@ class UnsupportedActivation(ValueError):
 
 
 def tflite_round(x: float) -> int:
-    """std::round: halves away from zero (Python's round() rounds halves to even)."""
-    return int(math.copysign(math.floor(abs(x) + 0.5), x))
+    """std::round: halves away from zero (Python's round() rounds halves to even). Exact: the
+    fraction is compared with 1/2, not added to it (0.49999999999999994 + 0.5 rounds to 1)."""
+    a = abs(x)
+    whole = math.floor(a)
+    return int(math.copysign(whole + 1 if a - whole >= 0.5 else whole, x))
 
 
 def f32(x: float) -> float:
