@@ -50,8 +50,14 @@ def test_sigmoid_every_input(opcode):
 
 def test_leaky_relu_every_input():
     cases, inputs = [], {}
-    for alpha, si, so in [(0.2, 1e-3, 1e-3), (0.01, 3e-4, 1e-4), (-0.3, 1e-3, 2e-3),
-                          (1.5, 2e-4, 5e-4), (0.0, 0.01, 0.01), (0.5, Q15, 4 * Q15)]:  # fmt: skip
+    for alpha, si, so in [
+        (0.2, 1e-3, 1e-3),
+        (0.01, 3e-4, 1e-4),
+        (-0.3, 1e-3, 2e-3),
+        (1.5, 2e-4, 5e-4),
+        (0.0, 0.01, 0.01),
+        (0.5, Q15, 4 * Q15),
+    ]:
         inputs[len(cases)] = [[ALL_INT16]]
         model = unary_s16("LEAKY_RELU", [65536], si, so, "LeakyReluOptions", {"alpha": alpha})
         cases.append((f"LEAKY_RELU16 alpha {alpha} {si}->{so}", model))

@@ -182,9 +182,15 @@ def test_depthwise_conv2d_s16():
     for k, (si, so) in enumerate([(0.01, 1e-4), (3e-5, 2e-6), (0.3, 0.01)]):
         inputs[len(cases)] = edge_sets((1, 5, 6, 4), rng)
         model = conv_s16_model(
-            95 + k, (1, 5, 6, 4), 8, (3, 3), bias="large", in_scale=si, out_scale=so,
+            95 + k,
+            (1, 5, 6, 4),
+            8,
+            (3, 3),
+            bias="large",
+            in_scale=si,
+            out_scale=so,
             depthwise=True,
-        )  # fmt: skip
+        )
         cases.append((f"dwconv16 scales {si}->{so}", model))
     assert_bit_exact_many(cases, n_inputs=2, seed=23, inputs=inputs)
 

@@ -56,17 +56,29 @@ def test_quantize_float_to_int16():
         model = unary_model("QUANTIZE", [vals.size], "FLOAT32", "INT16", q_out=(scale, zp))
         cases.append((f"QUANTIZE f32->s16 ({scale}, {zp})", model))
     cases.append(
-        ("QUANTIZE f32->s16 4-D", unary_model("QUANTIZE", [1, 5, 7, 3], "FLOAT32", "INT16",
-                                              q_out=(2.0**-12, 0)))
-    )  # fmt: skip
+        (
+            "QUANTIZE f32->s16 4-D",
+            unary_model("QUANTIZE", [1, 5, 7, 3], "FLOAT32", "INT16", q_out=(2.0**-12, 0)),
+        )
+    )
     assert_bit_exact_many(cases, inputs=inputs, n_inputs=3)
 
 
 # (input, output) quantization of int16 -> int8 and int16 -> int16 requantization.
-TO_INT8 = [((1 / 32768, 0), (1 / 128, 0)), ((3e-4, 0), (0.05, -7)), ((0.01, 0), (0.002, 127)),
-           ((1e-5, 0), (0.3, -128)), ((0.02, 5), (0.01, 3))]  # fmt: skip
-TO_INT16 = [((1 / 32768, 0), (1 / 16384, 0)), ((3e-4, 0), (1e-4, 0)), ((0.5, 0), (0.5, 0)),
-            ((1e-6, 0), (0.7, 0)), ((2.0, 0), (1e-3, 0))]  # fmt: skip
+TO_INT8 = [
+    ((1 / 32768, 0), (1 / 128, 0)),
+    ((3e-4, 0), (0.05, -7)),
+    ((0.01, 0), (0.002, 127)),
+    ((1e-5, 0), (0.3, -128)),
+    ((0.02, 5), (0.01, 3)),
+]
+TO_INT16 = [
+    ((1 / 32768, 0), (1 / 16384, 0)),
+    ((3e-4, 0), (1e-4, 0)),
+    ((0.5, 0), (0.5, 0)),
+    ((1e-6, 0), (0.7, 0)),
+    ((2.0, 0), (1e-3, 0)),
+]
 
 
 def test_requantize_from_int16_every_value():
@@ -83,8 +95,12 @@ def test_requantize_int8_to_int16_every_value():
     # LiteRT has no int8 -> int16 QUANTIZE: TFLM's reference kernel is the reference.
     cases, inputs = [], {}
     every = np.arange(-128, 128, dtype=np.int8)
-    for q_in, q_out in [((0.05, -7), (1e-4, 0)), ((1 / 256, -128), (1 / 32768, 0)),
-                        ((0.3, 127), (0.5, 0)), ((0.01, 0), (2e-7, 0))]:  # fmt: skip
+    for q_in, q_out in [
+        ((0.05, -7), (1e-4, 0)),
+        ((1 / 256, -128), (1 / 32768, 0)),
+        ((0.3, 127), (0.5, 0)),
+        ((0.01, 0), (2e-7, 0)),
+    ]:
         inputs[len(cases)] = [[every]]
         model = unary_model("QUANTIZE", [256], "INT8", "INT16", q_in=q_in, q_out=q_out)
         cases.append((f"QUANTIZE s8->s16 {q_in}->{q_out}", model))

@@ -23,6 +23,12 @@ def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tupl
 def lower_mean(op: Operator, sg: Subgraph) -> KernelCall:
     x, y = sg.tensors[op.inputs[0]], sg.tensors[op.outputs[0]]
     require_int8(op, x, y)
+    return mean_call(op, sg, "adrt_mean_s8", max_count=1 << 23)
+
+
+def mean_call(op: Operator, sg: Subgraph, function: str, max_count: int) -> KernelCall:
+    """`function` over one contiguous block of axes of at most `max_count` elements."""
+    x, y = sg.tensors[op.inputs[0]], sg.tensors[op.outputs[0]]
     axes_t = sg.tensors[op.inputs[1]]
     if not axes_t.is_constant or axes_t.dtype not in ("INT32", "INT64"):
         raise Unsupported("MEAN with non-constant axes")
@@ -42,7 +48,7 @@ def lower_mean(op: Operator, sg: Subgraph) -> KernelCall:
     inner = int(np.prod(dims[last:], dtype=np.int64))
     if y.num_elements != outer * inner:
         raise Unsupported(f"MEAN output {list(y.shape)} for input {list(x.shape)} axes {axes}")
-    if count < 1 or count > (1 << 23):
+    if count < 1 or count > max_count:
         raise Unsupported(f"MEAN over {count} elements")
     in_scale, in_zp = scale_zp(x)
     out_scale, out_zp = scale_zp(y)
@@ -56,6 +62,4 @@ def lower_mean(op: Operator, sg: Subgraph) -> KernelCall:
         ("shift", shift),
         ("output_offset", out_zp),
     ]
-    return KernelCall(
-        "adrt_mean_s8", "adrt_mean_params_t", params, (op.inputs[0],), (op.outputs[0],)
-    )
+    return KernelCall(function, "adrt_mean_params_t", params, (op.inputs[0],), (op.outputs[0],))
