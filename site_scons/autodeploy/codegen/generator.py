@@ -36,6 +36,7 @@ ADRT_DTYPE = {
     "INT16": "ADRT_DTYPE_INT16",
     "INT32": "ADRT_DTYPE_INT32",
     "FLOAT32": "ADRT_DTYPE_FLOAT32",
+    "INT64": "ADRT_DTYPE_INT64",
 }
 MODEL_SECTION = ".rodata.adrt_model"
 ARENA_SECTION = ".bss.adrt_arena"

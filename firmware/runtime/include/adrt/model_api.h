@@ -13,6 +13,7 @@ typedef enum {
     ADRT_DTYPE_INT16 = 2,
     ADRT_DTYPE_INT32 = 3,
     ADRT_DTYPE_FLOAT32 = 4,
+    ADRT_DTYPE_INT64 = 5,
 } adrt_dtype_t;
 
 typedef struct {
