@@ -38,6 +38,7 @@ TFLM_RESOLVER_METHODS = [
     "AddDequantize",
     "AddFullyConnected",
     "AddHardSwish",
+    "AddLeakyRelu",
     "AddLogistic",
     "AddMaximum",
     "AddMaxPool2D",

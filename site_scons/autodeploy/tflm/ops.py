@@ -14,6 +14,7 @@ RESOLVER_METHODS = {
     "DEQUANTIZE": "AddDequantize",
     "FULLY_CONNECTED": "AddFullyConnected",
     "HARD_SWISH": "AddHardSwish",
+    "LEAKY_RELU": "AddLeakyRelu",
     "LOGISTIC": "AddLogistic",
     "MAXIMUM": "AddMaximum",
     "MAX_POOL_2D": "AddMaxPool2D",
