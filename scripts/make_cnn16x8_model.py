@@ -7,10 +7,11 @@ post-training quantization (int16 activations, int8 weights, int64 bias).
                                              so it starts with QUANTIZE float32 -> int16 and
                                              ends with DEQUANTIZE int16 -> float32
 
-The network (32x32x3 images, 10 classes) uses every op the runtime runs with 16-bit activations:
-CONV_2D (fused RELU, a strided one without), DEPTHWISE_CONV_2D (RELU6), ADD (a residual), MAX_POOL_2D,
-LOGISTIC and MUL (a sigmoid gate), LEAKY_RELU, PAD, TANH, SUB, CONCATENATION, STRIDED_SLICE,
-AVERAGE_POOL_2D, MEAN, RESHAPE, FULLY_CONNECTED and SOFTMAX. It is trained for a few epochs on a
+The network (32x32x3 images, 10 classes) uses every op the runtime runs with 16-bit activations
+but TRANSPOSE_CONV: CONV_2D (fused RELU, a strided one without), DEPTHWISE_CONV_2D (RELU6), ADD
+(a residual), MAX_POOL_2D, LOGISTIC and MUL (a sigmoid gate), LEAKY_RELU, PAD, TANH, SUB,
+CONCATENATION (with QUANTIZE int16 -> int16 before it), STRIDED_SLICE, AVERAGE_POOL_2D, MEAN,
+RESHAPE, FULLY_CONNECTED and SOFTMAX. It is trained for a few epochs on a
 synthetic task (which of 10 fixed random patterns a noisy image shows) so that its activations and
 outputs are those of a working classifier, not of random weights, and calibrated on 200 images of
 the same task. Training on a CPU is not bit-reproducible across machines: the committed files are

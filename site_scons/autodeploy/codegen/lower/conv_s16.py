@@ -18,7 +18,7 @@ import numpy as np
 from autodeploy.codegen.kernel_call import CArray, KernelCall
 from autodeploy.codegen.lower._s16 import act_range_s16, require_int16, scale_of
 from autodeploy.codegen.lower._spatial import const_array, shape4
-from autodeploy.codegen.lower.conv import _geometry, _weights
+from autodeploy.codegen.lower.conv import _geometry, _weights, fc_shape
 from autodeploy.codegen.lower.registry import Unsupported, register
 from autodeploy.codegen.quant import conv_per_channel_multipliers, f32, reduced_multiplier
 from autodeploy.tflite.model import Operator, Subgraph
@@ -130,17 +130,7 @@ def lower_fully_connected_s16(op: Operator, sg: Subgraph) -> KernelCall:
     x, y = sg.tensors[op.inputs[0]], sg.tensors[op.outputs[0]]
     w = sg.tensors[op.inputs[1]]
     require_int16(op, x, y)
-    fmt = op.options.get("weights_format", "DEFAULT")
-    if fmt != "DEFAULT":
-        raise Unsupported(f"FULLY_CONNECTED with weights format {fmt}")
-    if len(w.shape) != 2:
-        raise Unsupported(f"FULLY_CONNECTED with rank {len(w.shape)} weights")
-    oc, depth = w.shape
-    if depth < 1 or x.num_elements % depth:
-        raise Unsupported(f"FULLY_CONNECTED input {list(x.shape)} vs weights {list(w.shape)}")
-    batches = x.num_elements // depth
-    if y.num_elements != batches * oc:
-        raise Unsupported(f"FULLY_CONNECTED output {list(y.shape)} for {batches}x{oc}")
+    oc, depth, batches = fc_shape(op, sg)
     _weights(op, w, oc, 0)
     bias_idx, bias_max = _bias_s16(op, sg, oc)
     if bias_max + depth * 128 * 32768 >= 1 << 53:

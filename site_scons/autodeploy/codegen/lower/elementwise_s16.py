@@ -13,9 +13,9 @@ import numpy as np
 
 from autodeploy.codegen.kernel_call import KernelCall
 from autodeploy.codegen.lower._s16 import act_range_s16, require_int16, scale_of
-from autodeploy.codegen.lower.elementwise import _smaller_than_one, broadcast_iteration
+from autodeploy.codegen.lower.elementwise import add_sub_params, broadcast_iteration, mul_params
 from autodeploy.codegen.lower.registry import Unsupported, register
-from autodeploy.codegen.quant import quantize_multiplier, tflite_round
+from autodeploy.codegen.quant import tflite_round
 from autodeploy.tflite.model import Operator, Subgraph, Tensor
 
 LEFT_SHIFT = 15  # int16 inputs: (65535 << 15) still fits the int32 sum
@@ -70,27 +70,7 @@ def lower_add_sub_s16(op: Operator, sg: Subgraph) -> KernelCall:
     pot = _pot_call(op, t1, t2, to)
     if pot is not None:
         return pot
-    s1, s2, so = scale_of(t1), scale_of(t2), scale_of(to)
-    twice_max = 2.0 * max(s1, s2)
-    m1, sh1 = _smaller_than_one(s1 / twice_max, "input 1")
-    m2, sh2 = _smaller_than_one(s2 / twice_max, "input 2")
-    mo, sho = _smaller_than_one(twice_max / ((1 << LEFT_SHIFT) * so), "output")
-    lo, hi = act_range_s16(op, to)
-    params = [
-        ("bcast", broadcast_iteration(t1.shape, t2.shape, to.shape)),
-        ("input1_offset", 0),
-        ("input2_offset", 0),
-        ("left_shift", LEFT_SHIFT),
-        ("input1_multiplier", m1),
-        ("input1_shift", sh1),
-        ("input2_multiplier", m2),
-        ("input2_shift", sh2),
-        ("output_multiplier", mo),
-        ("output_shift", sho),
-        ("output_offset", 0),
-        ("act_min", lo),
-        ("act_max", hi),
-    ]
+    params = add_sub_params(op, t1, t2, to, LEFT_SHIFT)
     fn = "adrt_add_s16" if op.opcode == "ADD" else "adrt_sub_s16"
     return KernelCall(fn, "adrt_add_s16_params_t", params, tuple(op.inputs), tuple(op.outputs))
 
@@ -98,20 +78,7 @@ def lower_add_sub_s16(op: Operator, sg: Subgraph) -> KernelCall:
 @register("MUL", dtype="INT16")
 def lower_mul_s16(op: Operator, sg: Subgraph) -> KernelCall:
     t1, t2, to = _tensors(op, sg)
-    # mul.cc: input1 scale * input2 scale / output scale, all in float32.
-    real = float(np.float32(scale_of(t1)) * np.float32(scale_of(t2)) / np.float32(scale_of(to)))
-    m, sh = quantize_multiplier(real)
-    lo, hi = act_range_s16(op, to)
-    params = [
-        ("bcast", broadcast_iteration(t1.shape, t2.shape, to.shape)),
-        ("input1_offset", 0),
-        ("input2_offset", 0),
-        ("output_multiplier", m),
-        ("output_shift", sh),
-        ("output_offset", 0),
-        ("act_min", lo),
-        ("act_max", hi),
-    ]
+    params = mul_params(op, t1, t2, to)
     return KernelCall(
         "adrt_mul_s16", "adrt_mul_s16_params_t", params, tuple(op.inputs), tuple(op.outputs)
     )
