@@ -19,14 +19,22 @@ BEGIN, END = "<!-- ops:begin -->", "<!-- ops:end -->"
 
 def ops_paragraph() -> str:
     sys.path.insert(0, str(PROJECT / "site_scons"))
-    from autodeploy.codegen.lower.registry import supported_opcodes
+    from autodeploy.codegen.lower.registry import opcodes_for_dtype, supported_opcodes
 
     ops = ", ".join(sorted(supported_opcodes()))
+    int16 = ", ".join(sorted(opcodes_for_dtype("INT16")))
     text = (
         f"Supported ops ({len(supported_opcodes())}, from the lowering registry; the analysis "
         f"names any parameter combination a kernel does not cover): {ops}."
     )
-    return "\n".join(textwrap.wrap(text, 100, break_on_hyphens=False))
+    text16 = (
+        f"With 16-bit activations (TFLite's 16x8) these have int16 kernels: {int16}; the "
+        "data-movement ops move int16 like any type, QUANTIZE also turns float32 and int8 into "
+        "int16 and DEQUANTIZE takes int16."
+    )
+    return "\n\n".join(
+        "\n".join(textwrap.wrap(t, 100, break_on_hyphens=False)) for t in (text, text16)
+    )
 
 
 def with_ops(readme: str) -> str:

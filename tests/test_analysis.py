@@ -7,7 +7,7 @@ import pytest
 from support.tflite_builder import ModelBuilder
 
 from autodeploy.analysis.model_analysis import analyze_bytes
-from autodeploy.target import PORTABLE
+from autodeploy.target import DSP, MVE, PORTABLE
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
@@ -146,3 +146,27 @@ def test_a_vela_model_and_other_custom_ops_are_named_with_their_layer():
     assert "layer 0: custom op ethos-u: this model was compiled by Arm's Vela" in finding["message"]
     assert "Give the model from before Vela" in finding["message"]
     assert "layer 1: no kernel for custom op MyFancyOp" in finding["message"]
+
+
+def _int16_conv_reshape_model() -> bytes:
+    b = ModelBuilder()
+    x = b.tensor([1, 6, 6, 3], "INT16", 1e-3, 0)
+    w = b.const(np.ones((4, 3, 3, 3), np.int8), scale=[0.02] * 4)
+    bias = b.const(np.zeros(4, np.int64), scale=[2e-5] * 4)
+    y = b.tensor([1, 6, 6, 4], "INT16", 4e-3, 0)
+    opts = {"padding": "SAME", "stride_h": 1, "stride_w": 1}
+    b.op("CONV_2D", [x, w, bias], [y], "Conv2DOptions", opts)
+    flat = b.tensor([1, 144], "INT16", 4e-3, 0)
+    b.op("RESHAPE", [y, b.const(np.array([1, 144], np.int32))], [flat])
+    return b.build([x], [flat])
+
+
+def test_int16_layers_are_runnable_and_flagged_as_portable_where_int8_gets_vector_kernels():
+    data = _int16_conv_reshape_model()
+    for target in (MVE, DSP):
+        result = analyze_bytes(data, "s16.tflite", target)
+        (finding,) = result["warnings"]  # no unsupported layer
+        assert finding["code"] == "int16-activations"
+        assert list(finding["layers"]) == [0]  # the conv, not the byte-copying RESHAPE
+        assert "portable C" in finding["message"]
+    assert analyze_bytes(data, "s16.tflite", PORTABLE)["warnings"] == []

@@ -1,7 +1,8 @@
 """`scons <model>-lib`: the static library package and its example project.
 
 One SCons run builds kws's package for the Apollo510 (Cortex-M55, mps3-an547) and, through a
-second model entry, for the Apollo4 Plus (Cortex-M4F, mps2-an386), both with gcc. The tests
+second model entry, for the Apollo4 Plus (Cortex-M4F, mps2-an386), both with gcc, and the 16x8
+model's (int16 input and output) for the Apollo510. The tests
 copy each package elsewhere, build its example with plain `make` from the copy (so it needs
 nothing outside the package), run it under QEMU, and check PASS and exit 0; a copy whose
 expected output is corrupted must print FAIL and exit 1.
@@ -28,6 +29,7 @@ M4_ENTRY = (
 PACKAGES = {  # model -> (package folder, platform)
     "kws": ("build/kws/apollo510_evb-gcc-auto-auto/package", "apollo510_evb"),
     "kws_m4": ("build/kws_m4/apollo4p_evb-gcc-auto-auto/package", "apollo4p_evb"),
+    "cnn16x8": ("build/cnn16x8/apollo510_evb-gcc-auto-auto/package", "apollo510_evb"),
 }
 RESULT = re.compile(r"example: (\w+) (PASS|FAIL)")
 
@@ -36,7 +38,7 @@ RESULT = re.compile(r"example: (\w+) (PASS|FAIL)")
 def project(tmp_path_factory):
     project = SconsProject(tmp_path_factory.mktemp("library"))
     project.edit("models.yaml", KWS_ENTRY, KWS_ENTRY + M4_ENTRY)
-    project.first = project.scons("-j2", "kws-lib", "kws_m4-lib")
+    project.first = project.scons("-j2", "kws-lib", "kws_m4-lib", "cnn16x8-lib")
     return project
 
 

@@ -22,6 +22,7 @@ from support.host_board import HostBoard, build
 from support.native_harness import random_inputs
 from support.tflite_builder import ModelBuilder
 
+from autodeploy.codegen.generator import NP_DTYPES
 from autodeploy.rpc.client import BoardClient
 from autodeploy.rpc.errors import BoardCallError
 from autodeploy.rpc.inputs import crc32, seeded_inputs
@@ -40,7 +41,30 @@ def _add_model() -> bytes:
     return b.build(inputs=[x, y], outputs=[z])
 
 
-MODELS = {"kws": KWS.read_bytes(), "add": _add_model()}
+def _int16_int64_model() -> bytes:
+    """16x8 layers on an int16 input, and an int64 input passed through: INT16 and INT64 inputs
+    and outputs on the link."""
+    b = ModelBuilder()
+    x = b.tensor([1, 6, 6, 3], "INT16", scale=1e-3, zero_point=0)
+    rng = np.random.default_rng(4)
+    w = b.const(rng.integers(-127, 128, (4, 3, 3, 3), dtype=np.int8), scale=[0.02] * 4)
+    bias = b.const(rng.integers(-5000, 5000, 4).astype(np.int64), scale=[2e-5] * 4)
+    conv = b.tensor([1, 6, 6, 4], "INT16", scale=4e-3, zero_point=0)
+    opts = {"padding": "SAME", "stride_h": 1, "stride_w": 1, "fused_activation_function": "RELU"}
+    b.op("CONV_2D", [x, w, bias], [conv], "Conv2DOptions", opts)
+    flat = b.tensor([1, 144], "INT16", scale=4e-3, zero_point=0)
+    b.op("RESHAPE", [conv, b.const(np.array([1, 144], np.int32))], [flat])
+    fw = b.const(rng.integers(-127, 128, (5, 144), dtype=np.int8), scale=[0.01])
+    fb = b.const(rng.integers(-9000, 9000, 5).astype(np.int64), scale=[4e-5])
+    y = b.tensor([1, 5], "INT16", scale=0.05, zero_point=0)
+    b.op("FULLY_CONNECTED", [flat, fw, fb], [y], "FullyConnectedOptions", {})
+    big = b.tensor([2, 3], "INT64")
+    big_flat = b.tensor([6], "INT64")
+    b.op("RESHAPE", [big, b.const(np.array([6], np.int32))], [big_flat])
+    return b.build(inputs=[x, big], outputs=[y, big_flat])
+
+
+MODELS = {"kws": KWS.read_bytes(), "add": _add_model(), "s16": _int16_int64_model()}
 
 
 @pytest.fixture(scope="module", params=sorted(MODELS))
@@ -60,8 +84,7 @@ def _outputs(c: BoardClient) -> list[np.ndarray]:
     result = []
     for k in range(c.info().num_outputs):
         t = c.tensor(True, k)
-        dtype = {"INT8": np.int8, "UINT8": np.uint8, "INT16": np.int16, "INT32": np.int32}
-        result.append(np.frombuffer(c.get_output(k), dtype[t.dtype]).reshape(t.shape))
+        result.append(np.frombuffer(c.get_output(k), NP_DTYPES[t.dtype]).reshape(t.shape))
     return result
 
 
@@ -87,8 +110,9 @@ def test_info_and_tensors_match_the_analysis(model, client):
             assert t.dtype == expected["dtype"]
             assert list(t.shape) == expected["shape"]
             assert t.bytes == expected["bytes"]
-            assert t.scale == pytest.approx(expected["scale"][0], rel=1e-7)
-            assert t.zero_point == expected["zero_point"][0]
+            quantized = bool(expected["scale"])  # the board says 0 for an unquantized tensor
+            assert t.scale == pytest.approx(expected["scale"][0] if quantized else 0.0, rel=1e-7)
+            assert t.zero_point == (expected["zero_point"][0] if quantized else 0)
 
 
 def test_uploaded_inputs_give_the_native_runner_outputs(model, client):

@@ -13,7 +13,7 @@ from support.generated_program import CC, CFLAGS, REPO, workdir
 from autodeploy.rpc.inputs import crc32, seeded_input, seeded_inputs
 
 RPC = REPO / "firmware" / "rpc"
-DTYPES = ["INT8", "UINT8", "INT16", "INT32", "FLOAT32"]
+DTYPES = ["INT8", "UINT8", "INT16", "INT32", "FLOAT32", "INT64"]  # adrt_dtype_t order
 MASK = (1 << 64) - 1
 
 # Prints the generator's bytes for (seed, run, index, dtype, count), or the CRC-32 of stdin.
@@ -83,7 +83,7 @@ def _scalar_reference(seed, run, index, dtype, count):
         if dtype == "FLOAT32":
             out.append((z >> 40) / 2**24 * 2 - 1)
         else:
-            bits = {"INT8": 8, "UINT8": 8, "INT16": 16, "INT32": 32}[dtype]
+            bits = {"INT8": 8, "UINT8": 8, "INT16": 16, "INT32": 32, "INT64": 64}[dtype]
             top = z >> (64 - bits)
             signed = dtype != "UINT8"
             out.append(top - (1 << bits) if signed and top >= 1 << (bits - 1) else top)

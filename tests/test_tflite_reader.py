@@ -150,13 +150,60 @@ EXPECTED = {
 }
 
 
+# The 16x8 model (SOURCES.md, made by scripts/make_cnn16x8_model.py): the same facts, int16 I/O.
+EXPECTED_16X8 = {
+    "cnn16x8_int16.tflite": (
+        (1, 32, 32, 3),
+        (7.247033e-05, 0),
+        (1, 10),
+        (1 / 32768, 0),
+        {
+            "CONV_2D": 4,
+            "QUANTIZE": 3,
+            "CONCATENATION": 2,
+            "STRIDED_SLICE": 2,
+            "DEPTHWISE_CONV_2D": 1,
+            "ADD": 1,
+            "MAX_POOL_2D": 1,
+            "LOGISTIC": 1,
+            "MUL": 1,
+            "LEAKY_RELU": 1,
+            "PAD": 1,
+            "TANH": 1,
+            "SUB": 1,
+            "AVERAGE_POOL_2D": 1,
+            "SHAPE": 1,
+            "PACK": 1,
+            "RESHAPE": 1,
+            "MEAN": 1,
+            "FULLY_CONNECTED": 1,
+            "SOFTMAX": 1,
+        },
+    ),
+}
+
+
 @pytest.fixture(scope="module")
 def models() -> dict[str, Model]:
     return {p.name: read_model(p) for p in MODEL_PATHS}
 
 
 def test_every_shipped_model_is_covered():
-    assert sorted(p.name for p in MODEL_PATHS) == sorted(EXPECTED)
+    assert sorted(p.name for p in MODEL_PATHS) == sorted(EXPECTED | EXPECTED_16X8)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_16X8))
+def test_16x8_model_facts_match_sources_md(models, name):
+    in_shape, (in_s, _), out_shape, (out_s, _), op_counts = EXPECTED_16X8[name]
+    sg = models[name].main
+    assert dict(collections.Counter(op.opcode for op in sg.operators)) == op_counts
+    inp, out = sg.tensors[sg.inputs[0]], sg.tensors[sg.outputs[0]]
+    assert (inp.shape, out.shape) == (in_shape, out_shape)
+    for t, s in ((inp, in_s), (out, out_s)):
+        assert t.dtype == "INT16" and t.quantization.zero_point == (0,)
+        assert t.quantization.scale[0] == pytest.approx(s, rel=1e-5)
+    # 16-bit activations, int8 weights, int64 biases (and int32 shape tensors)
+    assert {t.dtype for t in sg.tensors} == {"INT16", "INT8", "INT64", "INT32"}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -43,6 +43,7 @@ TFLM_RESOLVER_METHODS = [
     "AddFullyConnected",
     "AddGather",
     "AddHardSwish",
+    "AddLeakyRelu",
     "AddLogistic",
     "AddMaximum",
     "AddMaxPool2D",

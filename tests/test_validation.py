@@ -32,6 +32,15 @@ def test_differences_are_measured_as_numbers_not_bytes():
     assert c.cosine == pytest.approx(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
 
 
+def test_int64_outputs_are_compared_exactly_beyond_float64_precision():
+    big = 1 << 60
+    ref = [np.array([big, 7], np.int64)]
+    c = compare_output(0, [np.array([big + 1, 7], np.int64)], ref)
+    assert not c.exact and c.exact_elements == 1  # float64 sees the same number twice
+    assert c.first_mismatch == {"run": 0, "element": 0, "board": big + 1, "reference": big}
+    assert compare_output(0, [r.copy() for r in ref], ref).exact
+
+
 def test_cosine_of_zero_vectors():
     zeros = [np.zeros(4, np.int8)]
     assert compare_output(0, zeros, zeros).cosine == 1.0

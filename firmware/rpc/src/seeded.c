@@ -18,6 +18,8 @@ static uint32_t element_size(adrt_dtype_t dtype) {
     case ADRT_DTYPE_INT32:
     case ADRT_DTYPE_FLOAT32:
         return 4;
+    case ADRT_DTYPE_INT64:
+        return 8;
     default:
         return 1;
     }
@@ -35,6 +37,8 @@ void adrpc_seeded_fill(void *out, uint32_t bytes, adrt_dtype_t dtype, uint32_t s
         if (dtype == ADRT_DTYPE_FLOAT32) {
             float f = (float)(x >> 40) * (1.0f / 16777216.0f) * 2.0f - 1.0f;
             memcpy(p + 4u * j, &f, 4);
+        } else if (size == 8) {
+            memcpy(p + 8u * j, &x, 8);
         } else if (size == 4) {
             uint32_t v = (uint32_t)(x >> 32);
             memcpy(p + 4u * j, &v, 4);

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from autodeploy.codegen.lower.registry import supported_opcodes
+from autodeploy.codegen.lower.registry import opcodes_for_dtype, supported_opcodes
 from autodeploy.codegen.pipeline import Program
 
 _FLOAT_TYPES = {"FLOAT32", "FLOAT16", "BFLOAT16", "FLOAT64"}
@@ -129,11 +129,13 @@ def find_warnings(program: Program) -> list[Finding]:
         add(
             "float-tensors",
             readers,
-            f"Float tensors in an int8 model ({names}{'...' if len(float_tensors) > 5 else ''}) "
+            f"Float tensors in a quantized model ({names}"
+            f"{'...' if len(float_tensors) > 5 else ''}) "
             "at layers {}: float work is slow on Cortex-M and may fall back to unoptimized "
             "kernels.",
-            "Use full-integer post-training quantization (int8 inputs and outputs, "
-            "converter.inference_input_type = tf.int8) so every op runs in int8.",
+            "Use full-integer post-training quantization with integer inputs and outputs "
+            "(converter.inference_input_type = tf.int8, or tf.int16 for a 16x8 model) so every "
+            "op runs in integers.",
         )
 
     explicit_pads = [
@@ -156,15 +158,27 @@ def find_warnings(program: Program) -> list[Finding]:
         "padding and drop the PAD layer.",
     )
 
-    int16 = sorted({t.index for t in tensors if t.dtype == "INT16" and not t.is_constant})
-    if int16:
-        users = sorted({op.index for op in sub.operators if set(op.inputs) & set(int16)})
-        add(
-            "int16-activations",
-            users,
-            "Layers {} use int16 activations; the firmware runtime's kernels are int8.",
-            "Quantize activations to int8 (16x8 quantization is not supported on the board).",
-        )
+    # 16x8 layers run portable C even where int8 layers get vector kernels.
+    int16_ops = opcodes_for_dtype("INT16")
+    portable_int16 = [
+        layer.op.index
+        for layer in program.layers
+        if program.target.kernel_isas != ("c",)
+        and layer.call is not None
+        and layer.call.kernel == "c"
+        and layer.op.opcode in int16_ops
+        and layer.op.inputs
+        and tensors[layer.op.inputs[0]].dtype == "INT16"
+    ]
+    add(
+        "int16-activations",
+        portable_int16,
+        "Layers {} compute on 16-bit activations (16x8): they run portable C kernels (the Helium "
+        "and DSP kernel variants are int8 only), and their activations take twice the memory of "
+        "int8 ones.",
+        "Keep 16-bit activations for the layers whose accuracy needs them (mixed int8/16x8 "
+        "quantization) and quantize the others to int8.",
+    )
 
     if len(model.subgraphs) > 1:
         found.append(

@@ -13,6 +13,10 @@ import numpy as np
 
 INT8_MIN = -128
 INT8_MAX = 127
+INT16_MIN = -(1 << 15)
+INT16_MAX = (1 << 15) - 1
+#: Quantized activation types and their ranges.
+QUANT_RANGE = {"INT8": (INT8_MIN, INT8_MAX), "INT16": (INT16_MIN, INT16_MAX)}
 
 
 class UnsupportedActivation(ValueError):
@@ -20,8 +24,11 @@ class UnsupportedActivation(ValueError):
 
 
 def tflite_round(x: float) -> int:
-    """std::round: halves away from zero (Python's round() rounds halves to even)."""
-    return int(math.copysign(math.floor(abs(x) + 0.5), x))
+    """std::round: halves away from zero (Python's round() rounds halves to even). Exact: the
+    fraction is compared with 1/2, not added to it (0.49999999999999994 + 0.5 rounds to 1)."""
+    a = abs(x)
+    whole = math.floor(a)
+    return int(math.copysign(whole + 1 if a - whole >= 0.5 else whole, x))
 
 
 def f32(x: float) -> float:
@@ -67,7 +74,12 @@ def quantize_multiplier_smaller_than_one_exp(real: float) -> tuple[int, int]:
 
 
 def activation_range_int8(activation: str, scale: float, zero_point: int) -> tuple[int, int]:
-    """TFLite CalculateActivationRangeQuantized for an int8 output.
+    """TFLite CalculateActivationRangeQuantized for an int8 output."""
+    return activation_range(activation, scale, zero_point, "INT8")
+
+
+def activation_range(activation: str, scale: float, zero_point: int, dtype: str) -> tuple[int, int]:
+    """TFLite CalculateActivationRangeQuantized for an output of type `dtype` (INT8 or INT16).
 
     quantize(f) = zero_point + round(f / scale) with the division in float32, as TFLite does.
     """
@@ -76,7 +88,7 @@ def activation_range_int8(activation: str, scale: float, zero_point: int) -> tup
     def quantize(f: float) -> int:
         return zero_point + tflite_round(float(np.float32(f) / s))
 
-    qmin, qmax = INT8_MIN, INT8_MAX
+    qmin, qmax = QUANT_RANGE[dtype]
     if activation in (None, "NONE"):
         return qmin, qmax
     if activation == "RELU":
@@ -116,3 +128,11 @@ def conv_per_tensor_multiplier(
     """
     product = float(np.float32(input_scale) * np.float32(filter_scale))
     return quantize_multiplier(product / f32(output_scale))
+
+
+def reduced_multiplier(multiplier: int, shift: int) -> tuple[int, int]:
+    """(16-bit multiplier, total right shift) of TFLite's MultiplyByQuantizedMultiplier for an
+    int64 accumulator (the 16x8 kernels): the Q31 multiplier rounded to 16 bits, and 15 - shift.
+    """
+    reduced = (multiplier + (1 << 15)) >> 16 if multiplier < 0x7FFF0000 else 0x7FFF
+    return reduced, 15 - shift

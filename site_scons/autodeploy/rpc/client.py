@@ -45,7 +45,7 @@ METHODS = {
     "upload": 9,
     "verify_upload": 10,
 }
-DTYPES = ("INT8", "UINT8", "INT16", "INT32", "FLOAT32")  # adrt_dtype_t order
+DTYPES = ("INT8", "UINT8", "INT16", "INT32", "FLOAT32", "INT64")  # adrt_dtype_t order
 # The IDL's enum Status, as (name, what it means and what to do).
 STATUS = {
     1: ("BAD_INDEX", "the model has no tensor with that index"),
@@ -98,7 +98,7 @@ class BoardInfo:
 @dataclass(frozen=True)
 class TensorInfo:
     name: str
-    dtype: str  # "INT8", "UINT8", "INT16", "INT32" or "FLOAT32"
+    dtype: str  # one of DTYPES
     shape: tuple[int, ...]
     bytes: int
     scale: float

@@ -5,8 +5,8 @@ Element j of input i for run r and seed s:
     x   = mix(key + (j + 1) * 0x9E3779B97F4A7C15)        (uint64 wrap-around)
     mix(z): z ^= z >> 30; z *= 0xBF58476D1CE4E5B9; z ^= z >> 27; z *= 0x94D049BB133111EB;
             z ^= z >> 31                                 (splitmix64's finalizer)
-INT8/UINT8 take the top 8 bits of x, INT16 the top 16, INT32 the top 32 (two's complement),
-FLOAT32 = (x >> 40) / 2^24 * 2 - 1, exact in float32.
+INT8/UINT8 take the top 8 bits of x, INT16 the top 16, INT32 the top 32, INT64 all 64 (two's
+complement), FLOAT32 = (x >> 40) / 2^24 * 2 - 1, exact in float32.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 # Right shift that leaves the top bits of x for each integer type.
-_TOP_BITS_SHIFT = {"INT8": 56, "UINT8": 56, "INT16": 48, "INT32": 32}
+_TOP_BITS_SHIFT = {"INT8": 56, "UINT8": 56, "INT16": 48, "INT32": 32, "INT64": 0}
 
 
 class TensorLike(Protocol):
-    dtype: str  # "INT8", "UINT8", "INT16", "INT32" or "FLOAT32"
+    dtype: str  # "INT8", "UINT8", "INT16", "INT32", "INT64" or "FLOAT32"
     shape: Sequence[int]
 
 
@@ -53,7 +53,9 @@ def seeded_input(seed: int, run: int, index: int, dtype: str, shape: Sequence[in
         unsigned = np.dtype(NP_DTYPES[dtype]).str.replace("i", "u")
         values = top.astype(unsigned).view(NP_DTYPES[dtype])
     else:
-        raise ValueError(f"seeded inputs support INT8, UINT8, INT16, INT32, FLOAT32; not {dtype}")
+        raise ValueError(
+            f"seeded inputs support INT8, UINT8, INT16, INT32, INT64, FLOAT32; not {dtype}"
+        )
     return values.reshape(tuple(shape))
 
 

@@ -19,6 +19,7 @@ RESOLVER_METHODS = {
     "FULLY_CONNECTED": "AddFullyConnected",
     "GATHER": "AddGather",
     "HARD_SWISH": "AddHardSwish",
+    "LEAKY_RELU": "AddLeakyRelu",
     "LOGISTIC": "AddLogistic",
     "MAXIMUM": "AddMaximum",
     "MAX_POOL_2D": "AddMaxPool2D",

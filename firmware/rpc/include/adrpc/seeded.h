@@ -7,8 +7,8 @@
  *   x   = mix(key + (j + 1) * 0x9E3779B97F4A7C15)   (splitmix64's finalizer, uint64 wrap-around)
  *   mix(z): z ^= z >> 30; z *= 0xBF58476D1CE4E5B9; z ^= z >> 27; z *= 0x94D049BB133111EB;
  *           z ^= z >> 31
- * INT8/UINT8 take the top 8 bits of x, INT16 the top 16, INT32 the top 32 (two's complement),
- * FLOAT32 = (float)(x >> 40) / 2^24 * 2 - 1 (exact in float32, in [-1, 1)). */
+ * INT8/UINT8 take the top 8 bits of x, INT16 the top 16, INT32 the top 32, INT64 all 64 (two's
+ * complement), FLOAT32 = (float)(x >> 40) / 2^24 * 2 - 1 (exact in float32, in [-1, 1)). */
 #ifndef ADRPC_SEEDED_H
 #define ADRPC_SEEDED_H
 

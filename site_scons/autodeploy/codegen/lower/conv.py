@@ -182,11 +182,11 @@ def lower_depthwise_conv2d(op: Operator, sg: Subgraph) -> KernelCall:
     )
 
 
-@register("FULLY_CONNECTED")
-def lower_fully_connected(op: Operator, sg: Subgraph) -> KernelCall:
+def fc_shape(op: Operator, sg: Subgraph) -> tuple[int, int, int]:
+    """(output channels, depth, batches) of a FULLY_CONNECTED whose input is viewed as
+    [batches, depth]."""
     x, y = sg.tensors[op.inputs[0]], sg.tensors[op.outputs[0]]
     w = sg.tensors[op.inputs[1]]
-    require_int8(op, x, y)
     fmt = op.options.get("weights_format", "DEFAULT")
     if fmt != "DEFAULT":
         raise Unsupported(f"FULLY_CONNECTED with weights format {fmt}")
@@ -198,6 +198,15 @@ def lower_fully_connected(op: Operator, sg: Subgraph) -> KernelCall:
     batches = x.num_elements // depth
     if y.num_elements != batches * oc:
         raise Unsupported(f"FULLY_CONNECTED output {list(y.shape)} for {batches}x{oc}")
+    return oc, depth, batches
+
+
+@register("FULLY_CONNECTED")
+def lower_fully_connected(op: Operator, sg: Subgraph) -> KernelCall:
+    x, y = sg.tensors[op.inputs[0]], sg.tensors[op.outputs[0]]
+    w = sg.tensors[op.inputs[1]]
+    require_int8(op, x, y)
+    oc, depth, batches = fc_shape(op, sg)
     wq = _weights(op, w, oc, 0)
     bias_idx, bias = _bias(op, sg, oc)
     in_scale, in_zp = scale_zp(x)

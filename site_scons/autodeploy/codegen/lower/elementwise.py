@@ -16,11 +16,7 @@ import numpy as np
 from autodeploy.codegen.kernel_call import CStruct, KernelCall
 from autodeploy.codegen.lower._spatial import per_tensor
 from autodeploy.codegen.lower.registry import Unsupported, register
-from autodeploy.codegen.quant import (
-    UnsupportedActivation,
-    activation_range_int8,
-    quantize_multiplier,
-)
+from autodeploy.codegen.quant import UnsupportedActivation, activation_range, quantize_multiplier
 from autodeploy.tflite.model import Operator, Subgraph, Tensor
 
 MAX_DIMS = 6  # ADRT_BCAST_MAX_DIMS
@@ -93,10 +89,10 @@ def _binary_tensors(op: Operator, sg: Subgraph) -> tuple[Tensor, Tensor, Tensor]
     return t1, t2, to
 
 
-def _activation_range(op: Operator, scale: float, zero_point: int) -> tuple[int, int]:
+def _activation_range(op: Operator, out: Tensor, scale: float, zero_point: int):
     act = op.options.get("fused_activation_function", "NONE")
     try:
-        return activation_range_int8(act, scale, zero_point)
+        return activation_range(act, scale, zero_point, out.dtype)
     except UnsupportedActivation as e:
         raise Unsupported(str(e)) from e
 
@@ -140,39 +136,35 @@ def _rescaled_pair(
     return params, output
 
 
-@register("ADD", "SUB")
-def lower_add_sub(op: Operator, sg: Subgraph) -> KernelCall:
-    t1, t2, to = _binary_tensors(op, sg)
-    left_shift = 20
+def add_sub_params(op: Operator, t1: Tensor, t2: Tensor, to: Tensor, left_shift: int) -> list:
+    """adrt_add_s8_params_t fields of ADD/SUB (also the int16 kernels', with a left shift of
+    15 instead of 20), as add.cc / sub.cc's Prepare computes them."""
     # (1 << left_shift) * output scale is a float32 product.
     params, (mo, sho) = _rescaled_pair(
         t1, t2, to, left_shift,
         lambda twice_max, so: twice_max / float(np.float32(1 << left_shift) * np.float32(so)),
     )  # fmt: skip
     so, zo = per_tensor(to, "output")
-    act_min, act_max = _activation_range(op, so, zo)
-    params += [
+    act_min, act_max = _activation_range(op, to, so, zo)
+    return params + [
         ("output_multiplier", mo),
         ("output_shift", sho),
         ("output_offset", zo),
         ("act_min", act_min),
         ("act_max", act_max),
     ]
-    fn = "adrt_add_s8" if op.opcode == "ADD" else "adrt_sub_s8"
-    return KernelCall(fn, "adrt_add_s8_params_t", params, tuple(op.inputs), tuple(op.outputs))
 
 
-@register("MUL")
-def lower_mul(op: Operator, sg: Subgraph) -> KernelCall:
-    t1, t2, to = _binary_tensors(op, sg)
+def mul_params(op: Operator, t1: Tensor, t2: Tensor, to: Tensor) -> list:
+    """adrt_mul_s8_params_t fields of MUL (also the int16 kernel's), as mul.cc computes them."""
     s1, z1 = per_tensor(t1, "input 1")
     s2, z2 = per_tensor(t2, "input 2")
     so, zo = per_tensor(to, "output")
     # mul.cc: input1 scale * input2 scale / output scale, all in float32.
     real = float(np.float32(np.float32(s1) * np.float32(s2)) / np.float32(so))
     m, sh = quantize_multiplier(real)
-    act_min, act_max = _activation_range(op, so, zo)
-    params = [
+    act_min, act_max = _activation_range(op, to, so, zo)
+    return [
         ("bcast", broadcast_iteration(t1.shape, t2.shape, to.shape)),
         ("input1_offset", -z1),
         ("input2_offset", -z2),
@@ -182,6 +174,20 @@ def lower_mul(op: Operator, sg: Subgraph) -> KernelCall:
         ("act_min", act_min),
         ("act_max", act_max),
     ]
+
+
+@register("ADD", "SUB")
+def lower_add_sub(op: Operator, sg: Subgraph) -> KernelCall:
+    t1, t2, to = _binary_tensors(op, sg)
+    params = add_sub_params(op, t1, t2, to, left_shift=20)
+    fn = "adrt_add_s8" if op.opcode == "ADD" else "adrt_sub_s8"
+    return KernelCall(fn, "adrt_add_s8_params_t", params, tuple(op.inputs), tuple(op.outputs))
+
+
+@register("MUL")
+def lower_mul(op: Operator, sg: Subgraph) -> KernelCall:
+    t1, t2, to = _binary_tensors(op, sg)
+    params = mul_params(op, t1, t2, to)
     return KernelCall(
         "adrt_mul_s8", "adrt_mul_s8_params_t", params, tuple(op.inputs), tuple(op.outputs)
     )

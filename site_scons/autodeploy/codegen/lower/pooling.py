@@ -30,6 +30,16 @@ def lower_pool(op: Operator, sg: Subgraph) -> KernelCall:
     x = sg.tensors[op.inputs[0]]
     y = sg.tensors[op.outputs[0]]
     require_int8(op, x, y)
+    return pool_call(op, sg, act_range(op, y), "s8", max_recip_count=1 << 16)
+
+
+def pool_call(
+    op: Operator, sg: Subgraph, act: tuple[int, int], suffix: str, max_recip_count: int
+) -> KernelCall:
+    """The adrt_<max|avg>_pool2d_<suffix> call; an average pool's window sizes up to
+    `max_recip_count` divide by reciprocal (exact while |sum| x count < 2^40)."""
+    x = sg.tensors[op.inputs[0]]
+    y = sg.tensors[op.outputs[0]]
     if len(x.shape) != 4:
         raise Unsupported(f"{op.opcode} on rank {len(x.shape)} input")
     if scale_zp(x) != scale_zp(y):
@@ -41,7 +51,7 @@ def lower_pool(op: Operator, sg: Subgraph) -> KernelCall:
         raise Unsupported(f"{op.opcode} with stride {sh}x{sw} filter {fh}x{fw}")
     _, ih, iw, _ = x.shape
     oh, ow, ph, pw = window_geometry(op, x, y, fh, fw, sh, sw, 1, 1)
-    lo, hi = act_range(op, y)
+    lo, hi = act
     params: list[tuple[str, object]] = [
         ("input", shape4(x.shape)),
         ("output", shape4(y.shape)),
@@ -56,7 +66,7 @@ def lower_pool(op: Operator, sg: Subgraph) -> KernelCall:
     ]
     if op.opcode == "MAX_POOL_2D":
         params += [("recip", "NULL"), ("count_lo", 0)]
-        fn = "adrt_max_pool2d_s8"
+        fn = f"adrt_max_pool2d_{suffix}"
     else:
         rows = _window_counts(ih, oh, fh, sh, ph)
         cols = _window_counts(iw, ow, fw, sw, pw)
@@ -64,10 +74,10 @@ def lower_pool(op: Operator, sg: Subgraph) -> KernelCall:
         if min(counts) < 1:
             raise Unsupported(f"{op.opcode} with an empty pooling window")
         lo_c, hi_c = min(counts), max(counts)
-        if hi_c - lo_c + 1 <= MAX_RECIP_TABLE and hi_c <= 1 << 16:
+        if hi_c - lo_c + 1 <= MAX_RECIP_TABLE and hi_c <= max_recip_count:
             recip = tuple(-(-(1 << RECIP_SHIFT) // d) for d in range(lo_c, hi_c + 1))
             params += [("recip", CArray("uint64_t", recip)), ("count_lo", lo_c)]
         else:
             params += [("recip", "NULL"), ("count_lo", 0)]
-        fn = "adrt_avg_pool2d_s8"
+        fn = f"adrt_avg_pool2d_{suffix}"
     return KernelCall(fn, "adrt_pool_params_t", params, (op.inputs[0],), (op.outputs[0],))

@@ -1,5 +1,5 @@
-"""Lowering of QUANTIZE (float32 -> int8, int8/uint8 -> int8/uint8) and DEQUANTIZE (int8/uint8 ->
-float32, per tensor or per channel).
+"""Lowering of QUANTIZE (float32 -> int8, int8/uint8 -> int8/uint8; to int16 in quantize_s16.py)
+and DEQUANTIZE (int8/uint8/int16 -> float32, per tensor or per channel).
 
 float32 -> int8 reproduces LiteRT's reference AffineQuantize: round(x / scale) + zero_point, the
 division in float32 (measured: a double division does not match LiteRT at rounding boundaries),
@@ -21,6 +21,7 @@ from autodeploy.codegen.lower.activation import (
     mul_by_quantized_multiplier,
     unary_tensors,
 )
+from autodeploy.codegen.lower.quantize_s16 import lower_quantize_to_s16
 from autodeploy.codegen.lower.registry import Unsupported, register
 from autodeploy.codegen.quant import f32, quantize_multiplier
 from autodeploy.tflite.model import Operator, Subgraph
@@ -67,6 +68,8 @@ def quantize_thresholds(scale: float, zero_point: int) -> list[float]:
 @register("QUANTIZE")
 def lower_quantize(op: Operator, sg: Subgraph) -> KernelCall:
     t_in, t_out = unary_tensors(op, sg)
+    if t_out.dtype == "INT16":
+        return lower_quantize_to_s16(op, sg)
     if t_out.quantization is not None and len(t_out.quantization.scale) > 1:
         raise Unsupported("QUANTIZE to a per-channel quantized output")
     so, zo = per_tensor(t_out, "output")
@@ -104,13 +107,20 @@ def lower_quantize(op: Operator, sg: Subgraph) -> KernelCall:
 @register("DEQUANTIZE")
 def lower_dequantize(op: Operator, sg: Subgraph) -> KernelCall:
     t_in, t_out = unary_tensors(op, sg)
-    kernels = {"INT8": "adrt_dequantize_s8_f32", "UINT8": "adrt_dequantize_u8_f32"}
+    kernels = {
+        "INT8": "adrt_dequantize_s8_f32",
+        "UINT8": "adrt_dequantize_u8_f32",
+        "INT16": "adrt_dequantize_s16_f32",
+    }
     if t_in.dtype not in kernels or t_out.dtype != "FLOAT32":
         raise Unsupported(f"DEQUANTIZE {t_in.dtype} -> {t_out.dtype}")
     q = t_in.quantization
     if q is None or not q.scale:
         raise Unsupported(f"DEQUANTIZE of unquantized tensor {t_in.name!r}")
     scales = [f32(s) for s in q.scale]
+    if t_in.dtype == "INT16" and len(scales) > 1:
+        # LiteRT refuses it and TFLM applies the first scale to every channel.
+        raise Unsupported("DEQUANTIZE of an int16 tensor quantized per channel")
     zps = [int(z) for z in q.zero_point] if q.zero_point else [0] * len(scales)
     if len(zps) == 1 and len(scales) > 1:
         zps = zps * len(scales)

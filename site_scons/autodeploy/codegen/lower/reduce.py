@@ -37,7 +37,9 @@ def _axes(op: Operator, sg: Subgraph, rank: int) -> list[int]:
     return sorted({int(a) % rank for a in raw}) if rank else []
 
 
-def reduction_layout(op: Operator, x: Tensor, y: Tensor, axes: list[int]) -> tuple[int, int, int]:
+def reduction_layout(
+    op: Operator, x: Tensor, y: Tensor, axes: list[int], max_count: int = MAX_COUNT
+) -> tuple[int, int, int]:
     """(outer, count, inner): the input as [outer, count, inner] with the reduced axes in the
     middle; size-1 dimensions may join either group, the rest must be adjacent."""
     reduced = [i in axes for i in range(len(x.shape))]
@@ -54,7 +56,7 @@ def reduction_layout(op: Operator, x: Tensor, y: Tensor, axes: list[int]) -> tup
         raise Unsupported(
             f"{op.opcode} output {list(y.shape)} for input {list(x.shape)} axes {axes}"
         )
-    if count < 1 or count > MAX_COUNT:
+    if count < 1 or count > max_count:
         raise Unsupported(f"{op.opcode} over {count} elements")
     return outer, count, inner
 
@@ -67,7 +69,15 @@ def _operands(op: Operator, sg: Subgraph) -> tuple[Tensor, Tensor, int, int, int
 
 @register("MEAN", "SUM")
 def lower_mean_sum(op: Operator, sg: Subgraph) -> KernelCall:
-    x, y, outer, count, inner = _operands(op, sg)
+    require_int8(op, sg.tensors[op.inputs[0]], sg.tensors[op.outputs[0]])
+    return mean_call(op, sg, "adrt_mean_s8", MAX_COUNT)
+
+
+def mean_call(op: Operator, sg: Subgraph, function: str, max_count: int) -> KernelCall:
+    """MEAN or SUM as `function` (adrt_mean_params_t) over at most `max_count` elements."""
+    x, y = sg.tensors[op.inputs[0]], sg.tensors[op.outputs[0]]
+    axes = _axes(op, sg, len(x.shape))
+    outer, count, inner = reduction_layout(op, x, y, axes, max_count)
     in_scale, in_zp = scale_zp(x)
     out_scale, out_zp = scale_zp(y)
     if op.opcode == "MEAN":
@@ -83,9 +93,7 @@ def lower_mean_sum(op: Operator, sg: Subgraph) -> KernelCall:
         ("shift", shift),
         ("output_offset", out_zp),
     ]
-    return KernelCall(
-        "adrt_mean_s8", "adrt_mean_params_t", params, (op.inputs[0],), (op.outputs[0],)
-    )
+    return KernelCall(function, "adrt_mean_params_t", params, (op.inputs[0],), (op.outputs[0],))
 
 
 @register("REDUCE_MAX")

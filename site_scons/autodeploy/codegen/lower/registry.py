@@ -5,8 +5,10 @@ A lowering module declares
     @register("CONV_2D")
     def lower_conv2d(op: Operator, sg: Subgraph) -> KernelCall: ...
 
-and raises `Unsupported("<detail>")` for parameter combinations the runtime cannot run. All modules
-of this package are imported once, on first use (thread-safe), so they self-register.
+and raises `Unsupported("<detail>")` for parameter combinations the runtime cannot run. A lowering
+for one activation type only registers with `dtype`, e.g. `@register("CONV_2D", dtype="INT16")`:
+it is used when the op's first input has that type, the opcode's plain lowering otherwise. All
+modules of this package are imported once, on first use (thread-safe), so they self-register.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from autodeploy.tflite.model import Operator, Subgraph
 LowerFn = Callable[[Operator, Subgraph], KernelCall]
 
 _REGISTRY: dict[str, LowerFn] = {}
+_BY_DTYPE: dict[tuple[str, str], LowerFn] = {}  # (opcode, dtype of input 0) -> lowering
 _MODULES = PackageModules(__package__)
 
 
@@ -34,17 +37,18 @@ class Unsupported(Exception):
         self.detail = detail
 
 
-def register(*opcodes: str) -> Callable[[LowerFn], LowerFn]:
-    """Decorator registering a lowering function for one or more opcodes."""
+def register(*opcodes: str, dtype: str | None = None) -> Callable[[LowerFn], LowerFn]:
+    """Decorator registering a lowering function for one or more opcodes; with `dtype`, only for
+    ops whose first input has that type."""
 
     def deco(fn: LowerFn) -> LowerFn:
         for name in opcodes:
-            if name in _REGISTRY and _REGISTRY[name] is not fn:
+            table, key = (_REGISTRY, name) if dtype is None else (_BY_DTYPE, (name, dtype))
+            if key in table and table[key] is not fn:
                 raise RuntimeError(
-                    f"opcode {name} registered twice: {_REGISTRY[name].__module__} and "
-                    f"{fn.__module__}"
+                    f"opcode {key} registered twice: {table[key].__module__} and {fn.__module__}"
                 )
-            _REGISTRY[name] = fn
+            table[key] = fn
         return fn
 
     return deco
@@ -53,13 +57,20 @@ def register(*opcodes: str) -> Callable[[LowerFn], LowerFn]:
 def supported_opcodes() -> frozenset[str]:
     """Opcodes that have a lowering function (some parameter combinations may still be rejected)."""
     _MODULES.load()
-    return frozenset(_REGISTRY)
+    return frozenset(_REGISTRY) | {name for name, _ in _BY_DTYPE}
+
+
+def opcodes_for_dtype(dtype: str) -> frozenset[str]:
+    """Opcodes with a lowering for ops whose first input has type `dtype`."""
+    _MODULES.load()
+    return frozenset(name for name, t in _BY_DTYPE if t == dtype)
 
 
 def lower_operator(op: Operator, subgraph: Subgraph) -> KernelCall:
     """Lower one operator to a KernelCall; raises Unsupported if no kernel can run it."""
     _MODULES.load()
-    fn = _REGISTRY.get(op.opcode)
+    first = subgraph.tensors[op.inputs[0]].dtype if op.inputs and op.inputs[0] >= 0 else None
+    fn = _BY_DTYPE.get((op.opcode, first)) or _REGISTRY.get(op.opcode)
     if fn is None and op.opcode == "CUSTOM" and op.custom_code == "ethos-u":
         raise Unsupported(
             "custom op ethos-u: this model was compiled by Arm's Vela for an Ethos-U NPU; its "
