@@ -29,6 +29,10 @@ def with_flash(flash: str | None):
 
 @pytest.fixture
 def elf(tmp_path) -> Path:
+    return tiny_image(tmp_path)
+
+
+def tiny_image(tmp_path: Path) -> Path:
     """An image with code in MRAM and a word linked to run from TCM (no load image)."""
     folder = tmp_path / "fw dir"  # a space: the template must not split it
     folder.mkdir()

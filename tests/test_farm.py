@@ -24,7 +24,7 @@ import pytest
 from scons_project import SconsProject
 from support.lab_farm import LabFarm, free_port
 from test_board_end_to_end import BOARD_SUPPORT as DEVICE_BOARD_SUPPORT
-from test_device import with_flash
+from test_device import tiny_image, with_flash
 
 from autodeploy.board import FarmBoard
 from autodeploy.board.farm import run_on_farm
@@ -275,7 +275,7 @@ def test_leases_from_many_threads_never_share_a_place(farm):
 
 
 def test_a_failing_board_is_retried_once_on_another_then_reported(farm, tmp_path):
-    """In process, without firmware: `work` that always loses the board."""
+    """In process, with a tiny image: `work` that always loses the board."""
     request = parse_device("labgrid:rack=b", farm.coordinator)
     seen = []
 
@@ -284,11 +284,9 @@ def test_a_failing_board_is_retried_once_on_another_then_reported(farm, tmp_path
         raise BoardTimeoutError(f"board at {board.url} did not answer get_info")
 
     platform = with_flash(f"{sys.executable} -c pass {{elf}}")
-    elf = tmp_path / "fw.elf"
-    elf.write_bytes(b"\x7fELF")
     with pytest.raises(FarmError) as err:
         run_on_farm(
-            platform, elf, tmp_path / "log", request, work,
+            platform, tiny_image(tmp_path), tmp_path / "log", request, work,
             lost=(BoardTimeoutError,), what="job", progress=lambda line: None,
         )  # fmt: skip
     assert sorted(seen) == ["p3", "p4"]

@@ -27,12 +27,13 @@ from pathlib import Path
 from autodeploy.farm.environment import labgrid_python
 
 FAKE_FLASHER = """\
-# A stand-in for a vendor flash tool on the exporter host: "flashes" the ELF onto the place's board,
-# which is really QEMU listening on the place's serial port, and leaves it running like a flashed
-# board; the board it replaces is ended first. A place marked doomed gets a board that dies at the
-# first request (the marker is used up). Every flash is logged with the placeholders it got.
-import json, os, signal, socket, subprocess, sys, time
-elf, device, host, place, serial_tag, state = sys.argv[1:7]
+# A stand-in for a vendor flash tool on the exporter host: "flashes" the flash image onto the
+# place's board, which is really QEMU listening on the place's serial port, and leaves it running
+# like a flashed board whose boot ROM starts the image at its entry point; the board it replaces
+# is ended first. A place marked doomed gets a board that dies at the first request (the marker
+# is used up). Every flash is logged with the placeholders it got.
+import json, os, shutil, signal, socket, struct, subprocess, sys, time
+image, device, host, place, serial_tag, state = sys.argv[1:7]
 port = int(device.rsplit(":", 1)[1])
 pid_file = os.path.join(state, place + ".pid")
 if os.path.exists(pid_file):
@@ -45,6 +46,9 @@ doomed = os.path.join(state, place + ".doomed")
 dies = os.path.exists(doomed)
 if dies:
     os.unlink(doomed)
+# "written into the board's MRAM": the build removes its temporary image once the flash returns
+elf = shutil.copy(image, os.path.join(state, place + ".flash.elf"))
+entry = struct.unpack_from("<I", open(elf, "rb").read(), 24)[0]
 with open(os.path.join(state, "flashes.jsonl"), "a") as log:
     log.write(json.dumps({"place": place, "host": host, "serial": serial_tag, "elf": elf,
                           "dies": dies, "time": time.time()}) + "\\n")
@@ -55,7 +59,8 @@ DYING = (
 )
 command = [sys.executable, "-c", DYING, str(port)] if dies else [
     "qemu-system-arm", "-M", "mps3-an547", "-nographic", "-monitor", "none", "-kernel", elf,
-    "-icount", "shift=0", "-semihosting-config", "enable=on,target=native",
+    "-device", f"loader,addr={entry},cpu-num=0", "-icount", "shift=0",
+    "-semihosting-config", "enable=on,target=native",
     "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on,nodelay=on"]
 with open(board_log, "w") as out:
     board = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
