@@ -40,12 +40,15 @@ typedef struct {
     int32_t act_min, act_max;
     int32_t channel_block; /* input channels staged in scratch at a time */
     int32_t channel_pitch; /* scratch bytes per staged channel */
+    int32_t ring_rows;     /* rows layout: input rows per channel in the ring */
+    int32_t pass_rows;     /* rows layout: output rows computed per pass (1 or 2) */
     int32_t window_chunks; /* 16-byte vectors per window */
-    int32_t rotations;     /* weight sets per output channel: one per ring rotation (rows) */
+    int32_t rotations;     /* rows layout: weight sets, one per ring rotation seen by a pass */
     int32_t weight_shifts; /* copies of a one-chunk window's weights shifted by 0, 1, .. steps */
     int32_t record_words;  /* int32 words per output channel record */
     /* One record per output channel: its weights, int8
-     * [rotations][weight_shifts][window_chunks * 16] (the record_words - 4 first words), then
+     * [rotations][pass_rows][weight_shifts][window_chunks * 16] (the record_words - 4 first
+     * words), then
      * kernel_sum (bias + input_offset * sum(filter)), multiplier, shift and the byte offset of
      * its input channel in the staged scratch. */
     const int32_t *records;

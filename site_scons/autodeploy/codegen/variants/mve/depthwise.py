@@ -4,14 +4,15 @@ The kernels (firmware/runtime/src/mve/depthwise.c, layouts in adrt/mve/depthwise
 output as one VMLADAV of a 16-byte window of staged input against a 16-byte weight vector whose
 lanes follow the window's byte order. This module decides, per layer:
   planes  3x3 stride 1 SAME maps at most 5 wide (KWS): bands of 8 output rows, plane pitch
-          width + 1, one weight vector per output channel;
-  rows    everything else: a ring of kernel_h input rows interleaved column-major, one set of
-          weight vectors per ring rotation.
+          width + 1, two weight vectors per output channel (neighbouring columns share loads);
+  rows    everything else: a ring of input rows interleaved column-major, enough for one or
+          two output rows per pass, one set of weight vectors per ring rotation.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,15 +27,30 @@ ROWS_SCRATCH_CAP = 8192
 BAND = 8
 #: Widest map of the planes kernels (adrt_mve_depthwise_3x3s1_w<1..5>_s8).
 PLANES_MAX_WIDTH = 5
-#: Rows kernels with a compile-time window step, by (kernel_h, stride_w, window chunks): the
-#: function and its weight shifts (neighbouring windows sharing one load; adrt_mve_depthwise_s8,
-#: the general kernel, has none).
-ROWS_KERNELS = {
-    (3, 1, 1): ("adrt_mve_depthwise_k3s1_s8", 2),
-    (3, 2, 1): ("adrt_mve_depthwise_k3s2_s8", 2),
-    (5, 1, 2): ("adrt_mve_depthwise_k5s1_s8", 1),
-    (5, 2, 2): ("adrt_mve_depthwise_k5s2_s8", 1),
-}
+
+
+@dataclass(frozen=True)
+class RowsKernel:
+    """A rows kernel with compile-time geometry (window step = stride_w * ring rows)."""
+
+    function: str
+    kh: int
+    sw: int
+    pass_rows: int
+    chunks: int
+    shifts: int  # neighbouring windows sharing one load
+    step: int
+
+
+#: The specialized rows kernels; adrt_mve_depthwise_s8 takes any other geometry (one output row
+#: per pass, no shared loads).
+ROWS_KERNELS = (
+    RowsKernel("adrt_mve_depthwise_k3s1_s8", kh=3, sw=1, pass_rows=2, chunks=1, shifts=2, step=4),
+    RowsKernel("adrt_mve_depthwise_k3s2_s8", kh=3, sw=2, pass_rows=2, chunks=1, shifts=1, step=10),
+    RowsKernel("adrt_mve_depthwise_k5s1_s8", kh=5, sw=1, pass_rows=2, chunks=2, shifts=1, step=6),
+    RowsKernel("adrt_mve_depthwise_k5s2_s8", kh=5, sw=2, pass_rows=1, chunks=2, shifts=1, step=10),
+)
+GENERAL_ROWS = "adrt_mve_depthwise_s8"
 #: Weight shifts of the planes kernels (one byte apart: neighbouring columns).
 PLANES_SHIFTS = 2
 #: Scatter offsets are 16-bit: 7 * (bytes between lanes) must fit.
@@ -84,11 +100,13 @@ class Layout:
     function: str
     channel_pitch: int
     channel_block: int
+    ring_rows: int
+    pass_rows: int
     window_chunks: int
     rotations: int
     weight_shifts: int
     scratch_bytes: int
-    weights: np.ndarray  # [out_c, rotations, weight_shifts, window_chunks * 16] int8
+    weights: np.ndarray  # [out_c, rotations, pass_rows, weight_shifts, window_chunks * 16] int8
 
 
 def _shifted(vectors: np.ndarray, shifts: int, step: int) -> np.ndarray:
@@ -115,20 +133,25 @@ def _planes(g: Geometry, w: np.ndarray) -> Layout | None:
     same_3x3 = (g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pad_h, g.pad_w) == (3, 3, 1, 1, 1, 1, 1, 1)
     if not (same_3x3 and g.out_w == g.in_w <= PLANES_MAX_WIDTH and g.out_h == g.in_h):
         return None
-    pitch_row = g.out_w + 1
+    # The padding column after a row is the next row's left one, except for width 1 (each tap
+    # of a window must be a byte of its own): dw_plane_pitch in the C.
+    pitch_row = g.out_w + 1 if g.out_w > 1 else 3
     # 10 plane rows, the zero point after the last one (the last row's right padding), and
     # the 16-byte load of the band's last window.
     last_load_end = (BAND - 1) * pitch_row + g.out_w - 1 + 16
     pitch = max((BAND + 2) * pitch_row + 1, last_load_end)
     block = _channel_block(g.in_c, pitch, PLANES_SCRATCH_CAP)
-    vectors = np.zeros((g.out_c, 1, 16), np.int8)
-    for ky in range(3):
-        for kx in range(3):
-            vectors[:, 0, ky * pitch_row + kx] = w[ky, kx, :]
+    lanes = {(ky, kx): ky * pitch_row + kx for ky in range(3) for kx in range(3)}
+    assert len(set(lanes.values())) == 9, "taps of a window share a byte"
+    vectors = np.zeros((g.out_c, 1, 1, 16), np.int8)
+    for (ky, kx), lane in lanes.items():
+        vectors[..., lane] = w[ky, kx, :, None, None]
     return Layout(
         function=f"adrt_mve_depthwise_3x3s1_w{g.out_w}_s8",
         channel_pitch=pitch,
         channel_block=block,
+        ring_rows=0,
+        pass_rows=1,
         window_chunks=1,
         rotations=1,
         weight_shifts=PLANES_SHIFTS,
@@ -137,36 +160,56 @@ def _planes(g: Geometry, w: np.ndarray) -> Layout | None:
     )
 
 
-def _rows(g: Geometry, w: np.ndarray) -> Layout | None:
-    cols = (g.out_w - 1) * g.sw + (g.kw - 1) * g.dw + 1
-    pitch = cols * g.kh
+def _rows_plan(g: Geometry) -> tuple[str, int, int, int, int]:
+    """(function, pass rows, ring rows, window chunks, weight shifts) of the rows layout: the
+    specialized kernel whose compile-time geometry this layer has, else the general one."""
+    for k in ROWS_KERNELS:
+        if (g.kh, g.sw) != (k.kh, k.sw) or (k.pass_rows > 1 and g.dh != 1):
+            continue
+        ring = g.kh + (k.pass_rows - 1) * g.sh
+        span = ((g.kw - 1) * g.dw + 1) * ring
+        fits = span + (k.shifts - 1) * k.step <= 16 * k.chunks
+        if g.sw * ring == k.step and -(-span // 16) == k.chunks and fits:
+            return k.function, k.pass_rows, ring, k.chunks, k.shifts
     span = ((g.kw - 1) * g.dw + 1) * g.kh
-    chunks = -(-span // 16)
+    return GENERAL_ROWS, 1, g.kh, -(-span // 16), 1
+
+
+def _rows(g: Geometry, w: np.ndarray) -> Layout | None:
+    function, rows, ring, chunks, shifts = _rows_plan(g)
+    cols = (g.out_w - 1) * g.sw + (g.kw - 1) * g.dw + 1
+    pitch = cols * ring
     if pitch > MAX_LANE_STRIDE:
         return None
-    rolling = g.dh == 1
-    rotations = g.kh if rolling else 1
-    # Lane t of a window: padded column t // kh of the window, ring slot t % kh.
+    step = g.sw * ring
+    # Rolling ring (dilation_h 1): input row iy in slot iy % ring, a pass starting at input row
+    # iy0 sees rotation iy0 % ring; passes advance rows * stride_h rows, so the rotations
+    # repeat with this period. Else the pass stages its kernel_h rows in slots 0, 1, ...
+    advance = rows * g.sh
+    rotations = ring // math.gcd(ring, advance) if g.dh == 1 else 1
+    # Lane t of a window: padded column t // ring of the window, ring slot t % ring.
     t = np.arange(chunks * 16)
-    col, slot = t // g.kh, t % g.kh
-    tap = (col % g.dw == 0) & (col // g.dw < g.kw)
-    kx = np.where(tap, col // g.dw, 0)
-    vectors = np.zeros((g.out_c, rotations, chunks * 16), np.int8)
-    for r in range(rotations):
-        ky = (slot - r) % g.kh  # slot s holds input row iy0 + ky with (iy0 + ky) % kh == s
-        vectors[:, r, :] = np.where(tap[:, None], w[ky, kx, :], 0).T
-    step = g.sw * g.kh
-    function, shifts = ROWS_KERNELS.get((g.kh, g.sw, chunks), ("adrt_mve_depthwise_s8", 1))
-    if span + (shifts - 1) * step > 16 * chunks:
-        function, shifts = "adrt_mve_depthwise_s8", 1
+    col, slot = t // ring, t % ring
+    in_kernel = (col % g.dw == 0) & (col // g.dw < g.kw)
+    kx = np.where(in_kernel, col // g.dw, 0)
+    vectors = np.zeros((g.out_c, rotations, rows, chunks * 16), np.int8)
+    for j in range(rotations):
+        first = (j * advance - g.pad_h) % ring  # slot of the pass's first input row
+        for row in range(rows):
+            ky = (slot - first - row * g.sh) % ring if g.dh == 1 else slot
+            tap = in_kernel & (ky < g.kh)
+            values = w[np.where(tap, ky, 0), kx, :]
+            vectors[:, j, row, :] = np.where(tap[:, None], values, 0).T
     block = _channel_block(g.in_c, pitch, ROWS_SCRATCH_CAP)
-    # The last channel's windows, junk lanes of a partial group of 8 included, read this far.
-    groups = -(-g.out_w // 8)
-    reach = (groups * 8 - 1) * g.sw * g.kh + chunks * 16
+    # The last channel's loads, junk columns of a partial group included, reach this far.
+    group = 8 // rows
+    reach = (-(-g.out_w // group) * group - 1) * step + chunks * 16
     return Layout(
         function=function,
         channel_pitch=pitch,
         channel_block=block,
+        ring_rows=ring,
+        pass_rows=rows,
         window_chunks=chunks,
         rotations=rotations,
         weight_shifts=shifts,
@@ -195,8 +238,8 @@ def depthwise_mve(call: KernelCall, layer: LayerContext) -> KernelCall | None:
     layout = _planes(g, w) or _rows(g, w)
     if layout is None:
         return None
-    records = _records(call, layout, dm=call.param("depth_multiplier"))
     dm = call.param("depth_multiplier")
+    records = _records(call, layout, dm)
     params = [
         ("input", call.param("input")),
         ("output", call.param("output")),
@@ -215,6 +258,8 @@ def depthwise_mve(call: KernelCall, layer: LayerContext) -> KernelCall | None:
         ("act_max", call.param("act_max")),
         ("channel_block", layout.channel_block),
         ("channel_pitch", layout.channel_pitch),
+        ("ring_rows", layout.ring_rows),
+        ("pass_rows", layout.pass_rows),
         ("window_chunks", layout.window_chunks),
         ("rotations", layout.rotations),
         ("weight_shifts", layout.weight_shifts),
