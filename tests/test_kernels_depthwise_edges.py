@@ -6,9 +6,18 @@ blocks, both requantization paths)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from autodeploy.codegen.pipeline import compile_bytes
 from autodeploy.target import MVE
+from tests.support.generated_program import (
+    REPO,
+    board_named,
+    build_image,
+    run_image,
+    runtime_library,
+    workdir,
+)
 from tests.support.native_harness import assert_bit_exact_many
 from tests.support.tflite_builder import ModelBuilder
 
@@ -174,3 +183,20 @@ def test_depthwise_quantization_extremes():
                 inputs[len(cases)] = saturated_inputs(shape, seed=len(cases))
                 cases.append((f"dw q{in_q}->{out_q} w{w_scale} {shape} s{s} {pad} {act}", model))
     assert_bit_exact_many(cases, inputs=inputs)
+
+
+@pytest.mark.parametrize("board", ["m55-gcc", "m55-clang"])
+def test_right_shift_requantization_equals_the_reference(board):
+    """The fast path's requantization (src/mve/depthwise_requant.h) for every shift < 0."""
+    b = board_named(board)
+    out = workdir() / f"depthwise_requant_{board}"
+    out.mkdir(exist_ok=True)
+    sources = [REPO / "tests" / "firmware" / "depthwise_requant" / "main.c"]
+    sources += sorted((REPO / "firmware" / "board" / "mps3_an547").glob("*.c"))
+    sources += sorted((REPO / "firmware" / "board" / "common").glob("*.c"))
+    image = out / "image.elf"
+    mve_src = REPO / "firmware" / "runtime" / "src" / "mve"
+    build_image(b, sources, image, runtime_library(board), include=[mve_src])
+    result = run_image(b, image)
+    assert "depthwise_requant: 0 of 186000 lanes differ" in result.stderr, result.stderr
+    assert result.returncode == 0

@@ -2,6 +2,7 @@
 #include <arm_mve.h>
 
 #include "adrt/mve/depthwise.h"
+#include "depthwise_requant.h"
 #include "mve_requant.h"
 
 /* Forced inlining: window steps, offsets and counts must become constants (immediate load
@@ -148,26 +149,15 @@ DW_INLINE dw_acc8_t dw_dot8(const int8_t *x, const int32_t at[8], const int32_t 
     return a;
 }
 
-/* adrt_mve_requant_n for shift < 0 in one instruction less, bit-exact with the reference
- * (adrt_mul_by_quantized_multiplier) as well: VRSHL rounds half up where the reference rounds
- * negative values half away from zero, so a negative product first loses one. The product
- * SRDHM(acc, mult) with mult > 0 is negative only when acc is, and when acc < 0 gives 0 the
- * lost one is rounded back to 0 by the shift of at least 1: the -1 can be taken from acc's sign
- * and added by VQRDMLAH while it multiplies (its rounding of (add << 32) + 2 * acc * mult is
- * add + SRDHM(acc, mult), saturated like the reference's saturating add). */
-DW_INLINE int32x4_t dw_requant_right(int32x4_t acc, int32_t mult, int32_t shift) {
-    return vrshlq_n_s32(vqrdmlahq_n_s32(vshrq_n_s32(acc, 31), acc, mult), shift);
-}
-
 /* Requantizes 8 accumulators of channel q and stores them at out + o->lanes: all of them, or
  * (all = 0) the lanes of pred. fast: shift < 0 and activation range [-128, 127] (the saturating
  * narrowing is the clamp); else any shift and range. */
 DW_INLINE void dw_store8(dw_acc8_t a, dw_channel_t q, const dw_output_t *o, int8_t *out, int all,
                          mve_pred16_t pred, int fast) {
     const int32x4_t ke = vaddq_n_s32(a.even, q.kernel_sum), ko = vaddq_n_s32(a.odd, q.kernel_sum);
-    const int32x4_t e = fast ? dw_requant_right(ke, q.multiplier, q.shift)
+    const int32x4_t e = fast ? adrt_mve_requant_right(ke, q.multiplier, q.shift)
                              : adrt_mve_requant_n(ke, q.multiplier, q.shift);
-    const int32x4_t d = fast ? dw_requant_right(ko, q.multiplier, q.shift)
+    const int32x4_t d = fast ? adrt_mve_requant_right(ko, q.multiplier, q.shift)
                              : adrt_mve_requant_n(ko, q.multiplier, q.shift);
     /* Saturating to int16 first keeps the clamp's result: |offset| <= 128. */
     int16x8_t h = vqaddq_n_s16(dw_narrow(e, d), o->offset);

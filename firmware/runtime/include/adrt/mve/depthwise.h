@@ -4,23 +4,26 @@
  * Each output is one VMLADAV: a 16-byte load of the input "window" (every tap of one output
  * channel, contiguous in scratch) times a 16-byte vector of the channel's weights placed in the
  * same order (zeros elsewhere), summed across lanes; kernel_sum = bias + input_offset * sum(w)
- * then gives the reference accumulator. Eight outputs of one channel (neighbouring pixels) are
- * requantized together and scattered to the NHWC output. The scratch holds the input,
- * channel-major and with the input zero point in the padding, so borders need no special case
- * (a padding tap contributes w * (zero_point + input_offset) = 0).
+ * then gives the reference accumulator. Neighbouring windows that fit in one 16-byte load share
+ * it (their weight vectors are shifted copies). Eight outputs of one channel are requantized
+ * together and scattered to the NHWC output. The scratch holds the input channel-major, with
+ * the input zero point in the padding, so borders need no special case (a padding tap
+ * contributes w * (zero_point + input_offset) = 0).
  *
- * Two scratch layouts (the build-time variant, codegen/variants/mve/depthwise.py, packs the
- * weights for the one it picks):
- *   rows   (adrt_mve_depthwise*_s8 below but the narrow ones): per output row, a ring of
- *          kernel_h input rows per channel, interleaved column-major: byte (j * kernel_h + s)
- *          is padded column j of the row in ring slot s, so a window is the kernel's columns
- *          back to back and consecutive outputs step stride_w * kernel_h bytes. With
- *          dilation_h 1, row iy lives in slot iy % kernel_h and each input row is staged once;
- *          the weights exist once per ring rotation.
- *   planes (adrt_mve_depthwise_3x3s1_w*_s8): 3x3, stride 1, SAME, maps at most 5 wide. Bands
- *          of 8 output rows: 10 padded input rows per channel, pitch width + 1 (the left pad
- *          column doubles as the previous row's right pad), so a window spans 2 * pitch + 3 <= 15
- *          bytes and a band's 8 * width outputs are whole groups of 8 at constant offsets.
+ * Two scratch layouts (the build-time variant, codegen/variants/mve/depthwise.py, picks one and
+ * packs the weights for it):
+ *   rows   (every kernel below but the planes ones): per channel, a ring of ring_rows input rows
+ *          interleaved column-major: byte (j * ring_rows + s) is padded column j of the row in
+ *          ring slot s, so a window is its columns back to back and neighbouring outputs are
+ *          stride_w * ring_rows bytes apart. A pass computes pass_rows output rows (ring_rows =
+ *          kernel_h + (pass_rows - 1) * stride_h): with 2, both rows' windows start at the same
+ *          byte and share loads, and a group of 8 outputs is 4 columns of 2 rows. With
+ *          dilation_h 1, input row iy lives in slot iy % ring_rows and is staged once; the
+ *          weights exist once per ring rotation a pass can see.
+ *   planes (adrt_mve_depthwise_3x3s1_w*_s8): 3x3, stride 1, SAME, maps at most 5 wide (KWS).
+ *          Bands of 8 output rows: 10 padded input rows per channel, pitch width + 1 (the
+ *          padding column after a row is the next row's left one), so a window spans at most
+ *          15 bytes and a band's 8 * width outputs are whole groups of 8 at constant offsets.
  */
 #ifndef ADRT_MVE_DEPTHWISE_H
 #define ADRT_MVE_DEPTHWISE_H
@@ -54,11 +57,17 @@ typedef struct {
     const int32_t *records;
 } adrt_mve_depthwise_params_t;
 
-/* Rows layout, any filter size, stride, dilation and depth multiplier. */
+/* Rows layout, any filter size, stride, dilation and depth multiplier; one output row per pass,
+ * window steps and chunks read from the params. The scratch is given as scratch_bytes by the
+ * variant (all kernels). */
 void adrt_mve_depthwise_s8(const adrt_mve_depthwise_params_t *p, const int8_t *input,
                            int8_t *output, void *scratch);
-/* Rows layout with a compile-time window step: kernel_h 3 and stride_w 1 or 2, or kernel_h 5
- * and stride_w 1 or 2, windows of at most 16 (kernel_h 3) or 32 (kernel_h 5) bytes. */
+/* Rows layout with compile-time geometry (codegen/variants/mve/depthwise.py, ROWS_KERNELS):
+ *   k3s1  kernel_h 3, strides 1, 2 rows per pass, windows of one 16-byte load, two columns
+ *         sharing it (window step 4 bytes);
+ *   k3s2  kernel_h 3, strides 2, 2 rows per pass, windows of one load (step 10);
+ *   k5s1  kernel_h 5, strides 1, 2 rows per pass, windows of two loads (step 6);
+ *   k5s2  kernel_h 5, stride_w 2, 1 row per pass, windows of two loads (step 10). */
 void adrt_mve_depthwise_k3s1_s8(const adrt_mve_depthwise_params_t *p, const int8_t *input,
                                 int8_t *output, void *scratch);
 void adrt_mve_depthwise_k3s2_s8(const adrt_mve_depthwise_params_t *p, const int8_t *input,
