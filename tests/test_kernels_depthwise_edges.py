@@ -102,6 +102,7 @@ def test_depthwise_channel_counts_on_every_kernel():
         ((1, 7, 8), (5, 5), (1, 1), "SAME"),  # rows 5x5 stride 1 (two-chunk windows)
         ((1, 9, 9), (5, 5), (2, 2), "VALID"),  # rows 5x5 stride 2
         ((1, 6, 7), (2, 3), (1, 1), "SAME"),  # general kernel
+        ((1, 20, 1), (5, 1), (1, 1), "VALID"),  # H x 1, run as 1 x H: rows 1 x k stride 1
     ]
     cases, kernels = [], set()
     for k, (hw, f, s, pad) in enumerate(geometries):
@@ -118,6 +119,7 @@ def test_depthwise_channel_counts_on_every_kernel():
         "adrt_mve_depthwise_k5s1_s8",
         "adrt_mve_depthwise_k5s2_s8",
         "adrt_mve_depthwise_s8",
+        "adrt_mve_depthwise_k1s1_s8",
     }
     assert_bit_exact_many(cases, n_inputs=2, seed=40)
 
@@ -140,7 +142,10 @@ def test_depthwise_geometries():
         ((1, 12, 12, 4), (7, 7), 1, (1, 1), (1, 1), "SAME"),  # four-chunk windows
         ((1, 8, 9, 6), (5, 5), 3, (2, 2), (1, 1), "SAME"),  # 5x5 stride 2, multiplier 3
         ((1, 1, 30, 8), (1, 7), 1, (1, 3), (1, 1), "SAME"),  # one row
-        ((1, 10, 1, 8), (7, 1), 1, (1, 1), (1, 1), "SAME"),  # one column
+        ((1, 10, 1, 8), (7, 1), 1, (1, 1), (1, 1), "SAME"),  # one column, run as one row
+        ((1, 30, 1, 17), (3, 1), 2, (1, 1), (1, 1), "SAME"),
+        ((1, 15, 1, 33), (15, 1), 1, (1, 1), (1, 1), "VALID"),  # one output per channel
+        ((1, 24, 1, 12), (10, 1), 1, (2, 1), (1, 1), "VALID"),
         ((1, 6, 6, 5), (1, 1), 2, (1, 1), (1, 1), "VALID"),
         ((1, 4, 4, 1), (2, 2), 40, (1, 1), (1, 1), "VALID"),  # multiplier 40
         ((1, 7, 7, 9), (2, 2), 1, (2, 2), (1, 1), "SAME"),  # even kernel: padding after only

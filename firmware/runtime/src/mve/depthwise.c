@@ -422,6 +422,11 @@ void adrt_mve_depthwise_s8(const adrt_mve_depthwise_params_t *p, const int8_t *i
     dw_rows(p, input, output, scratch, p->stride_w * p->ring_rows, p->window_chunks, 1, 1, 0);
 }
 
+void adrt_mve_depthwise_k1s1_s8(const adrt_mve_depthwise_params_t *p, const int8_t *input,
+                                int8_t *output, void *scratch) {
+    dw_rows(p, input, output, scratch, 1, 1, 4, 1, 1);
+}
+
 void adrt_mve_depthwise_k3s1_s8(const adrt_mve_depthwise_params_t *p, const int8_t *input,
                                 int8_t *output, void *scratch) {
     dw_rows(p, input, output, scratch, 4, 1, 2, 2, 1);

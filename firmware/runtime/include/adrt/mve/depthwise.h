@@ -63,11 +63,15 @@ typedef struct {
 void adrt_mve_depthwise_s8(const adrt_mve_depthwise_params_t *p, const int8_t *input,
                            int8_t *output, void *scratch);
 /* Rows layout with compile-time geometry (codegen/variants/mve/depthwise.py, ROWS_KERNELS):
+ *   k1s1  kernel_h 1, stride_w 1, 1 row per pass, windows of one load shared by four columns
+ *         (step 1; the 1-D convolutions, H x 1 maps being run as 1 x H);
  *   k3s1  kernel_h 3, strides 1, 2 rows per pass, windows of one 16-byte load, two columns
  *         sharing it (window step 4 bytes);
  *   k3s2  kernel_h 3, strides 2, 2 rows per pass, windows of one load (step 10);
  *   k5s1  kernel_h 5, strides 1, 2 rows per pass, windows of two loads (step 6);
  *   k5s2  kernel_h 5, stride_w 2, 1 row per pass, windows of two loads (step 10). */
+void adrt_mve_depthwise_k1s1_s8(const adrt_mve_depthwise_params_t *p, const int8_t *input,
+                                int8_t *output, void *scratch);
 void adrt_mve_depthwise_k3s1_s8(const adrt_mve_depthwise_params_t *p, const int8_t *input,
                                 int8_t *output, void *scratch);
 void adrt_mve_depthwise_k3s2_s8(const adrt_mve_depthwise_params_t *p, const int8_t *input,

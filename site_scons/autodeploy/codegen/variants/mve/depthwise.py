@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autodeploy.codegen.kernel_call import CArray, KernelCall
+from autodeploy.codegen.kernel_call import CArray, CStruct, KernelCall
 from autodeploy.codegen.variants.registry import LayerContext, variant
 
 #: Scratch the staged input may take, at most (more channels per pass saves little).
@@ -45,6 +45,7 @@ class RowsKernel:
 #: The specialized rows kernels; adrt_mve_depthwise_s8 takes any other geometry (one output row
 #: per pass, no shared loads).
 ROWS_KERNELS = (
+    RowsKernel("adrt_mve_depthwise_k1s1_s8", kh=1, sw=1, pass_rows=1, chunks=1, shifts=4, step=1),
     RowsKernel("adrt_mve_depthwise_k3s1_s8", kh=3, sw=1, pass_rows=2, chunks=1, shifts=2, step=4),
     RowsKernel("adrt_mve_depthwise_k3s2_s8", kh=3, sw=2, pass_rows=2, chunks=1, shifts=1, step=10),
     RowsKernel("adrt_mve_depthwise_k5s1_s8", kh=5, sw=1, pass_rows=2, chunks=2, shifts=1, step=6),
@@ -59,6 +60,7 @@ MAX_LANE_STRIDE = 65535 // 7
 
 @dataclass(frozen=True)
 class Geometry:
+    n: int
     in_h: int
     in_w: int
     in_c: int
@@ -78,6 +80,7 @@ class Geometry:
     def of(cls, call: KernelCall) -> Geometry:
         shape = {name: dict(call.param(name).fields) for name in ("input", "filter", "output")}
         return cls(
+            n=shape["input"]["n"],
             in_h=shape["input"]["h"],
             in_w=shape["input"]["w"],
             in_c=shape["input"]["c"],
@@ -93,6 +96,40 @@ class Geometry:
             pad_h=call.param("pad_h"),
             pad_w=call.param("pad_w"),
         )
+
+    def one_column(self) -> bool:
+        """An H x 1 map under an H x 1 filter (1-D convolutions laid out this way): in NHWC the
+        same bytes as the 1 x H map under a 1 x H filter, which the rows layout runs far
+        better (a line of outputs per channel rather than one output)."""
+        return self.in_w == self.out_w == self.kw == 1 and self.pad_w == 0 and self.in_h > 1
+
+    def transposed(self) -> Geometry:
+        """The geometry with heights and widths exchanged."""
+        return Geometry(
+            n=self.n,
+            in_h=self.in_w,
+            in_w=self.in_h,
+            in_c=self.in_c,
+            out_h=self.out_w,
+            out_w=self.out_h,
+            out_c=self.out_c,
+            kh=self.kw,
+            kw=self.kh,
+            sh=self.sw,
+            sw=self.sh,
+            dh=self.dw,
+            dw=self.dh,
+            pad_h=self.pad_w,
+            pad_w=self.pad_h,
+        )
+
+    def shape(self, which: str) -> CStruct:
+        """adrt_shape4_t of the input or output."""
+        if which == "input":
+            h, w, c = self.in_h, self.in_w, self.in_c
+        else:
+            h, w, c = self.out_h, self.out_w, self.out_c
+        return CStruct((("n", self.n), ("h", h), ("w", w), ("c", c)))
 
 
 @dataclass(frozen=True)
@@ -235,14 +272,16 @@ def depthwise_mve(call: KernelCall, layer: LayerContext) -> KernelCall | None:
     if g.out_c > MAX_LANE_STRIDE:
         return None
     w = layer.constant(call.inputs[1], np.int8).reshape(g.kh, g.kw, g.out_c)
+    if g.one_column():
+        g, w = g.transposed(), w.transpose(1, 0, 2)
     layout = _planes(g, w) or _rows(g, w)
     if layout is None:
         return None
     dm = call.param("depth_multiplier")
     records = _records(call, layout, dm)
     params = [
-        ("input", call.param("input")),
-        ("output", call.param("output")),
+        ("input", g.shape("input")),
+        ("output", g.shape("output")),
         ("kernel_h", g.kh),
         ("kernel_w", g.kw),
         ("stride_h", g.sh),
