@@ -37,7 +37,7 @@ from autodeploy.firmware.upload_image import upload_image  # noqa: E402
 from autodeploy.rpc.client import BoardClient  # noqa: E402
 from autodeploy.rpc.upload import upload_model_data  # noqa: E402
 
-ELF = "build/mnv2/apollo510_evb-gcc-auto-auto/validator.elf"
+ELF = "build/mnv2/apollo510_evb-gcc-PSRAM-auto/validator.elf"
 
 
 def upload_once(work: Path, platform, image) -> tuple[object, float]:

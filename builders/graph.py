@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from autodeploy.memory.boot import UPLOADED_MODEL_MEMORIES
 from autodeploy.target import target_for
 from autodeploy.variants import Variant, declared_variant
 from builders.analysis import analysis_report, model_compile, placement
@@ -130,6 +131,11 @@ class VariantGraph:
         if variant not in modes:
             modes.append(variant)
 
+    def weights_uploaded(self, variant: Variant) -> bool:
+        """Whether the host uploads the variant's weights (declared in PSRAM): only an image with
+        a PC link (the validator) can run it, not the power app or the library example."""
+        return variant.model_location in UPLOADED_MODEL_MEMORIES
+
     def has_npu(self, variant: Variant) -> bool:
         return self.config.platforms[variant.platform].npu is not None
 
@@ -218,7 +224,7 @@ class VariantGraph:
                 self.env,
                 variant,
                 self.profile(variant),
-                self.power(variant),
+                None if self.weights_uploaded(variant) else self.power(variant),
                 self.firmware(variant)["sizes_json"],
                 self.placement(variant),
                 self.vela_report(variant) if self.has_npu(variant) else None,

@@ -18,23 +18,38 @@ def _load(node) -> dict:
 
 
 def _variant_page(target, source, env):
+    from autodeploy.memory.boot import no_link_reason
     from autodeploy.reports import write_variant_page
 
-    profile, power, sizes, placement = (_load(s) for s in source[:4])
-    vela = _load(source[4]) if len(source) > 4 else None
-    write_variant_page(Path(str(target[0])).parent, profile, power, sizes, placement, vela)
+    profile, sizes, placement = (_load(s) for s in source[:3])
+    optional = {Path(str(s)).name: _load(s) for s in source[3:]}
+    power = optional.get("power.json")
+    write_variant_page(
+        Path(str(target[0])).parent,
+        profile,
+        power,
+        sizes,
+        placement,
+        optional.get("vela.json"),
+        no_power=None if power else no_link_reason("power app"),
+    )
 
 
 def variant_page(
     env, variant, profile_nodes, power_nodes, sizes_node, placement_node, vela_nodes=None
 ):
-    """reports/<model>/<variant>/index.html and its plots (vela_nodes: the variant's Vela report
+    """reports/<model>/<variant>/index.html and its plots (power_nodes: None for a variant whose
+    weights are uploaded, which the power app cannot run; vela_nodes: the variant's Vela report
     on a board with an NPU)."""
     from autodeploy.reports import VARIANT_PAGE_FILES
 
-    profile_json = next(n for n in profile_nodes if str(n).endswith("profile.json"))
-    power_json = next(n for n in power_nodes if str(n).endswith("power.json"))
-    sources = [profile_json, power_json, sizes_node, placement_node]
+    sources = [
+        next(n for n in profile_nodes if str(n).endswith("profile.json")),
+        sizes_node,
+        placement_node,
+    ]
+    if power_nodes:
+        sources.append(next(n for n in power_nodes if str(n).endswith("power.json")))
     if vela_nodes:
         sources.append(next(n for n in vela_nodes if str(n).endswith("vela.json")))
     nodes = env.Command(

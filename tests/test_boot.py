@@ -167,3 +167,13 @@ def test_the_power_app_cannot_run_a_model_it_cannot_receive(project) -> None:
         f"error: [ldscript] {UPLOADED}/power/firmware.ld: the power app has no PC link to "
         "receive the weights, and with the model in PSRAM the image carries none"
     ) in result.stderr
+
+
+def test_the_page_of_a_model_in_psram_says_why_it_has_no_power(project) -> None:
+    """report-all builds the page without power; power-all and lib-all leave the model out."""
+    result = project.scons("kws_psram-report")
+    assert "[power]" not in result.stdout
+    page = (project.root / PSRAM_REPORT / "index.html").read_text()
+    assert "No power figures for this variant: the power app has no PC link" in page
+    planned = project.scons("-n", "power-all", "lib-all").stdout
+    assert "[power] reports/kws/" in planned and "kws_psram" not in planned

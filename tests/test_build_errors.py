@@ -49,7 +49,7 @@ def test_explicit_placement_that_does_not_fit(project):
     assert_clean_failure(result, "mnv2", "TCM", "1,655,808", "370,688")
     assert not (project.root / "reports" / "mnv2" / "analysis.md").exists()
     # the failed step and its target name the model and the variant
-    assert "error: [place] build/mnv2/apollo510_evb-gcc-auto-TCM/placement.json: model 'mnv2'" in (
+    assert "error: [place] build/mnv2/apollo510_evb-gcc-PSRAM-TCM/placement.json: model 'mnv2'" in (
         result.stderr
     )
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from support.chromium import render
 
+from autodeploy.memory.boot import no_link_reason
 from autodeploy.reports import (
     SWEEP_PAGE_FILES,
     VARIANT_PAGE_FILES,
@@ -193,6 +194,14 @@ def test_variant_page_without_power_says_how_to_get_it(site):
     assert "No power measurement for this variant ( scons mnv3sm-power )" in text
     assert "power.md" not in text
     assert "litert reference was killed by SIGABRT" in text  # the refused references
+
+
+def test_variant_page_of_uploaded_weights_says_why_it_has_no_power(tmp_path):
+    inputs = {**variant_inputs("mnv3sm"), "no_power": no_link_reason("power app")}
+    write_variant_page(tmp_path / "v", **inputs)
+    text = visible((tmp_path / "v" / "index.html").read_text())
+    assert "No power figures for this variant: the power app has no PC link" in text
+    assert "scons mnv3sm-power" not in text
 
 
 @pytest.mark.parametrize("model, layers", [("kws", 13), ("mnv3sm", 109)])

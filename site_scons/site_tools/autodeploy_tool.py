@@ -18,6 +18,9 @@ TOOL_DIR = Path(__file__).resolve().parents[2]
 
 #: Steps only a model on a board with an NPU has (its `<model>-<step>` fails with the reason).
 NPU_STEPS = ("vela", "mlek")
+#: Steps whose image has no PC link: a model placed where the host uploads its weights (PSRAM)
+#: cannot run there (its `<model>-<step>` fails with the reason; `<step>-all` leaves it out).
+NO_LINK_STEPS = ("power", "lib")
 
 
 # Targets that need the sweeps declared (which analyses their models while SCons reads the build).
@@ -66,9 +69,14 @@ def _declare_all(env):
             "mlek": graph.mlek(variant),
         }
         npu = graph.has_npu(variant)
+        uploaded = graph.weights_uploaded(variant)
         for step, node in nodes.items():
             env.Alias(model_target(spec.name, step), node)
-            if (npu or step not in NPU_STEPS) and (spec.source or step != "convert"):
+            if (
+                (npu or step not in NPU_STEPS)
+                and (spec.source or step != "convert")
+                and not (uploaded and step in NO_LINK_STEPS)
+            ):
                 groups[step].append(node)  # `vela-all`: models on NPU boards; `convert-all`...
     for step, members in groups.items():
         env.Alias(f"{step}-all", members)

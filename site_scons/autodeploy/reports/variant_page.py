@@ -19,9 +19,11 @@ def write_variant_page(
     sizes: dict,
     placement: dict,
     vela: dict | None = None,
+    no_power: str | None = None,
 ) -> None:
-    """Write VARIANT_PAGE_FILES into out_dir. Without `power` the page says how to get it;
-    with `vela` (vela.json, on a board with an NPU) it sets Vela's estimate beside the CPU's."""
+    """Write VARIANT_PAGE_FILES into out_dir. Without `power` the page says how to get it, or
+    why the variant has none (`no_power`); with `vela` (vela.json, on a board with an NPU) it
+    sets Vela's estimate beside the CPU's."""
     source = fmt.MEASURED if profile["measured"] else fmt.ESTIMATED
     layers = profile["layer_profile"]
     colours = op_colours(layers)
@@ -33,6 +35,7 @@ def write_variant_page(
         facts=_facts(profile, sizes, placement, source),
         validation=_validation(profile["validation"]),
         power=_power(power),
+        no_power=no_power,
         regions=_regions(sizes),
         layers=len(layers),
         ops=len(colours),
