@@ -282,6 +282,8 @@ def _cross_check_options(op, rop):
         value = getattr(ref, accessors[key])
         if kind == schema.I32_VEC:
             expected = _np_tuple(getattr(ref, accessors[key] + "AsNumpy")())
+        elif kind == schema.STRING:
+            expected = None if value() is None else value().decode()
         elif kind in ENUM_TABLES:
             expected = ENUM_TABLES[kind][value()]
         else:

@@ -44,7 +44,9 @@ def litert_reference(model_bytes: bytes, input_sets, optimized=False) -> list[li
 
 
 def tflm_reference(model_bytes: bytes, input_sets) -> list[list[np.ndarray]]:
-    """Outputs of the TFLite Micro host interpreter, for cases LiteRT refuses."""
+    """Outputs of the TFLite Micro host interpreter, for cases LiteRT refuses. The input sets
+    run in sequence on one interpreter, so a stateful model carries its state from one to the
+    next (as LiteRT's and the board's do)."""
     from tflite_micro.python.tflite_micro import runtime
 
     from autodeploy.tflite.reader import parse_model
@@ -58,7 +60,6 @@ def tflm_reference(model_bytes: bytes, input_sets) -> list[list[np.ndarray]]:
             it.set_input(np.asarray(a, dtype=d["dtype"]).reshape(d["shape"]), k)
         it.invoke()
         results.append([it.get_output(k).copy() for k in range(n_out)])
-        it.reset()
     return results
 
 
