@@ -8,101 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pytest
 
 from autodeploy.codegen.lower.registry import Unsupported, lower_operator
 from autodeploy.tflite.model import Quantization
 from autodeploy.tflite.reader import parse_model
 from tests.support.native_harness import assert_bit_exact_many
-from tests.support.tflite_builder import ModelBuilder
-
-GATES = ("input", "forget", "cell", "output")
-
-
-def lstm_model(
-    n_batch=1,
-    n_time=5,
-    n_input=3,
-    n_cell=4,
-    n_output=None,
-    *,
-    cifg=False,
-    peephole=False,
-    projection=False,
-    projection_bias=True,
-    layer_norm=False,
-    time_major=False,
-    cell_clip=0.0,
-    proj_clip=0.0,
-    cell_bits=-11,
-    in_q=(0.05, 3),
-    out_q=(0.02, -4),
-    hidden_q=None,
-    gate_scales=(2.0**-12,) * 4,
-    weight_scale=0.01,
-    seed=0,
-    intermediates=True,
-    input_dtype="INT8",
-):
-    """One LSTM with random int8 weights; the output state is the output's quantization."""
-    rng = np.random.default_rng(seed)
-    n_output = n_output if projection else n_cell
-    b = ModelBuilder()
-
-    def scale():
-        return float(weight_scale * rng.uniform(0.5, 2.0))
-
-    def weights(rows, cols):
-        return b.const(rng.integers(-127, 128, (rows, cols)).astype(np.int8), scale=[scale()])
-
-    def vector(n, dtype, limit, scale):
-        return b.const(rng.integers(-limit, limit, n).astype(dtype), scale=[scale])
-
-    shape = [n_time, n_batch, n_input] if time_major else [n_batch, n_time, n_input]
-    x = b.tensor(shape, input_dtype, *in_q)
-    present = {g: not (g == "input" and cifg) for g in GATES}
-    w_in = {g: weights(n_cell, n_input) if present[g] else -1 for g in GATES}
-    w_rec = {g: weights(n_cell, n_output) if present[g] else -1 for g in GATES}
-    peep = {g: -1 for g in ("input", "forget", "output")}
-    if peephole:
-        for g in peep:
-            peep[g] = vector(n_cell, np.int16, 3000, scale() / 10) if present[g] else -1
-    bias = {g: vector(n_cell, np.int32, 4000, in_q[0] * 0.01) if present[g] else -1 for g in GATES}
-    proj_w = proj_b = -1
-    if projection:
-        proj_w = weights(n_output, n_cell)
-        proj_b = vector(n_output, np.int32, 4000, 1e-4) if projection_bias else -1
-    h = b.tensor([n_batch, n_output], "INT8", *out_q, is_variable=True, name="output_state")
-    c = b.tensor([n_batch, n_cell], "INT16", 2.0**cell_bits, 0, is_variable=True, name="cell")
-    norm = {g: -1 for g in GATES}
-    if layer_norm:
-        norm = {
-            g: vector(n_cell, np.int16, 30000, scale() / 30) if present[g] else -1 for g in GATES
-        }
-    y = b.tensor([*shape[:-1], n_output], "INT8", *out_q)
-    inter = []
-    if intermediates:
-        for k in range(4):
-            if layer_norm:
-                inter.append(b.tensor([0], "INT16", gate_scales[k], 0, name=f"gate{k}"))
-            else:  # what converters write without layer norm: empty, unquantized float32
-                inter.append(b.tensor([0], "FLOAT32", name=f"gate{k}"))
-        inter.append(b.tensor([0], "INT8", *(hidden_q or out_q), name="hidden"))
-    inputs = [x, *w_in.values(), *w_rec.values(), *peep.values(), *bias.values(), proj_w]
-    inputs += [proj_b, h, c, *norm.values()]
-    options = {"fused_activation_function": "TANH", "cell_clip": cell_clip}
-    options |= {"proj_clip": proj_clip, "time_major": time_major}
-    b.op(
-        "UNIDIRECTIONAL_SEQUENCE_LSTM",
-        inputs,
-        [y],
-        "UnidirectionalSequenceLSTMOptions",
-        options,
-        intermediates=inter,
-    )
-    return b.build([x], [y])
-
+from tests.support.stateful_models import lstm_model
 
 CASES = {
     "plain": {},

@@ -5,49 +5,12 @@ but needs a bias; the cases use whichever reference runs them."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from autodeploy.codegen.lower.registry import Unsupported, lower_operator
 from autodeploy.tflite.reader import parse_model
 from tests.support.native_harness import assert_bit_exact_many, tflm_reference
-from tests.support.tflite_builder import ModelBuilder
-
-
-def svdf_model(
-    batches=1,
-    n_input=8,
-    filters=6,
-    rank=1,
-    memory=5,
-    bias=True,
-    activation="RELU",
-    in_q=(0.05, 3),
-    out_q=(0.02, -7),
-    state_scale=0.01,
-    gain=1.0,
-    seed=0,
-    state_dtype="INT16",
-):
-    rng = np.random.default_rng(seed)
-    b = ModelBuilder()
-    x = b.tensor([batches, n_input], "INT8", *in_q)
-    features = rng.integers(-127, 128, (filters, n_input)).astype(np.int8)
-    times = rng.integers(-30000, 30000, (filters, memory)).astype(np.int16)
-    wf = b.const(features, scale=[0.01 * gain])
-    wt = b.const(times, scale=[0.0002 * gain])
-    bias_t = -1
-    if bias:
-        values = rng.integers(-50000, 50000, filters // rank).astype(np.int32)
-        bias_t = b.const(values, scale=[state_scale * 0.0002 * gain])
-    state = b.tensor(
-        [batches, filters * memory], state_dtype, state_scale, 0, is_variable=True, name="memory"
-    )
-    y = b.tensor([batches, filters // rank], "INT8", *out_q)
-    options = {"rank": rank, "fused_activation_function": activation}
-    b.op("SVDF", [x, wf, wt, bias_t, state], [y], "SVDFOptions", options)
-    return b.build([x], [y])
-
+from tests.support.stateful_models import svdf_model
 
 LITERT_CASES = {
     "rank 1": {},

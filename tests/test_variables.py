@@ -14,86 +14,13 @@ from autodeploy.target import PORTABLE
 from autodeploy.tflite.reader import parse_model
 from tests.support.generated_program import GeneratedProgram
 from tests.support.native_harness import assert_bit_exact_many, compare, litert_reference
+from tests.support.stateful_models import (
+    Q,
+    accumulator_model,
+    assign_then_read_model,
+    ring_buffer_model,
+)
 from tests.support.tflite_builder import ModelBuilder
-
-Q = (0.05, 3)
-
-
-def _init_subgraph(b: ModelBuilder, values: dict[str, np.ndarray], q=Q) -> int:
-    """A CALL_ONCE init subgraph assigning each named variable its constant."""
-    with b.subgraph("init") as index:
-        for name, value in values.items():
-            handle = b.tensor([], "RESOURCE", name=f"{name}_init_handle")
-            b.op("VAR_HANDLE", [], [handle], "VarHandleOptions", {"shared_name": name})
-            const = b.const(value, scale=q[0], zero_point=q[1])
-            b.op("ASSIGN_VARIABLE", [handle, const], [])
-    return index
-
-
-def accumulator_model(initial: int | None = 10, shape=(1, 6)) -> bytes:
-    """acc += input each invoke (int8, saturating), output the new value."""
-    b = ModelBuilder()
-    values = {} if initial is None else {"acc": np.full(shape, initial, np.int8)}
-    init = _init_subgraph(b, values)
-    x = b.tensor(shape, "INT8", *Q)
-    handle = b.tensor([], "RESOURCE", name="acc_handle")
-    old = b.tensor(shape, "INT8", *Q)
-    new = b.tensor(shape, "INT8", *Q)
-    b.op("CALL_ONCE", [], [], "CallOnceOptions", {"init_subgraph_index": init})
-    b.op("VAR_HANDLE", [], [handle], "VarHandleOptions", {"shared_name": "acc"})
-    b.op("READ_VARIABLE", [handle], [old])
-    b.op("ADD", [old, x], [new], "AddOptions", {"fused_activation_function": "NONE"})
-    b.op("ASSIGN_VARIABLE", [handle, new], [])
-    return b.build([x], [new])
-
-
-def ring_buffer_model(frames=4, width=8) -> bytes:
-    """The converter's streaming pattern: keep the last `frames` inputs, output them all. Two
-    handles name the same variable (as when a graph reads it in one place and writes in another),
-    and a second variable counts invocations through an int8 ADD."""
-    b = ModelBuilder()
-    zero = np.full((1, frames, width), Q[1], np.int8)
-    init = _init_subgraph(b, {"frames": zero, "count": np.full((1, 1), Q[1], np.int8)})
-    x = b.tensor([1, 1, width], "INT8", *Q)
-    read_handle = b.tensor([], "RESOURCE", name="frames_read")
-    write_handle = b.tensor([], "RESOURCE", name="frames_write")
-    count_handle = b.tensor([], "RESOURCE", name="count")
-    old = b.tensor([1, frames, width], "INT8", *Q)
-    kept = b.tensor([1, frames - 1, width], "INT8", *Q)
-    new = b.tensor([1, frames, width], "INT8", *Q)
-    count, count2 = (b.tensor([1, 1], "INT8", *Q) for _ in range(2))
-    b.op("CALL_ONCE", [], [], "CallOnceOptions", {"init_subgraph_index": init})
-    b.op("VAR_HANDLE", [], [read_handle], "VarHandleOptions", {"shared_name": "frames"})
-    b.op("VAR_HANDLE", [], [count_handle], "VarHandleOptions", {"shared_name": "count"})
-    b.op("READ_VARIABLE", [read_handle], [old])
-    begin = b.const(np.array([0, 1, 0], np.int32))
-    end = b.const(np.array([1, frames, width], np.int32))
-    strides = b.const(np.array([1, 1, 1], np.int32))
-    b.op("STRIDED_SLICE", [old, begin, end, strides], [kept], "StridedSliceOptions", {})
-    b.op("CONCATENATION", [kept, x], [new], "ConcatenationOptions", {"axis": 1})
-    b.op("VAR_HANDLE", [], [write_handle], "VarHandleOptions", {"shared_name": "frames"})
-    b.op("ASSIGN_VARIABLE", [write_handle, new], [])
-    b.op("READ_VARIABLE", [count_handle], [count])
-    b.op("ADD", [count, b.const(np.full((1, 1), Q[1] + 1, np.int8), *Q)], [count2], "AddOptions")
-    b.op("ASSIGN_VARIABLE", [count_handle, count2], [])
-    return b.build([x], [new, count2])
-
-
-def assign_then_read_model() -> bytes:
-    """The file assigns before it reads: the read must see this invocation's value, even though
-    nothing but the variable orders the two ops."""
-    b = ModelBuilder()
-    init = _init_subgraph(b, {"v": np.zeros((1, 4), np.int8)})
-    x = b.tensor([1, 4], "INT8", *Q)
-    y = b.tensor([1, 4], "INT8", *Q)
-    doubled = b.tensor([1, 4], "INT8", *Q)
-    handle = b.tensor([], "RESOURCE", name="v")
-    b.op("CALL_ONCE", [], [], "CallOnceOptions", {"init_subgraph_index": init})
-    b.op("VAR_HANDLE", [], [handle], "VarHandleOptions", {"shared_name": "v"})
-    b.op("ADD", [x, x], [doubled], "AddOptions")
-    b.op("ASSIGN_VARIABLE", [handle, doubled], [])
-    b.op("READ_VARIABLE", [handle], [y])
-    return b.build([x], [y])
 
 
 def test_variable_models_are_bit_exact_over_invocations():

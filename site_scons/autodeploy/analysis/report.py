@@ -86,6 +86,7 @@ def analysis_markdown(name: str, analysis: dict, variant: dict) -> str:
         f"{plan['scratch_bytes']:,} at most |",
         f"| Arena lower bound | {plan['lower_bound_bytes']:,} bytes (plan / bound = "
         f"{plan['ratio']:.3f}) |",
+        *_state_rows(plan),
         f"| Ops | {', '.join(f'{op} x{n}' for op, n in totals['op_set'].items())} |",
         "",
         "## Inputs and outputs",
@@ -152,6 +153,16 @@ def analysis_markdown(name: str, analysis: dict, variant: dict) -> str:
             f"{_kernel(layer)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _state_rows(plan: dict) -> list[str]:
+    if not plan["state"]:
+        return []
+    names = ", ".join(f"`{s['name']}` {s['bytes']:,} B" for s in plan["state"])
+    return [
+        f"| State (persistent) | {plan['persistent_bytes']:,} bytes at the start of the arena, "
+        f"kept between invokes and reset by init(): {names} |"
+    ]
 
 
 def _kernel(layer: dict) -> str:

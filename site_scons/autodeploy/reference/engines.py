@@ -63,14 +63,16 @@ def tflm_reference(model_bytes: bytes, input_sets) -> list[list[np.ndarray]]:
     return results
 
 
-def litert_layer_crcs(model_bytes: bytes, inputs, optimized=False) -> dict[int, int]:
-    """CRC-32 of every operator's first output after one invoke, keyed by operator index (the
+def litert_layer_crcs(model_bytes: bytes, sequence, optimized=False) -> dict[int, int]:
+    """CRC-32 of every operator's first output after the last of a sequence of invokes (one per
+    input set; earlier ones bring a stateful model to its state), keyed by operator index (the
     number that starts a layer tag such as "3_DEPTHWISE_CONV_2D")."""
     from autodeploy.tflite.reader import parse_model
 
     it = _litert(model_bytes, optimized, preserve_all_tensors=True)
-    _set_inputs(it, inputs)
-    it.invoke()
+    for inputs in sequence:
+        _set_inputs(it, inputs)
+        it.invoke()
     crcs = {}
     for op in parse_model(model_bytes, "<reference>").main.operators:
         if op.outputs and op.outputs[0] >= 0:

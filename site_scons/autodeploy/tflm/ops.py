@@ -7,7 +7,10 @@ from autodeploy.errors import AutodeployError
 # Method names as declared in tensorflow/lite/micro/micro_mutable_op_resolver.h.
 RESOLVER_METHODS = {
     "ADD": "AddAdd",
+    "ASSIGN_VARIABLE": "AddAssignVariable",
     "AVERAGE_POOL_2D": "AddAveragePool2D",
+    "BATCH_TO_SPACE_ND": "AddBatchToSpaceNd",
+    "CALL_ONCE": "AddCallOnce",
     "CONCATENATION": "AddConcatenation",
     "CONV_2D": "AddConv2D",
     "DEPTHWISE_CONV_2D": "AddDepthwiseConv2D",
@@ -23,16 +26,34 @@ RESOLVER_METHODS = {
     "PACK": "AddPack",
     "PAD": "AddPad",
     "QUANTIZE": "AddQuantize",
+    "READ_VARIABLE": "AddReadVariable",
     "RELU": "AddRelu",
     "RELU6": "AddRelu6",
     "RESHAPE": "AddReshape",
     "SHAPE": "AddShape",
     "SOFTMAX": "AddSoftmax",
+    "SPACE_TO_BATCH_ND": "AddSpaceToBatchNd",
     "STRIDED_SLICE": "AddStridedSlice",
     "SUB": "AddSub",
+    "SVDF": "AddSvdf",
     "TANH": "AddTanh",
     "TRANSPOSE": "AddTranspose",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": "AddUnidirectionalSequenceLSTM",
+    "VAR_HANDLE": "AddVarHandle",
 }
+
+
+def resource_variables(model) -> int:
+    """How many resource variables TFLM must hold: distinct (container, shared_name) names of
+    the VAR_HANDLE ops in any subgraph (the reference tool's --resource-variable-count)."""
+    return len(
+        {
+            (op.options.get("container") or "", op.options.get("shared_name") or "")
+            for sub in model.subgraphs
+            for op in sub.operators
+            if op.opcode == "VAR_HANDLE"
+        }
+    )
 
 
 def resolver_methods(opcodes: set[str], model_path: str) -> list[str]:
