@@ -112,10 +112,11 @@ def kws_streaming_variables() -> bytes:
 
 def tcn_dilated() -> bytes:
     """A 1-D signal (128 steps, 4 channels, laid out 1 x W) through depthwise convolutions with
-    dilations 2, 4 and 8 to logits of 5 classes per step (a segmentation, as sleep staging). The converter lowers each dilated depthwise into SPACE_TO_BATCH_ND ->
-    DEPTHWISE_CONV_2D -> BATCH_TO_SPACE_ND and stores the shapes of batch 1 (the Keras model's
-    batch is dynamic) for the tensors inside, which are 2, 4 and 8 batches at run time: the
-    stale shapes the runtime has to compute for itself."""
+    dilations 2, 4 and 8 to logits of 5 classes per step (a segmentation, as sleep staging).
+    The converter lowers each dilated depthwise into SPACE_TO_BATCH_ND -> DEPTHWISE_CONV_2D ->
+    BATCH_TO_SPACE_ND and stores the shapes of batch 1 (the Keras model's batch is dynamic) for
+    the tensors inside, which are 2, 4 and 8 batches at run time: the stale shapes the runtime
+    has to compute for itself."""
     keras.utils.set_random_seed(15)
     inputs = keras.Input((1, 128, 4))
     x = keras.layers.Conv2D(16, (1, 5), padding="same", activation="relu")(inputs)
