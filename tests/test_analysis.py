@@ -162,6 +162,9 @@ def test_lstm_analysis_counts_gate_products_and_trusts_its_intermediates():
     plan = result["memory_plan"]
     assert [s["name"] for s in plan["state"]] == ["output_state", "cell"]
     assert plan["persistent_bytes"] == 16 + 16  # 2 int8 and 4 int16 values, each aligned
+    # the intermediates get no arena space
+    planned = {t["name"] for t in plan["tensors"]}
+    assert not planned & {"gate0", "gate1", "gate2", "gate3", "hidden"}
 
 
 def test_cifg_lstm_and_svdf_macs():

@@ -176,6 +176,19 @@ def profile(tmp_path, monkeypatch, analysis, answers, **faults):
     return result, board, paths
 
 
+def profile_through(url, monkeypatch, tmp_path, paths, **request):
+    """profile_variant of a board reached at `url` (the native validator firmware, maybe
+    through a faulty link) instead of an emulator."""
+    running = FakeEmulator()
+    running.url = url
+    monkeypatch.setattr(board_module, "open_board", lambda *args: running)
+    request = ProfileRequest(
+        variant="host", placement=PLACEMENT, platform=PLATFORM, seed=SEED, elf="unused",
+        log_path=tmp_path / "log", **request,
+    )  # fmt: skip
+    return profile_variant(request, paths, lambda line: None)
+
+
 def test_profile_of_a_correct_board(tmp_path, monkeypatch, model, analysis):
     result, board, paths = profile(tmp_path, monkeypatch, analysis, model[2])
     assert board.lines == [f"[profile] kws: run {k}/{RUNS}" for k in (1, 2, 3)]
@@ -274,16 +287,11 @@ def test_profile_on_the_host_board_through_a_faulty_link(tmp_path, monkeypatch, 
         host_board.HostBoard(built.exe) as board,
         FaultyLink(board.port, seed=5, corrupt_every=400, directions=("to_host",)) as link,
     ):
-        running = FakeEmulator()
-        running.url = link.url
-        monkeypatch.setattr(board_module, "open_board", lambda *args: running)
-        request = ProfileRequest(
-            model="kws", variant="host", analysis=model[0], placement=PLACEMENT, tflite=TFLITE,
-            platform=PLATFORM, cpu_mode="LP", runs=4, seed=SEED, elf="unused",
-            log_path=tmp_path / "log",
-        )  # fmt: skip
         paths = [tmp_path / f"profile.{ext}" for ext in ("csv", "md", "json")]
-        result = profile_variant(request, paths, lambda line: None)
+        result = profile_through(
+            link.url, monkeypatch, tmp_path, paths,
+            model="kws", analysis=model[0], tflite=TFLITE, cpu_mode="LP", runs=4,
+        )  # fmt: skip
     validation = result["validation"]
     assert validation["passed"] and validation["outputs"][0]["exact_runs"] == 4
     assert link.total("corrupt") > 0 and result["link_retries"] > 0
@@ -355,15 +363,10 @@ def test_host_board_computing_wrong_outputs_gets_a_layer_hint(tmp_path, monkeypa
 
     def run(exe, analysis):
         with host_board.HostBoard(exe) as board:
-            running = FakeEmulator()
-            running.url = board.url
-            monkeypatch.setattr(board_module, "open_board", lambda *args: running)
-            request = ProfileRequest(
-                model="kws", variant="host", analysis=analysis, placement=PLACEMENT,
-                tflite=TFLITE, platform=PLATFORM, cpu_mode="HP", runs=2, seed=SEED,
-                elf="unused", log_path=tmp_path / "log",
+            return profile_through(
+                board.url, monkeypatch, tmp_path, paths,
+                model="kws", analysis=analysis, tflite=TFLITE, cpu_mode="HP", runs=2,
             )  # fmt: skip
-            return profile_variant(request, paths, lambda line: None)
 
     with pytest.raises(ValidationError, match=r"first differing layer: 4 \(4_CONV_2D\)"):
         run(host_board.build(tampered, "kws").exe, analysis)
@@ -415,17 +418,12 @@ def test_profile_of_a_stateful_model_on_the_host_board(tmp_path, monkeypatch):
     data = lstm_model(n_time=3, projection=True, n_output=3, peephole=True)
     built = host_board.build(data, "lstm")
     assert built.analysis["stateful"]
+    paths = [tmp_path / f"profile.{ext}" for ext in ("csv", "md", "json")]
     with host_board.HostBoard(built.exe) as board:
-        running = FakeEmulator()
-        running.url = board.url
-        monkeypatch.setattr(board_module, "open_board", lambda *args: running)
-        request = ProfileRequest(
-            model="lstm", variant="host", analysis=built.analysis, placement=PLACEMENT,
-            tflite=data, platform=PLATFORM, cpu_mode="HP", runs=6, seed=SEED, elf="unused",
-            log_path=tmp_path / "log",
+        result = profile_through(
+            board.url, monkeypatch, tmp_path, paths,
+            model="lstm", analysis=built.analysis, tflite=data, cpu_mode="HP", runs=6,
         )  # fmt: skip
-        paths = [tmp_path / f"profile.{ext}" for ext in ("csv", "md", "json")]
-        result = profile_variant(request, paths, lambda line: None)
     validation = result["validation"]
     assert validation["passed"] and validation["outputs"][0]["exact_runs"] == 6
     assert validation["inputs"]["sequence"] is True

@@ -18,6 +18,7 @@ from tests.support.stateful_models import (
     Q,
     accumulator_model,
     assign_then_read_model,
+    float_variable_model,
     ring_buffer_model,
 )
 from tests.support.tflite_builder import ModelBuilder
@@ -29,6 +30,7 @@ def test_variable_models_are_bit_exact_over_invocations():
         ("accumulator from zero point", accumulator_model(initial=Q[1])),
         ("ring buffer, two handles, two variables", ring_buffer_model()),
         ("assign then read", assign_then_read_model()),
+        ("float32 variable", float_variable_model()),
     ]
     assert_bit_exact_many(cases, n_inputs=8)
 

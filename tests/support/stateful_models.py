@@ -208,3 +208,28 @@ def assign_then_read_model() -> bytes:
     b.op("ASSIGN_VARIABLE", [handle, doubled], [])
     b.op("READ_VARIABLE", [handle], [y])
     return b.build([x], [y])
+
+
+def float_variable_model() -> bytes:
+    """A float32 variable, as the converter keeps variables unless told to quantize them:
+    READ (float) -> QUANTIZE -> ADD the int8 input -> DEQUANTIZE -> ASSIGN."""
+    b = ModelBuilder()
+    with b.subgraph("init") as init:
+        handle = b.tensor([], "RESOURCE", name="init_handle")
+        b.op("VAR_HANDLE", [], [handle], "VarHandleOptions", {"shared_name": "level"})
+        start = b.const(np.array([[0.5, -0.25, 1.0, 0.0]], np.float32))
+        b.op("ASSIGN_VARIABLE", [handle, start], [])
+    x = b.tensor([1, 4], "INT8", *Q)
+    handle = b.tensor([], "RESOURCE", name="level")
+    level = b.tensor([1, 4], "FLOAT32")
+    level_q = b.tensor([1, 4], "INT8", *Q)
+    total = b.tensor([1, 4], "INT8", *Q)
+    total_f = b.tensor([1, 4], "FLOAT32")
+    b.op("CALL_ONCE", [], [], "CallOnceOptions", {"init_subgraph_index": init})
+    b.op("VAR_HANDLE", [], [handle], "VarHandleOptions", {"shared_name": "level"})
+    b.op("READ_VARIABLE", [handle], [level])
+    b.op("QUANTIZE", [level], [level_q])
+    b.op("ADD", [level_q, x], [total], "AddOptions")
+    b.op("DEQUANTIZE", [total], [total_f])
+    b.op("ASSIGN_VARIABLE", [handle, total_f], [])
+    return b.build([x], [total])
