@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.stateful_models import lstm_model, ring_buffer_model, svdf_model
 from support.tflite_builder import ModelBuilder
 
 from autodeploy.analysis.model_analysis import analyze_bytes
@@ -170,3 +171,42 @@ def test_int16_layers_are_runnable_and_flagged_as_portable_where_int8_gets_vecto
         assert list(finding["layers"]) == [0]  # the conv, not the byte-copying RESHAPE
         assert "portable C" in finding["message"]
     assert analyze_bytes(data, "s16.tflite", PORTABLE)["warnings"] == []
+
+
+def test_lstm_analysis_counts_gate_products_and_trusts_its_intermediates():
+    model = lstm_model(n_time=7, n_input=3, n_cell=4, projection=True, n_output=2)
+    result = analyze_bytes(model, "lstm.tflite", PORTABLE)
+    (layer,) = result["layers"]
+    # 7 steps x (4 gates x 4 cells x (3 inputs + 2 outputs) + projection 2 x 4)
+    assert layer["macs"] == 7 * (4 * 4 * (3 + 2) + 2 * 4)
+    assert layer["mac_eq"] == "T*B*(G*Cell*(In+Out)+Proj) = 7*1*(4*4*(3+2)+8)"
+    # the float32 intermediates carry scales only; the int16 cell state is the kernel's own
+    assert result["warnings"] == []
+    assert result["stateful"] is True
+    plan = result["memory_plan"]
+    assert [s["name"] for s in plan["state"]] == ["output_state", "cell"]
+    assert plan["persistent_bytes"] == 16 + 16  # 2 int8 and 4 int16 values, each aligned
+    # the intermediates get no arena space
+    planned = {t["name"] for t in plan["tensors"]}
+    assert not planned & {"gate0", "gate1", "gate2", "gate3", "hidden"}
+
+
+def test_cifg_lstm_and_svdf_macs():
+    cifg = analyze_bytes(lstm_model(n_time=5, cifg=True), "cifg.tflite", PORTABLE)
+    assert cifg["layers"][0]["macs"] == 5 * 3 * 4 * (3 + 4)
+    svdf = analyze_bytes(svdf_model(batches=2, filters=6, memory=5), "svdf.tflite", PORTABLE)
+    assert svdf["layers"][0]["macs"] == 2 * 6 * (8 + 5)
+    assert svdf["warnings"] == [] and svdf["stateful"] is True
+
+
+def test_evaluated_call_once_subgraph_is_not_a_warning():
+    result = analyze_bytes(ring_buffer_model(), "ring.tflite", PORTABLE)
+    assert result["warnings"] == []
+    assert result["model"]["subgraphs"] == 2
+    folded = [layer["op"] for layer in result["layers"] if layer["folded"]]
+    assert folded == ["CALL_ONCE", "VAR_HANDLE", "VAR_HANDLE", "VAR_HANDLE"]
+    assert result["stateful"] is True
+
+
+def test_a_stateless_model_is_not_stateful():
+    assert analyze("mlperf_tiny_kws_dscnn_int8.tflite")["stateful"] is False

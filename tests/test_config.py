@@ -90,7 +90,8 @@ def test_shipped_config_loads_every_model_file(shipped: Config) -> None:
     assert shipped.models["mnv3sm"].tflite.name == "mobilenet_v3_small_a075_224_int8.tflite"
     assert set(shipped.models) == {
         "kws", "kws_aligned", "vww", "ic", "ad", "sww", "micro_speech", "hello_world",
-        "mnv3sm", "mnv2", "heartkit", "cnn16x8", "kws_e7", "mnv3sm_e7", "kws_e7_cpu_softmax",
+        "mnv3sm", "mnv2", "heartkit", "cnn16x8", "kws_lstm", "kws_svdf", "kws_stream",
+        "kws_stream_m4", "tcn", "kws_e7", "mnv3sm_e7", "kws_e7_cpu_softmax",
     }  # fmt: skip
     kws = shipped.models["kws"]
     assert (kws.platform, kws.toolchain, kws.model_location, kws.arena_location) == (

@@ -16,7 +16,12 @@ import autodeploy.board as board_module
 from autodeploy.analysis.model_analysis import analyze_bytes
 from autodeploy.config.loader import load_platform
 from autodeploy.profile.run import ProfileRequest, ValidationError, host_inputs, profile_variant
-from autodeploy.profile.session import BoardMismatchError, StaleFirmwareError, run_session
+from autodeploy.profile.session import (
+    BoardMismatchError,
+    StaleFirmwareError,
+    StateLostError,
+    run_session,
+)
 from autodeploy.profile.timing import EMULATED_COUNT_NOTE
 from autodeploy.reference import layer_output_crcs, reference_outputs_with_fallback, run_reference
 from autodeploy.rpc.client import BoardInfo, LayerStat, TensorInfo
@@ -104,6 +109,8 @@ class FakeBoard:
 
     def invoke(self, warmup=0, profile=False, timeout_s=None):
         self.calls.append(("invoke", warmup, profile))
+        if self.run == self.faults.get("resent_invoke_run"):
+            self.retries_used += 1
         assert timeout_s >= 10
         outputs, crcs = self.answers[_key(self.inputs)]
         self.outputs = [o.copy() for o in outputs]
@@ -167,6 +174,19 @@ def profile(tmp_path, monkeypatch, analysis, answers, **faults):
     finally:
         board.lines = lines
     return result, board, paths
+
+
+def profile_through(url, monkeypatch, tmp_path, paths, **request):
+    """profile_variant of a board reached at `url` (the native validator firmware, maybe
+    through a faulty link) instead of an emulator."""
+    running = FakeEmulator()
+    running.url = url
+    monkeypatch.setattr(board_module, "open_board", lambda *args: running)
+    request = ProfileRequest(
+        variant="host", placement=PLACEMENT, platform=PLATFORM, seed=SEED, elf="unused",
+        log_path=tmp_path / "log", **request,
+    )  # fmt: skip
+    return profile_variant(request, paths, lambda line: None)
 
 
 def test_profile_of_a_correct_board(tmp_path, monkeypatch, model, analysis):
@@ -267,16 +287,11 @@ def test_profile_on_the_host_board_through_a_faulty_link(tmp_path, monkeypatch, 
         host_board.HostBoard(built.exe) as board,
         FaultyLink(board.port, seed=5, corrupt_every=400, directions=("to_host",)) as link,
     ):
-        running = FakeEmulator()
-        running.url = link.url
-        monkeypatch.setattr(board_module, "open_board", lambda *args: running)
-        request = ProfileRequest(
-            model="kws", variant="host", analysis=model[0], placement=PLACEMENT, tflite=TFLITE,
-            platform=PLATFORM, cpu_mode="LP", runs=4, seed=SEED, elf="unused",
-            log_path=tmp_path / "log",
-        )  # fmt: skip
         paths = [tmp_path / f"profile.{ext}" for ext in ("csv", "md", "json")]
-        result = profile_variant(request, paths, lambda line: None)
+        result = profile_through(
+            link.url, monkeypatch, tmp_path, paths,
+            model="kws", analysis=model[0], tflite=TFLITE, cpu_mode="LP", runs=4,
+        )  # fmt: skip
     validation = result["validation"]
     assert validation["passed"] and validation["outputs"][0]["exact_runs"] == 4
     assert link.total("corrupt") > 0 and result["link_retries"] > 0
@@ -348,15 +363,10 @@ def test_host_board_computing_wrong_outputs_gets_a_layer_hint(tmp_path, monkeypa
 
     def run(exe, analysis):
         with host_board.HostBoard(exe) as board:
-            running = FakeEmulator()
-            running.url = board.url
-            monkeypatch.setattr(board_module, "open_board", lambda *args: running)
-            request = ProfileRequest(
-                model="kws", variant="host", analysis=analysis, placement=PLACEMENT,
-                tflite=TFLITE, platform=PLATFORM, cpu_mode="HP", runs=2, seed=SEED,
-                elf="unused", log_path=tmp_path / "log",
+            return profile_through(
+                board.url, monkeypatch, tmp_path, paths,
+                model="kws", analysis=analysis, tflite=TFLITE, cpu_mode="HP", runs=2,
             )  # fmt: skip
-            return profile_variant(request, paths, lambda line: None)
 
     with pytest.raises(ValidationError, match=r"first differing layer: 4 \(4_CONV_2D\)"):
         run(host_board.build(tampered, "kws").exe, analysis)
@@ -365,3 +375,61 @@ def test_host_board_computing_wrong_outputs_gets_a_layer_hint(tmp_path, monkeypa
     other = (ROOT / "models/tflm_hello_world_int8.tflite").read_bytes()
     with pytest.raises(StaleFirmwareError, match="serves model 'hello' build"):
         run(host_board.build(other, "hello").exe, analysis)
+
+
+def test_stateful_session_runs_one_sequence_without_warmup(model, analysis):
+    """A stateful model: no warm-up invoke, every run profiled, and the first mismatching run's
+    layer CRCs come from its own invoke (a re-invoke would advance the state)."""
+    stateful = {**analysis, "stateful": True}
+    board = FakeBoard(stateful, model[2], wrong_runs=(2,), wrong_layer=3)
+    result = run_session(board, stateful, "kws", model[1], expected(model), SEED, lambda _: None)
+    assert [c for c in board.calls if c[0] == "invoke"] == [("invoke", 0, True)] * RUNS
+    assert result.mismatched_runs == [2]
+    assert result.mismatch_layers[3].output_crc32 != result.layers[3].output_crc32
+
+
+def test_resent_invoke_of_a_stateful_model_fails(model, analysis):
+    stateful = {**analysis, "stateful": True}
+    board = FakeBoard(stateful, model[2], resent_invoke_run=1)
+    with pytest.raises(StateLostError, match="kws: run 1: the link resent an invoke"):
+        run_session(board, stateful, "kws", model[1], expected(model), SEED, lambda _: None)
+    stateless = FakeBoard(analysis, model[2], resent_invoke_run=1)
+    run_session(stateless, analysis, "kws", model[1], expected(model), SEED, lambda _: None)
+
+
+def test_layer_crcs_of_a_stateful_run_replay_the_earlier_runs():
+    from support.stateful_models import accumulator_model
+
+    data = accumulator_model()
+    sets = [[np.full((1, 6), k, np.int8)] for k in (5, 9, 2)]
+    _, alone = layer_output_crcs(data, sets[2])
+    _, replayed = layer_output_crcs(data, sets[2], sets[:2])
+    outputs = run_reference("litert", data, sets)
+    add = next(op.index for op in parse_model(data).main.operators if op.opcode == "ADD")
+    assert replayed[add] == zlib.crc32(outputs[2][0].tobytes()) != alone[add]
+
+
+def test_profile_of_a_stateful_model_on_the_host_board(tmp_path, monkeypatch):
+    """An LSTM keeps its state between invokes: the board's sequence of 6 runs matches
+    LiteRT's run of the same sequence, and the report says the runs form one sequence."""
+    from support import host_board
+    from support.stateful_models import lstm_model
+
+    data = lstm_model(n_time=3, projection=True, n_output=3, peephole=True)
+    built = host_board.build(data, "lstm")
+    assert built.analysis["stateful"]
+    paths = [tmp_path / f"profile.{ext}" for ext in ("csv", "md", "json")]
+    with host_board.HostBoard(built.exe) as board:
+        result = profile_through(
+            board.url, monkeypatch, tmp_path, paths,
+            model="lstm", analysis=built.analysis, tflite=data, cpu_mode="HP", runs=6,
+        )  # fmt: skip
+    validation = result["validation"]
+    assert validation["passed"] and validation["outputs"][0]["exact_runs"] == 6
+    assert validation["inputs"]["sequence"] is True
+    # the state matters: the same inputs each on a fresh interpreter give other outputs
+    inputs = host_inputs(built.analysis, SEED, 6)
+    sequence = run_reference("litert", data, inputs)
+    fresh = [run_reference("litert", data, [one])[0] for one in inputs]
+    assert any(not np.array_equal(f[0], s[0]) for f, s in zip(fresh[1:], sequence[1:], strict=True))
+    assert "the runs form one sequence" in paths[1].read_text()

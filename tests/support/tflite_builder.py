@@ -8,6 +8,11 @@
          {"padding": "SAME", "stride_w": 1, "stride_h": 1, "fused_activation_function": "RELU"})
     model_bytes = b.build(inputs=[x], outputs=[y])
 
+Stateful ops: `tensor(..., is_variable=True)` marks a variable tensor (LSTM/SVDF state),
+`op(..., intermediates=[...])` records an operator's intermediate tensors, and
+`with b.subgraph("init") as index:` adds ops and tensors to another subgraph (e.g. the one a
+CALL_ONCE runs) until the block ends.
+
 Options are given as the schema table name plus a dict of snake_case field -> value; string values
 are enum member names (resolved by field name, else searched in the schema enums), lists become
 int32 vectors (float lists: float32 vectors).
@@ -15,6 +20,7 @@ int32 vectors (float lists: float32 vectors).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 
 import flatbuffers
@@ -50,6 +56,8 @@ _FIELD_ENUMS = {
     "idx_out_type": "TensorType",
     "combiner": "CombinerType",
 }
+# Options fields that hold strings (VarHandleOptions), not enum names.
+_STRING_FIELDS = frozenset({"container", "shared_name"})
 _SEARCH_ENUMS = ["ActivationFunctionType", "Padding", "MirrorPadMode", "TensorType"]
 
 
@@ -68,10 +76,34 @@ def _enum_value(field: str, name: str) -> int:
 
 class ModelBuilder:
     def __init__(self) -> None:
-        self._tensors: list[dict] = []
         self._buffers: list[bytes] = [b""]  # buffer 0: the conventional empty buffer
-        self._ops: list[dict] = []
         self._opcodes: list[str] = []
+        # per subgraph: name, tensors, ops, inputs, outputs; main first
+        self._subgraphs: list[dict] = [self._new_subgraph("main")]
+        self._current = 0
+
+    @staticmethod
+    def _new_subgraph(name: str) -> dict:
+        return dict(name=name, tensors=[], ops=[], inputs=[], outputs=[])
+
+    @property
+    def _tensors(self) -> list[dict]:
+        return self._subgraphs[self._current]["tensors"]
+
+    @property
+    def _ops(self) -> list[dict]:
+        return self._subgraphs[self._current]["ops"]
+
+    @contextlib.contextmanager
+    def subgraph(self, name: str, inputs=(), outputs=()):
+        """Adds a subgraph; tensor() and op() inside the block go to it. Yields its index."""
+        self._subgraphs.append(self._new_subgraph(name))
+        previous, self._current = self._current, len(self._subgraphs) - 1
+        try:
+            yield self._current
+        finally:
+            self._subgraphs[self._current].update(inputs=list(inputs), outputs=list(outputs))
+            self._current = previous
 
     # -- tensors ---------------------------------------------------------------------------
     def tensor(
@@ -84,6 +116,7 @@ class ModelBuilder:
         data=None,
         name: str | None = None,
         shape_signature=None,
+        is_variable: bool = False,
     ) -> int:
         """Add a tensor; `data` (numpy array or bytes) makes it constant. Returns its index."""
         buf = 0
@@ -107,6 +140,7 @@ class ModelBuilder:
                 buffer=buf,
                 name=name or f"t{len(self._tensors)}",
                 shape_signature=shape_signature,
+                is_variable=is_variable,
             )
         )
         return len(self._tensors) - 1
@@ -133,6 +167,7 @@ class ModelBuilder:
         options_type: str | None = None,
         options: dict | None = None,
         version: int = 1,
+        intermediates=None,
     ) -> None:
         """Add an operator; `options_type` is the schema table name such as "Conv2DOptions".
         A custom op is "CUSTOM:<custom code>", e.g. "CUSTOM:ethos-u"."""
@@ -146,6 +181,7 @@ class ModelBuilder:
                 options_type=options_type,
                 options=dict(options or {}),
                 version=version,
+                intermediates=[int(i) for i in intermediates or ()],
             )
         )
 
@@ -168,9 +204,43 @@ class ModelBuilder:
                 tflite.BufferAddData(b, data_off)
             buf_offsets.append(tflite.BufferEnd(b))
 
-        # tensors
+        def table_vec(start_fn, offsets):
+            start_fn(b, len(offsets))
+            for off in reversed(offsets):
+                b.PrependUOffsetTRelative(off)
+            return b.EndVector()
+
+        self._subgraphs[0].update(inputs=list(inputs), outputs=list(outputs))
+        sg_offsets = [self._build_subgraph(b, sg, int_vec, table_vec) for sg in self._subgraphs]
+
+        code_offsets = []
+        for name in self._opcodes:
+            custom = b.CreateString(name.split(":", 1)[1]) if name.startswith("CUSTOM:") else None
+            code = getattr(BuiltinOperator, name.split(":", 1)[0])
+            tflite.OperatorCodeStart(b)
+            if custom is not None:
+                tflite.OperatorCodeAddCustomCode(b, custom)
+            tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(code, 127))
+            tflite.OperatorCodeAddBuiltinCode(b, code)
+            tflite.OperatorCodeAddVersion(b, self._op_version(name))
+            code_offsets.append(tflite.OperatorCodeEnd(b))
+
+        codes_vec = table_vec(tflite.ModelStartOperatorCodesVector, code_offsets)
+        sgs_vec = table_vec(tflite.ModelStartSubgraphsVector, sg_offsets)
+        bufs_vec = table_vec(tflite.ModelStartBuffersVector, buf_offsets)
+        desc = b.CreateString(description)
+        tflite.ModelStart(b)
+        tflite.ModelAddVersion(b, 3)
+        tflite.ModelAddOperatorCodes(b, codes_vec)
+        tflite.ModelAddSubgraphs(b, sgs_vec)
+        tflite.ModelAddDescription(b, desc)
+        tflite.ModelAddBuffers(b, bufs_vec)
+        b.Finish(tflite.ModelEnd(b), file_identifier=b"TFL3")
+        return bytes(b.Output())
+
+    def _build_subgraph(self, b: flatbuffers.Builder, sg: dict, int_vec, table_vec) -> int:
         tensor_offsets = []
-        for t in self._tensors:
+        for t in sg["tensors"]:
             name_off = b.CreateString(t["name"])
             shape_off = int_vec(tflite.TensorStartShapeVector, t["shape"])
             sig_off = None
@@ -194,80 +264,62 @@ class ModelBuilder:
             tflite.TensorAddName(b, name_off)
             if q_off is not None:
                 tflite.TensorAddQuantization(b, q_off)
+            if t["is_variable"]:
+                tflite.TensorAddIsVariable(b, True)
             tensor_offsets.append(tflite.TensorEnd(b))
 
-        # operators
         op_offsets = []
-        for o in self._ops:
+        for o in sg["ops"]:
             opt_off = None
             if o["options_type"]:
                 opt_off = self._build_options(b, o["options_type"], o["options"])
             in_off = int_vec(tflite.OperatorStartInputsVector, o["inputs"])
             out_off = int_vec(tflite.OperatorStartOutputsVector, o["outputs"])
+            im_off = None
+            if o["intermediates"]:
+                im_off = int_vec(tflite.OperatorStartIntermediatesVector, o["intermediates"])
             tflite.OperatorStart(b)
             tflite.OperatorAddOpcodeIndex(b, o["opcode"])
             tflite.OperatorAddInputs(b, in_off)
             tflite.OperatorAddOutputs(b, out_off)
+            if im_off is not None:
+                tflite.OperatorAddIntermediates(b, im_off)
             if opt_off is not None:
                 tflite.OperatorAddBuiltinOptionsType(b, getattr(BuiltinOptions, o["options_type"]))
                 tflite.OperatorAddBuiltinOptions(b, opt_off)
             op_offsets.append(tflite.OperatorEnd(b))
 
-        def table_vec(start_fn, offsets):
-            start_fn(b, len(offsets))
-            for off in reversed(offsets):
-                b.PrependUOffsetTRelative(off)
-            return b.EndVector()
-
         tensors_vec = table_vec(tflite.SubGraphStartTensorsVector, tensor_offsets)
         ops_vec = table_vec(tflite.SubGraphStartOperatorsVector, op_offsets)
-        sg_in = int_vec(tflite.SubGraphStartInputsVector, inputs)
-        sg_out = int_vec(tflite.SubGraphStartOutputsVector, outputs)
-        sg_name = b.CreateString("main")
+        sg_in = int_vec(tflite.SubGraphStartInputsVector, sg["inputs"])
+        sg_out = int_vec(tflite.SubGraphStartOutputsVector, sg["outputs"])
+        sg_name = b.CreateString(sg["name"])
         tflite.SubGraphStart(b)
         tflite.SubGraphAddTensors(b, tensors_vec)
         tflite.SubGraphAddInputs(b, sg_in)
         tflite.SubGraphAddOutputs(b, sg_out)
         tflite.SubGraphAddOperators(b, ops_vec)
         tflite.SubGraphAddName(b, sg_name)
-        sg_off = tflite.SubGraphEnd(b)
-
-        code_offsets = []
-        for name in self._opcodes:
-            custom = b.CreateString(name.split(":", 1)[1]) if name.startswith("CUSTOM:") else None
-            code = getattr(BuiltinOperator, name.split(":", 1)[0])
-            tflite.OperatorCodeStart(b)
-            if custom is not None:
-                tflite.OperatorCodeAddCustomCode(b, custom)
-            tflite.OperatorCodeAddDeprecatedBuiltinCode(b, min(code, 127))
-            tflite.OperatorCodeAddBuiltinCode(b, code)
-            tflite.OperatorCodeAddVersion(b, self._op_version(name))
-            code_offsets.append(tflite.OperatorCodeEnd(b))
-
-        codes_vec = table_vec(tflite.ModelStartOperatorCodesVector, code_offsets)
-        sgs_vec = table_vec(tflite.ModelStartSubgraphsVector, [sg_off])
-        bufs_vec = table_vec(tflite.ModelStartBuffersVector, buf_offsets)
-        desc = b.CreateString(description)
-        tflite.ModelStart(b)
-        tflite.ModelAddVersion(b, 3)
-        tflite.ModelAddOperatorCodes(b, codes_vec)
-        tflite.ModelAddSubgraphs(b, sgs_vec)
-        tflite.ModelAddDescription(b, desc)
-        tflite.ModelAddBuffers(b, bufs_vec)
-        b.Finish(tflite.ModelEnd(b), file_identifier=b"TFL3")
-        return bytes(b.Output())
+        return tflite.SubGraphEnd(b)
 
     def _op_version(self, name: str) -> int:
-        versions = [o["version"] for o in self._ops if self._opcodes[o["opcode"]] == name]
+        versions = [
+            o["version"]
+            for sg in self._subgraphs
+            for o in sg["ops"]
+            if self._opcodes[o["opcode"]] == name
+        ]
         return max(versions) if versions else 1
 
     @staticmethod
     def _build_options(b: flatbuffers.Builder, table: str, options: dict) -> int:
         mod = importlib.import_module(f"tflite.{table}")
-        # Vectors must be created before the table is started.
+        # Vectors and strings must be created before the table is started.
         vectors = {}
         for key, value in options.items():
-            if isinstance(value, (list, tuple, np.ndarray)):
+            if key in _STRING_FIELDS:
+                vectors[key] = b.CreateString(value)
+            elif isinstance(value, (list, tuple, np.ndarray)):
                 getattr(mod, f"{table}Start{_camel(key)}Vector")(b, len(value))
                 for v in reversed(list(value)):
                     if isinstance(v, float):

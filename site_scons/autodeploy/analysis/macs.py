@@ -1,11 +1,15 @@
 """Per-layer MAC estimate with the reference tool's formula (shapes NHWC, filter = input 1).
 
 CONV_2D: Kh*Kw*Ho*Wo*Cout*Cin, DEPTHWISE_CONV_2D: Kh*Kw*Ho*Wo*Cout, FULLY_CONNECTED: filter's last
-dimension times the output elements. Like the reference, batch is ignored. Cin comes from the
-filter, so a grouped CONV_2D counts its real (per-group) work.
+dimension times the output elements. Like the reference, batch is ignored there. Cin comes from
+the filter, so a grouped CONV_2D counts its real (per-group) work.
 
-The reference tool counts 0 for every other op; two more do matrix products, counted here:
-TRANSPOSE_CONV and BATCH_MATMUL (see their functions). Every other op counts 0.
+The reference tool counts 0 for every other op; those that do matrix products are counted here:
+TRANSPOSE_CONV and BATCH_MATMUL (see their functions);
+UNIDIRECTIONAL_SEQUENCE_LSTM: every time step and batch, each gate (3 with CIFG) multiplies the
+input and the previous output (Gates*Cell*(In+Out)) plus the projection (Out*Cell);
+SVDF: every batch, the feature matrix (Filters*In) and the time weights (Filters*Memory).
+Every other op counts 0.
 """
 
 from __future__ import annotations
@@ -71,11 +75,49 @@ def _batch_matmul(op: Operator, subgraph: Subgraph) -> MacEstimate:
     return MacEstimate(batch * rows * cols * depth, f"B*M*N*K = {batch}*{rows}*{cols}*{depth}")
 
 
+def _lstm(op: Operator, subgraph: Subgraph) -> MacEstimate:
+    tensors = subgraph.tensors
+    x, recurrent = tensors[op.inputs[0]], tensors[op.inputs[8]]
+    if len(x.shape) != 3 or len(recurrent.shape) != 2:
+        return MacEstimate(0, "")
+    steps, batches = x.shape[1], x.shape[0]
+    if op.options.get("time_major"):
+        steps, batches = batches, steps
+    cells, n_out = recurrent.shape
+    n_in = x.shape[2]
+    gates = 3 if op.inputs[1] < 0 else 4
+    projection = n_out * cells if len(op.inputs) > 16 and op.inputs[16] >= 0 else 0
+    per_step = gates * cells * (n_in + n_out) + projection
+    return MacEstimate(
+        steps * batches * per_step,
+        f"T*B*(G*Cell*(In+Out)+Proj) = {steps}*{batches}*({gates}*{cells}*({n_in}+{n_out})"
+        f"+{projection})",
+    )
+
+
+def _svdf(op: Operator, subgraph: Subgraph) -> MacEstimate:
+    tensors = subgraph.tensors
+    x, time = tensors[op.inputs[0]], tensors[op.inputs[2]]
+    if len(x.shape) != 2 or len(time.shape) != 2:
+        return MacEstimate(0, "")
+    batches, n_in = x.shape
+    filters, memory = time.shape
+    return MacEstimate(
+        batches * filters * (n_in + memory),
+        f"B*F*(In+Mem) = {batches}*{filters}*({n_in}+{memory})",
+    )
+
+
+_OTHER = {"UNIDIRECTIONAL_SEQUENCE_LSTM": _lstm, "SVDF": _svdf}
+
+
 def estimate_macs(op: Operator, subgraph: Subgraph) -> MacEstimate:
     if op.opcode == "TRANSPOSE_CONV" and len(op.inputs) >= 3:
         return _transpose_conv(op, subgraph)
     if op.opcode == "BATCH_MATMUL" and len(op.inputs) >= 2:
         return _batch_matmul(op, subgraph)
+    if op.opcode in _OTHER:
+        return _OTHER[op.opcode](op, subgraph)
     tensors = subgraph.tensors
     if op.opcode not in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED") or len(op.inputs) < 2:
         return MacEstimate(0, "")

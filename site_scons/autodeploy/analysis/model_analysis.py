@@ -63,6 +63,20 @@ def _memory_plan(program: Program) -> dict:
             )
     return {
         "arena_bytes": plan.size,
+        # state kept between invocations at the start of the arena, reset by <model>_init()
+        "persistent_bytes": plan.persistent_bytes,
+        "state": [
+            {
+                "tensor": slot.tensor,
+                "name": slot.name,
+                "bytes": slot.nbytes,
+                "offset": plan.offsets[slot.tensor],
+                "initial": "assigned by CALL_ONCE"
+                if slot.initial is not None
+                else f"every byte {slot.fill}",
+            }
+            for slot in program.state
+        ],
         "lower_bound_bytes": plan.lower_bound,
         "ratio": round(plan.ratio, 4),
         "alignment": 16,
@@ -98,6 +112,8 @@ def analyze(program: Program) -> dict:
             "subgraphs": len(source.subgraphs),
         },
         "target": program.target.name,
+        # outputs depend on earlier invocations: validation compares whole sequences
+        "stateful": program.stateful,
         "inputs": [io_entry(sub.tensors[i]) for i in sub.inputs],
         "outputs": [io_entry(sub.tensors[i]) for i in sub.outputs],
         "totals": {

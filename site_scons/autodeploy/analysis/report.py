@@ -86,6 +86,7 @@ def analysis_markdown(name: str, analysis: dict, variant: dict) -> str:
         f"{plan['scratch_bytes']:,} at most |",
         f"| Arena lower bound | {plan['lower_bound_bytes']:,} bytes (plan / bound = "
         f"{plan['ratio']:.3f}) |",
+        *_state_rows(plan),
         f"| Ops | {', '.join(f'{op} x{n}' for op, n in totals['op_set'].items())} |",
         "",
         "## Inputs and outputs",
@@ -167,6 +168,16 @@ def _model_image(placement: dict) -> str:
             "first inference (images without a link, such as the power app, cannot run it)."
         )
     return ""
+
+
+def _state_rows(plan: dict) -> list[str]:
+    if not plan["state"]:
+        return []
+    names = ", ".join(f"`{s['name']}` {s['bytes']:,} B" for s in plan["state"])
+    return [
+        f"| State (persistent) | {plan['persistent_bytes']:,} bytes at the start of the arena, "
+        f"kept between invokes and reset by init(): {names} |"
+    ]
 
 
 def _kernel(layer: dict) -> str:

@@ -119,7 +119,13 @@ def find_warnings(program: Program) -> list[Finding]:
         "Lay 1-D signals out as 1 x W (shape [1, 1, W, C]) with 1 x K kernels before conversion.",
     )
 
-    float_tensors = [t.index for t in tensors if t.dtype in _FLOAT_TYPES and t.dtype != "RESOURCE"]
+    # An op's intermediates (the LSTM's gate scales) are empty float32 tensors that carry only
+    # quantization parameters: no float data flows through them.
+    intermediates = {i for op in sub.operators for i in op.intermediates}
+    intermediates -= {i for op in sub.operators for i in (*op.inputs, *op.outputs)}
+    float_tensors = [
+        t.index for t in tensors if t.dtype in _FLOAT_TYPES and t.index not in intermediates
+    ]
     if float_tensors:
         readers = sorted(
             {op.index for op in sub.operators if set(op.inputs) & set(float_tensors)}
@@ -180,13 +186,22 @@ def find_warnings(program: Program) -> list[Finding]:
         "quantization) and quantize the others to int8.",
     )
 
-    if len(model.subgraphs) > 1:
+    # CALL_ONCE initialization subgraphs evaluated at build time need nothing on the board
+    evaluated = {
+        int(op.options.get("init_subgraph_index", 0))
+        for op in program.source.main.operators
+        if op.opcode == "CALL_ONCE" and op.index in program.folded
+    }
+    others = [k for k in range(1, len(model.subgraphs)) if k not in evaluated]
+    if others:
         found.append(
             Finding(
                 "multiple-subgraphs",
                 (),
-                f"The model has {len(model.subgraphs)} subgraphs; only subgraph 0 is deployed "
-                "and control-flow ops (WHILE, IF, CALL_ONCE) are not run on the board.",
+                f"The model has {len(model.subgraphs)} subgraphs; subgraph(s) "
+                f"{', '.join(map(str, others))} are not deployed: only subgraph 0 and the "
+                "CALL_ONCE initialization subgraphs evaluated at build time are, and "
+                "control-flow ops (WHILE, IF) are not run on the board.",
                 "Export a single-subgraph model (unroll loops, avoid tf.cond in the graph).",
             )
         )

@@ -66,9 +66,13 @@ NOT_NEEDED = {
     ),
     "neuralspot_rootdir": "the tool finds its own files",
     "resource_variable_count": (
-        "the runtime has no resource variables; models using them are refused with their layers"
+        "resource variables are counted and placed at build time (each in the arena's persistent "
+        "part, initialized by the model's init); the -tflm sources size their table from the model"
     ),
-    "profile_warmup": "the first inference is always profiled after one warm-up",
+    "profile_warmup": (
+        "the first inference is profiled after one warm-up (none for a stateful model, whose "
+        "state a warm-up would advance)"
+    ),
     "no_random_data": "inputs are seeded random ones unless --dataset names real data",
     "nocompile_mode": "there is no GDB mode; the firmware is rebuilt only when out of date",
     "run_log_id": "every measurement gets its own run ID in the result log",

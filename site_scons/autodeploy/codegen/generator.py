@@ -111,6 +111,24 @@ def _constant_array(name: str, t: Tensor, section: str) -> str:
     )
 
 
+def _state_initializers(program: Program, name: str) -> tuple[list[dict], str]:
+    """What `<name>_init()` writes into each state slot, and the constant arrays it copies."""
+    offsets = program.plan.offsets
+    slots, arrays = [], []
+    for k, slot in enumerate(program.state):
+        entry = {"offset": offsets[slot.tensor], "bytes": slot.nbytes, "tensor": slot.name}
+        entry |= {"source": None, "fill": slot.fill}
+        if slot.initial is not None:
+            entry["source"] = f"{name}_state{k}"
+            values = list(slot.initial) or [0]
+            arrays.append(
+                f"const uint8_t {entry['source']}[{len(values)}] __attribute__((aligned(16), "
+                f'section("{MODEL_SECTION}"))) = {{\n{format_values(values)}\n}};\n'
+            )
+        slots.append(entry)
+    return slots, "\n".join(arrays)
+
+
 def generate(program: Program, name: str) -> GeneratedModel:
     """C sources of a compiled program (its calls and arena plan), named `name`."""
     _require_runnable(program)
@@ -157,6 +175,7 @@ def generate(program: Program, name: str) -> GeneratedModel:
                 ),
             }
         )
+    state, state_arrays = _state_initializers(program, name)
     headers = sorted(p.relative_to(RUNTIME_HEADERS / "adrt").as_posix() for p in runtime_headers())
     env = template_environment(TEMPLATES)
     context = {
@@ -165,6 +184,8 @@ def generate(program: Program, name: str) -> GeneratedModel:
         "path": program.source.path,
         "build_id": program.sha256[:16],
         "arena_bytes": arena_bytes,
+        "state": state,
+        "state_bytes": program.plan.persistent_bytes,
         "arena_section": ARENA_SECTION,
         "model_section": MODEL_SECTION,
         "inputs": [_tensor_info(sub.tensors[i]) | {"expr": tensor_expr(i)} for i in sub.inputs],
@@ -188,8 +209,13 @@ def generate(program: Program, name: str) -> GeneratedModel:
         f"{name}_model_data.c": env.get_template("model_data.c.j2").render(
             context,
             arrays="\n".join(
-                _constant_array(const_names[i], sub.tensors[i], MODEL_SECTION)
-                for i in used_constants
+                [
+                    *(
+                        _constant_array(const_names[i], sub.tensors[i], MODEL_SECTION)
+                        for i in used_constants
+                    ),
+                    state_arrays,
+                ]
             ),
         ),
     }

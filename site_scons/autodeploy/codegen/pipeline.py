@@ -1,7 +1,8 @@
 """The compile pipeline: a .tflite becomes one Program per (model, target).
 
-    parse -> infer shapes and fold shape-only subgraphs -> lower each op (portable call, then
-    the target's variant) -> order -> plan the arena (scratch included)
+    parse -> resolve resource variables -> infer shapes and fold shape-only subgraphs -> lower
+    each op (portable call, then the target's variant) -> order -> plan the arena (scratch
+    included, state in its persistent part)
 
 Analysis, warnings, generated sources and reports all read the Program: nothing parses the
 .tflite or lowers an op a second time. A layer the runtime cannot run keeps its problem instead of
@@ -12,11 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from autodeploy.codegen.fold import ShapeFix, fold_shape_ops
 from autodeploy.codegen.kernel_call import KernelCall
 from autodeploy.codegen.lower.registry import Unsupported, lower_operator
+from autodeploy.codegen.state import StateSlot, state_slots
+from autodeploy.codegen.variables import resolve_variables
 from autodeploy.codegen.variants.registry import LayerContext, choose_variant
 from autodeploy.memory.arena import ArenaPlan, plan_arena
 from autodeploy.memory.lifetimes import Lifetime, execution_order, tensor_lifetimes
@@ -39,11 +42,17 @@ class Program:
     model: Model  # what runs: shapes inferred, shape-only ops folded away
     target: Target
     sha256: str
-    folded: list[int]  # indices of the ops evaluated at build time
+    folded: list[int]  # indices of the ops evaluated at build time (shape ops, VAR_HANDLE, ...)
     shape_fixes: list[ShapeFix]  # stored shapes that disagreed with the inferred ones
     layers: list[CompiledLayer]  # one per op of model.main, in file order
     order: list[int]  # positions in `layers` in execution order
     plan: ArenaPlan  # tensors by index; scratch buffers by their scratch_id
+    state: list[StateSlot] = field(default_factory=list)  # what persists between invokes
+
+    @property
+    def stateful(self) -> bool:
+        """Outputs depend on earlier invocations (variables carry state forward)."""
+        return bool(self.state)
 
     @property
     def problems(self) -> list[CompiledLayer]:
@@ -91,15 +100,27 @@ def _with_shapes(source: Model, fixes: list[ShapeFix]) -> Model:
 
 
 def compile_model(source: Model, sha256: str, target: Target) -> Program:
-    model, folded, fixes = fold_shape_ops(source)
+    resolved, resolved_ops, variables = resolve_variables(source)
+    model, folded, fixes = fold_shape_ops(resolved)
     sub = model.main
     layers = [_compile_layer(op, model, target) for op in sub.operators]
     order = execution_order(sub, model.path)
-    lifetimes = tensor_lifetimes(sub, order, planned_tensors(model))
+    planned = planned_tensors(model)
+    lifetimes = tensor_lifetimes(sub, order, planned)
     lifetimes += _scratch_lifetimes(layers, order, first_id=len(sub.tensors))
-    plan = plan_arena(lifetimes)
+    state = state_slots(sub, planned, variables)
+    plan = plan_arena(lifetimes, frozenset(slot.tensor for slot in state))
     return Program(
-        _with_shapes(source, fixes), model, target, sha256, folded, fixes, layers, order, plan
+        _with_shapes(source, fixes),
+        model,
+        target,
+        sha256,
+        sorted(resolved_ops + folded),
+        fixes,
+        layers,
+        order,
+        plan,
+        state,
     )
 
 

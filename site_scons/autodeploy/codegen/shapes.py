@@ -408,3 +408,23 @@ def _transpose_conv(op, tensors):
 @rule("SHAPE")
 def _shape(op, tensors):
     return [(len(_input(op, tensors, 0).shape),)]
+
+
+@rule("UNIDIRECTIONAL_SEQUENCE_LSTM")
+def _lstm(op, tensors):
+    # the output keeps the input's layout with the last dimension the output state's size
+    x, recurrent = _input(op, tensors, 0), _input(op, tensors, 8)
+    if recurrent is None or len(recurrent.shape) != 2 or not x.shape:
+        return None
+    return [(*x.shape[:-1], recurrent.shape[1])]
+
+
+@rule("SVDF")
+def _svdf(op, tensors):
+    x, features, time = (_input(op, tensors, k) for k in range(3))
+    rank = int(op.options.get("rank", 0))
+    if len(x.shape) != 2 or len(features.shape) != 2 or rank < 1:
+        return None
+    if features.shape[0] % rank:
+        raise ShapeError(f"SVDF: {features.shape[0]} filters are not a multiple of rank {rank}")
+    return [(x.shape[0], features.shape[0] // rank)]

@@ -6,6 +6,10 @@ smaller. Offsets come from greedy first-fit placement (lowest offset that clears
 placed tensor whose lifetime overlaps). A few fixed placement orders are tried, then seeded
 random perturbations of the size order until the plan meets the bound or the tries run out; the
 smallest result is kept. The search is deterministic: the same model always gets the same plan.
+
+Persistent tensors (state that must survive between invocations: variable tensors, resource
+variables) take the start of the arena, back to back, and everything else is planned after them,
+so no other tensor ever reuses their bytes.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ class ArenaPlan:
     size: int
     lower_bound: int
     lifetimes: list[Lifetime]
+    persistent_bytes: int = 0  # [0, persistent_bytes) holds the persistent tensors
 
     @property
     def ratio(self) -> float:
@@ -86,13 +91,20 @@ def _candidate_orders(lifetimes: list[Lifetime]):
         yield sorted(lifetimes, key=lambda lt: -lt.nbytes * rng.uniform(0.5, 1.5))
 
 
-def plan_arena(lifetimes: list[Lifetime]) -> ArenaPlan:
+def plan_arena(lifetimes: list[Lifetime], persistent: frozenset[int] = frozenset()) -> ArenaPlan:
+    """Offsets for `lifetimes`; the tensors in `persistent` go first, in index order."""
     bound = lower_bound(lifetimes)
+    base, fixed = 0, {}
+    for lt in sorted((lt for lt in lifetimes if lt.tensor in persistent), key=lambda x: x.tensor):
+        fixed[lt.tensor] = base
+        base += align(lt.nbytes)
+    rest = [lt for lt in lifetimes if lt.tensor not in persistent]
     offsets, size = {}, 0
-    for i, order in enumerate(_candidate_orders(lifetimes)):
+    for i, order in enumerate(_candidate_orders(rest)):
         candidate_offsets, candidate_size = _first_fit(order)
         if i == 0 or candidate_size < size:
             offsets, size = candidate_offsets, candidate_size
-        if size <= bound:
+        if base + size <= bound:
             break
-    return ArenaPlan(offsets, size, bound, lifetimes)
+    offsets = fixed | {t: base + offset for t, offset in offsets.items()}
+    return ArenaPlan(offsets, base + size, bound, lifetimes, base)

@@ -29,7 +29,9 @@ def execution_order(subgraph: Subgraph, path: str = "") -> list[int]:
     where it is valid.
 
     TFLite files normally store operators already in execution order; this checks it and repairs
-    any other valid order, and rejects cycles (which a valid model cannot have).
+    any other valid order, and rejects cycles (which a valid model cannot have). Operators that
+    touch the same variable (state an op updates in place, a resource variable) keep their file
+    order: they depend on each other through the state, not through a produced tensor.
     """
     producers: dict[int, int] = {}
     for pos, op in enumerate(subgraph.operators):
@@ -39,6 +41,13 @@ def execution_order(subgraph: Subgraph, path: str = "") -> list[int]:
         pos: {producers[t] for t in op.inputs if t in producers}
         for pos, op in enumerate(subgraph.operators)
     }
+    last_access: dict[int, int] = {}
+    for pos, op in enumerate(subgraph.operators):
+        for t in (*op.inputs, *op.outputs):
+            if t >= 0 and subgraph.tensors[t].is_variable:
+                if t in last_access and last_access[t] != pos:
+                    pending[pos].add(last_access[t])
+                last_access[t] = pos
     order: list[int] = []
     done: set[int] = set()
     while pending:

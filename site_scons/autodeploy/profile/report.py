@@ -167,13 +167,19 @@ def inputs_text(inputs: dict | None) -> str:
     """One line saying which inputs the runs used."""
     if not inputs:
         return "seeded random inputs"
+    sequence = (
+        "; a stateful model: the runs form one sequence, each starting from the state the one "
+        "before left, on the board and in the reference"
+        if inputs.get("sequence")
+        else ""
+    )
     if inputs["kind"] == "seeded":
-        return f"seeded random inputs (seed {inputs['seed']}, {inputs['samples']} runs)"
+        return f"seeded random inputs (seed {inputs['seed']}, {inputs['samples']} runs{sequence})"
     of = "" if inputs["samples"] == inputs["total_samples"] else f" of {inputs['total_samples']}"
     labels = f", labels from {inputs['labels']}" if inputs["labels"] else ""
     return (
         f"dataset {inputs['path']} ({inputs['samples']}{of} samples, one run each; SHA-256 "
-        f"{inputs['sha256']}{labels})"
+        f"{inputs['sha256']}{labels}{sequence})"
     )
 
 
@@ -234,6 +240,8 @@ def profile_markdown(profile: dict) -> str:
     per_tick = profile["counter"][f"{label}_per_tick"]
     estimate = "" if profile["measured"] else " (estimate)"
     unprofiled = profile["inference_us_unprofiled_mean"]
+    # a stateful model's runs form one sequence: no warm-up, every run profiled
+    sequence = (profile["validation"].get("inputs") or {}).get("sequence")
     lines = [
         f"# Profile of `{profile['model']}` on `{profile['variant']}`",
         "",
@@ -256,9 +264,9 @@ def profile_markdown(profile: dict) -> str:
         f"({profile['cpu_mode']['name']}, {profile['cpu_mode']['clock_hz'] / 1e6:g} MHz) |",
     ]
     if unprofiled is not None:
+        which = "profiled too, hooks excluded" if sequence else "without profiling"
         lines.append(
-            f"| Mean of runs 2-{profile['runs']} without profiling{estimate} | "
-            f"{unprofiled / 1000:.3f} ms |"
+            f"| Mean of runs 2-{profile['runs']} ({which}){estimate} | {unprofiled / 1000:.3f} ms |"
         )
     lines += [
         *_boot_rows(profile.get("boot"), profile.get("upload"), profile["model_location"]),
@@ -269,7 +277,8 @@ def profile_markdown(profile: dict) -> str:
         "",
         *_validation_lines(profile["validation"]),
         "",
-        "## Layers (run 1, after one warm-up)",
+        "## Layers (run 1, "
+        + ("no warm-up: it would advance the state)" if sequence else "after one warm-up)"),
         "",
         f"| Event | Tag | uSeconds{estimate} | Est MACs | {label.title()} | Kernel |",
         "|---:|---|---:|---:|---:|---|",

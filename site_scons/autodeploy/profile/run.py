@@ -135,15 +135,17 @@ def profile_variant(
 
 def _inputs_record(r: ProfileRequest) -> dict:
     """Which inputs the runs used, for the reports."""
+    sequence = {"sequence": True} if r.analysis.get("stateful") else {}
     if r.dataset:
-        return {"kind": "dataset", **r.dataset.record}
-    return {"kind": "seeded", "seed": r.seed, "samples": r.runs}
+        return {"kind": "dataset", **r.dataset.record, **sequence}
+    return {"kind": "seeded", "seed": r.seed, "samples": r.runs, **sequence}
 
 
 def _mismatch(r: ProfileRequest, inputs, reference_kind: str, session, comparisons) -> dict:
     run = session.mismatched_runs[0]
+    earlier = inputs[:run] if r.analysis.get("stateful") else []
     try:
-        kind, crcs = layer_output_crcs(r.tflite, inputs[run])
+        kind, crcs = layer_output_crcs(r.tflite, inputs[run], earlier)
         hint = first_differing_layer(session.mismatch_layers, crcs)
         hint_line = hint_text(hint, kind)
     except ReferenceFailed as err:

@@ -7,7 +7,13 @@ after one warm-up; later runs let the board generate the same seeded inputs (no 
 board is slow on the emulator) and check their CRCs against the host's, unless every run's inputs
 are uploaded (a dataset's samples, which the board cannot generate). Outputs are compared with
 the reference as they arrive; the first mismatching run is re-invoked with profiling to get its
-per-layer output CRCs for the hint."""
+per-layer output CRCs for the hint.
+
+A stateful model (its analysis says so: variables carry state between invokes) runs its inputs as
+one sequence, compared step by step with the reference's run of the same sequence: no warm-up
+(it would advance the state), every run profiled (so the first mismatching one has its layer
+CRCs without a re-invoke, which would advance the state too), and an invoke the link had to
+resend fails the session, since the board may have run it twice."""
 
 from __future__ import annotations
 
@@ -30,6 +36,10 @@ class StaleFirmwareError(AutodeployError):
 
 class BoardMismatchError(AutodeployError):
     """The board serves tensors or inputs that differ from what the host expects."""
+
+
+class StateLostError(AutodeployError):
+    """A stateful model's invoke was resent: the board's state may no longer match the host's."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,7 @@ def run_session(
     ELF's upload image), if any."""
     info = check_firmware(client, analysis, model)
     uploaded = upload_model_data(client, upload, model, progress) if upload else None
+    stateful = bool(analysis.get("stateful"))
     macs = analysis["totals"]["macs"]
     out_specs = analysis["outputs"]
     runs = len(inputs)
@@ -127,10 +138,17 @@ def run_session(
                 client.set_input(k, np.ascontiguousarray(array).tobytes())
         else:
             _check_board_inputs(client.fill_inputs(seed, run), host_inputs, model, run)
-        warmup = 1 if first else 0
+        warmup = 1 if first and not stateful else 0
+        retries = client.retries_used
         ticks = client.invoke(
-            warmup=warmup, profile=first, timeout_s=invoke_timeout_s(macs, warmup)
+            warmup=warmup, profile=first or stateful, timeout_s=invoke_timeout_s(macs, warmup)
         )
+        if stateful and client.retries_used != retries:
+            raise StateLostError(
+                f"{model}: run {run}: the link resent an invoke (its reply was lost or "
+                "corrupted), so the board may have run it twice; the model is stateful, so its "
+                "state may no longer match the reference's. Run the profile again"
+            )
         if first:
             profile_ticks, layers = ticks, client.layer_stats()
         run_outputs = [
@@ -143,6 +161,8 @@ def run_session(
         if mismatched_runs == [run]:
             if first:
                 mismatch_layers = layers
+            elif stateful:
+                mismatch_layers = client.layer_stats()
             else:
                 client.invoke(warmup=0, profile=True, timeout_s=invoke_timeout_s(macs, 0))
                 mismatch_layers = client.layer_stats()

@@ -44,7 +44,9 @@ def litert_reference(model_bytes: bytes, input_sets, optimized=False) -> list[li
 
 
 def tflm_reference(model_bytes: bytes, input_sets) -> list[list[np.ndarray]]:
-    """Outputs of the TFLite Micro host interpreter, for cases LiteRT refuses."""
+    """Outputs of the TFLite Micro host interpreter, for cases LiteRT refuses. The input sets
+    run in sequence on one interpreter, so a stateful model carries its state from one to the
+    next (as LiteRT's and the board's do)."""
     from tflite_micro.python.tflite_micro import runtime
 
     from autodeploy.tflite.reader import parse_model
@@ -63,18 +65,19 @@ def tflm_reference(model_bytes: bytes, input_sets) -> list[list[np.ndarray]]:
             it.set_input(np.asarray(a, dtype=d["dtype"]).reshape(d["shape"]), k)
         it.invoke()
         results.append([it.get_output(k).copy() for k in range(n_out)])
-        it.reset()
     return results
 
 
-def litert_layer_crcs(model_bytes: bytes, inputs, optimized=False) -> dict[int, int]:
-    """CRC-32 of every operator's first output after one invoke, keyed by operator index (the
+def litert_layer_crcs(model_bytes: bytes, sequence, optimized=False) -> dict[int, int]:
+    """CRC-32 of every operator's first output after the last of a sequence of invokes (one per
+    input set; earlier ones bring a stateful model to its state), keyed by operator index (the
     number that starts a layer tag such as "3_DEPTHWISE_CONV_2D")."""
     from autodeploy.tflite.reader import parse_model
 
     it = _litert(model_bytes, optimized, preserve_all_tensors=True)
-    _set_inputs(it, inputs)
-    it.invoke()
+    for inputs in sequence:
+        _set_inputs(it, inputs)
+        it.invoke()
     crcs = {}
     for op in parse_model(model_bytes, "<reference>").main.operators:
         if op.outputs and op.outputs[0] >= 0:

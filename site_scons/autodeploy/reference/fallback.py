@@ -32,13 +32,15 @@ def reference_outputs_with_fallback(model_bytes: bytes, input_sets) -> Reference
     )
 
 
-def layer_output_crcs(model_bytes: bytes, inputs) -> tuple[str, dict[int, int]]:
+def layer_output_crcs(model_bytes: bytes, inputs, earlier=()) -> tuple[str, dict[int, int]]:
     """(kind, {operator index: CRC-32 of its first output}) for one input set, from LiteRT's
-    reference kernels or, where those refuse the model, its optimized ones."""
+    reference kernels or, where those refuse the model, its optimized ones. A stateful model
+    first runs the `earlier` input sets, so its state is the one `inputs` met on the board."""
     errors = []
+    sequence = [*earlier, inputs]
     for kind in ("litert-layers", "litert-optimized-layers"):
         try:
-            return kind.removesuffix("-layers"), run_reference(kind, model_bytes, inputs)
+            return kind.removesuffix("-layers"), run_reference(kind, model_bytes, sequence)
         except ReferenceFailed as err:
             errors.append(str(err))
     raise ReferenceFailed("; ".join(errors))

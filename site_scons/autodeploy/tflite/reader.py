@@ -523,6 +523,9 @@ def _decode_options(table: _Table | None, fields) -> dict:
         elif kind == schema.I32_VEC:
             v = table.ints(slot, key)
             out[key] = default if v is None else v
+        elif kind == schema.STRING:
+            v = table.string(slot, key)
+            out[key] = default if v is None else v
         else:
             enum, names = schema.ENUM_KINDS[kind]
             value = table.i8(slot, None, key)

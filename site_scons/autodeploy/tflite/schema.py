@@ -113,7 +113,7 @@ FC_WEIGHTS_FORMATS: tuple[str, ...] = _names(
 )
 
 # Field kinds understood by reader.py when decoding an options table.
-I8, I32, BOOL, F32, I32_VEC = "i8", "i32", "bool", "f32", "i32_vec"
+I8, I32, BOOL, F32, I32_VEC, STRING = "i8", "i32", "bool", "f32", "i32_vec", "string"
 PADDING, ACTIVATION, FC_WEIGHTS, TENSOR_TYPE = "padding", "activation", "fc_weights", "tensor_type"
 
 # Enum-valued kinds: field kind -> (enum name for messages, value -> name table).
@@ -237,4 +237,23 @@ OPTION_FIELDS: dict[str, tuple[tuple[str, int, str, object], ...]] = {
         ("asymmetric_quantize_inputs", 2, BOOL, False),
     ),
     "SplitOptions": (("num_splits", 0, I32, 0),),
+    "UnidirectionalSequenceLSTMOptions": (
+        ("fused_activation_function", 0, ACTIVATION, "NONE"),
+        ("cell_clip", 1, F32, 0.0),
+        ("proj_clip", 2, F32, 0.0),
+        ("time_major", 3, BOOL, False),
+        ("asymmetric_quantize_inputs", 4, BOOL, False),
+        ("diagonal_recurrent_tensors", 5, BOOL, False),
+    ),
+    "SVDFOptions": (
+        ("rank", 0, I32, 0),
+        ("fused_activation_function", 1, ACTIVATION, "NONE"),
+        ("asymmetric_quantize_inputs", 2, BOOL, False),
+    ),
+    # Resource variables: a VAR_HANDLE names its variable by (container, shared_name); absent
+    # strings decode to None, as the schema's accessors return.
+    "VarHandleOptions": (("container", 0, STRING, None), ("shared_name", 1, STRING, None)),
+    "ReadVariableOptions": (),
+    "AssignVariableOptions": (),
+    "CallOnceOptions": (("init_subgraph_index", 0, I32, 0),),
 }

@@ -9,8 +9,11 @@ RESOLVER_METHODS = {
     "ADD": "AddAdd",
     "ARG_MAX": "AddArgMax",
     "ARG_MIN": "AddArgMin",
+    "ASSIGN_VARIABLE": "AddAssignVariable",
     "AVERAGE_POOL_2D": "AddAveragePool2D",
     "BATCH_MATMUL": "AddBatchMatMul",
+    "BATCH_TO_SPACE_ND": "AddBatchToSpaceNd",
+    "CALL_ONCE": "AddCallOnce",
     "CONCATENATION": "AddConcatenation",
     "CONV_2D": "AddConv2D",
     "DEPTHWISE_CONV_2D": "AddDepthwiseConv2D",
@@ -30,6 +33,7 @@ RESOLVER_METHODS = {
     "PAD": "AddPad",
     "PRELU": "AddPrelu",
     "QUANTIZE": "AddQuantize",
+    "READ_VARIABLE": "AddReadVariable",
     "REDUCE_MAX": "AddReduceMax",
     "RELU": "AddRelu",
     "RELU6": "AddRelu6",
@@ -38,6 +42,7 @@ RESOLVER_METHODS = {
     "RSQRT": "AddRsqrt",
     "SHAPE": "AddShape",
     "SOFTMAX": "AddSoftmax",
+    "SPACE_TO_BATCH_ND": "AddSpaceToBatchNd",
     "SPACE_TO_DEPTH": "AddSpaceToDepth",
     "SPLIT": "AddSplit",
     "SPLIT_V": "AddSplitV",
@@ -45,11 +50,27 @@ RESOLVER_METHODS = {
     "STRIDED_SLICE": "AddStridedSlice",
     "SUB": "AddSub",
     "SUM": "AddSum",
+    "SVDF": "AddSvdf",
     "TANH": "AddTanh",
     "TRANSPOSE": "AddTranspose",
     "TRANSPOSE_CONV": "AddTransposeConv",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": "AddUnidirectionalSequenceLSTM",
     "UNPACK": "AddUnpack",
+    "VAR_HANDLE": "AddVarHandle",
 }
+
+
+def resource_variables(model) -> int:
+    """How many resource variables TFLM must hold: distinct (container, shared_name) names of
+    the VAR_HANDLE ops in any subgraph (the reference tool's --resource-variable-count)."""
+    return len(
+        {
+            (op.options.get("container") or "", op.options.get("shared_name") or "")
+            for sub in model.subgraphs
+            for op in sub.operators
+            if op.opcode == "VAR_HANDLE"
+        }
+    )
 
 
 def resolver_methods(opcodes: set[str], model_path: str) -> list[str]:

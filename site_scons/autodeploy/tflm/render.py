@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autodeploy.templating import template_environment
+from autodeploy.tflite.reader import parse_model
 from autodeploy.tflm.measure import smallest_arena, softmax_scale_fix, with_margin
-from autodeploy.tflm.ops import resolver_methods
+from autodeploy.tflm.ops import resolver_methods, resource_variables
 
 TEMPLATES = Path(__file__).parent / "templates"
 FILES = {
@@ -47,6 +48,7 @@ def render_tflm(name: str, data: bytes, opcodes: set[str], model_path: str) -> T
         "data": _byte_lines(data),
         "data_len": len(data),
         "methods": methods,
+        "resource_variables": resource_variables(parse_model(data, model_path)),
         "smallest": smallest,
         "arena": with_margin(smallest),
         "notes": notes,
