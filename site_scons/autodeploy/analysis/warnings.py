@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from autodeploy.codegen.lower.registry import opcodes_for_dtype, supported_opcodes
+from autodeploy.codegen.lower.registry import (
+    activation_dtype,
+    opcodes_for_dtype,
+    supported_opcodes,
+)
 from autodeploy.codegen.pipeline import Program
 
 _FLOAT_TYPES = {"FLOAT32", "FLOAT16", "BFLOAT16", "FLOAT64"}
@@ -173,8 +177,7 @@ def find_warnings(program: Program) -> list[Finding]:
         and layer.call is not None
         and layer.call.kernel == "c"
         and layer.op.opcode in int16_ops
-        and layer.op.inputs
-        and tensors[layer.op.inputs[0]].dtype == "INT16"
+        and activation_dtype(layer.op, sub) == "INT16"
     ]
     add(
         "int16-activations",

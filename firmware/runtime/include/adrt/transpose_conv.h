@@ -12,12 +12,17 @@
 
 #include "adrt/common.h"
 
+/* Shapes, strides and padding of a transposed convolution (int8 and 16x8 kernels). */
 typedef struct {
     adrt_shape4_t input;  /* n, h, w, in_c */
     adrt_shape4_t filter; /* out_c, fh, fw, in_c */
     adrt_shape4_t output; /* n, out_h, out_w, out_c */
     int32_t stride_h, stride_w;
-    int32_t pad_h, pad_w;  /* TFLite's padding of the equivalent forward convolution */
+    int32_t pad_h, pad_w; /* TFLite's padding of the equivalent forward convolution */
+} adrt_transpose_conv_geometry_t;
+
+typedef struct {
+    adrt_transpose_conv_geometry_t geometry;
     int32_t input_offset;  /* -input zero point */
     int32_t output_offset; /* output zero point */
     int32_t act_min, act_max;

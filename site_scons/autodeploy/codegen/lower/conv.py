@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autodeploy.codegen.kernel_call import CArray, KernelCall
+from autodeploy.codegen.kernel_call import CArray, CStruct, KernelCall
 from autodeploy.codegen.lower._spatial import (
     act_range,
     const_array,
@@ -242,12 +242,14 @@ def lower_fully_connected(op: Operator, sg: Subgraph) -> KernelCall:
     )
 
 
-@register("TRANSPOSE_CONV")
-def lower_transpose_conv(op: Operator, sg: Subgraph) -> KernelCall:
+def transpose_conv_layout(op: Operator, sg: Subgraph) -> tuple[Tensor, Tensor, Tensor, CStruct]:
+    """(input, filter, output, geometry) of a TRANSPOSE_CONV of any activation type, the geometry
+    (adrt_transpose_conv_geometry_t) holding its shapes, strides and the padding of the
+    equivalent forward convolution. Checks the int8
+    weights (constant, zero points 0, per tensor or per output channel)."""
     if len(op.inputs) < 3:
         raise Unsupported(f"TRANSPOSE_CONV with {len(op.inputs)} inputs")
     w, x, y = sg.tensors[op.inputs[1]], sg.tensors[op.inputs[2]], sg.tensors[op.outputs[0]]
-    require_int8(op, x, y)
     if len(x.shape) != 4 or len(w.shape) != 4 or len(y.shape) != 4:
         raise Unsupported(f"TRANSPOSE_CONV with input {list(x.shape)} filter {list(w.shape)}")
     if const_ints(op, sg, op.inputs[0], "output shape") != list(y.shape):
@@ -257,8 +259,7 @@ def lower_transpose_conv(op: Operator, sg: Subgraph) -> KernelCall:
         raise Unsupported(
             f"TRANSPOSE_CONV of {list(x.shape)} by {list(w.shape)} to {list(y.shape)}"
         )
-    _weights(op, w, oc, 0)  # int8, constant, zero points 0, per-tensor or per output channel
-    bias_idx, _ = _bias(op, sg, oc, position=3)
+    _weights(op, w, oc, 0)
     sh, sw = int(op.options.get("stride_h", 1)), int(op.options.get("stride_w", 1))
     if min(sh, sw) < 1:
         raise Unsupported(f"TRANSPOSE_CONV with stride {sh}x{sw}")
@@ -272,20 +273,29 @@ def lower_transpose_conv(op: Operator, sg: Subgraph) -> KernelCall:
             f"TRANSPOSE_CONV output {oh}x{ow} with {padding} padding does not come from a "
             f"{x.shape[1]}x{x.shape[2]} input"
         )
-    params = [
-        ("input", shape4(x.shape)),
-        ("filter", shape4(w.shape)),
-        ("output", shape4(y.shape)),
-        ("stride_h", sh),
-        ("stride_w", sw),
-        ("pad_h", pad_before(padding, oh, fh, sh, 1)),
-        ("pad_w", pad_before(padding, ow, fw, sw, 1)),
-        *_requantization(op, x, w, y, oc),
-    ]
+    geometry = CStruct(
+        (
+            ("input", shape4(x.shape)),
+            ("filter", shape4(w.shape)),
+            ("output", shape4(y.shape)),
+            ("stride_h", sh),
+            ("stride_w", sw),
+            ("pad_h", pad_before(padding, oh, fh, sh, 1)),
+            ("pad_w", pad_before(padding, ow, fw, sw, 1)),
+        )
+    )
+    return x, w, y, geometry
+
+
+@register("TRANSPOSE_CONV")
+def lower_transpose_conv(op: Operator, sg: Subgraph) -> KernelCall:
+    x, w, y, geometry = transpose_conv_layout(op, sg)
+    require_int8(op, x, y)
+    bias_idx, _ = _bias(op, sg, y.shape[3], position=3)
     return KernelCall(
         "adrt_transpose_conv_s8",
         "adrt_transpose_conv_params_t",
-        params,
+        [("geometry", geometry), *_requantization(op, x, w, y, y.shape[3])],
         (op.inputs[2], op.inputs[1], bias_idx),
         (op.outputs[0],),
     )

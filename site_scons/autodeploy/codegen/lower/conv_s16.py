@@ -1,12 +1,13 @@
-"""CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED with 16-bit activations (TFLite's 16x8:
-int16 activations with zero point 0, int8 weights, int64 bias).
+"""CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV with 16-bit activations
+(TFLite's 16x8: int16 activations with zero point 0, int8 weights, int64 bias).
 
-The convolutions quantize as for int8 (PopulateConvolutionQuantizationParams per channel) and
-scale the 64-bit accumulator with the multiplier rounded to 16 bits, as TFLite's int64
-MultiplyByQuantizedMultiplier does. LiteRT's FULLY_CONNECTED computes round(acc * scale) in double
-precision instead (TFLM's uses the multiplier): measured on LiteRT BUILTIN_REF, each disagrees
-with the other formula on thousands of random outputs. The kernel reproduces the double product
-in integers from the scale's 53-bit mantissa and exponent (see adrt/conv_s16.h).
+The convolutions (TRANSPOSE_CONV included) quantize as for int8
+(PopulateConvolutionQuantizationParams per channel) and scale the 64-bit accumulator with the
+multiplier rounded to 16 bits, as TFLite's int64 MultiplyByQuantizedMultiplier does. LiteRT's
+FULLY_CONNECTED computes round(acc * scale) in double precision instead (TFLM's uses the
+multiplier): measured on LiteRT BUILTIN_REF, each disagrees with the other formula on thousands of
+random outputs. The kernel reproduces the double product in integers from the scale's 53-bit
+mantissa and exponent (see adrt/conv_s16.h).
 """
 
 from __future__ import annotations
@@ -18,17 +19,17 @@ import numpy as np
 from autodeploy.codegen.kernel_call import CArray, KernelCall
 from autodeploy.codegen.lower._s16 import act_range_s16, require_int16, scale_of
 from autodeploy.codegen.lower._spatial import const_array, shape4
-from autodeploy.codegen.lower.conv import _geometry, _weights, fc_shape
+from autodeploy.codegen.lower.conv import _geometry, _weights, fc_shape, transpose_conv_layout
 from autodeploy.codegen.lower.registry import Unsupported, register
 from autodeploy.codegen.quant import conv_per_channel_multipliers, f32, reduced_multiplier
-from autodeploy.tflite.model import Operator, Subgraph
+from autodeploy.tflite.model import Operator, Subgraph, Tensor
 
 MAX_SHIFT = 14  # a larger left shift leaves no rounding bit (total right shift 15 - shift < 1)
 
 
-def _bias_s16(op: Operator, sg: Subgraph, channels: int) -> tuple[int, int]:
-    """(index of the int64 bias or -1 without one, largest |bias|)."""
-    idx = op.inputs[2] if len(op.inputs) > 2 else -1
+def _bias_s16(op: Operator, sg: Subgraph, channels: int, position: int = 2) -> tuple[int, int]:
+    """(index of the int64 bias at input `position` or -1 without one, largest |bias|)."""
+    idx = op.inputs[position] if len(op.inputs) > position else -1
     if idx < 0:
         return -1, 0
     t = sg.tensors[idx]
@@ -52,14 +53,20 @@ def double_scale(input_scale: float, weight_scale: float, output_scale: float) -
     return int(fraction * (1 << 53)), exponent - 53
 
 
-def _scaling(op: Operator, mults: list[int], shifts: list[int]) -> list[tuple[str, CArray]]:
+def _requantization_s16(op: Operator, x: Tensor, w: Tensor, y: Tensor, oc: int) -> list:
+    """Activation clamp and per-channel 16-bit multipliers and total shifts of a convolution's
+    int64 accumulator, in the order of the 16x8 conv params structs."""
+    mults, shifts = conv_per_channel_multipliers(scale_of(x), w.quantization.scale, scale_of(y), oc)
     if max(shifts) > MAX_SHIFT:
         raise Unsupported(
             f"{op.opcode} with an output multiplier of 2^{max(shifts)} (input scale x weight "
             "scale / output scale too large)"
         )
     pairs = [reduced_multiplier(m, s) for m, s in zip(mults, shifts, strict=True)]
+    lo, hi = act_range_s16(op, y)
     return [
+        ("act_min", lo),
+        ("act_max", hi),
         ("multiplier", CArray("int32_t", tuple(m for m, _ in pairs))),
         ("shift", CArray("int32_t", tuple(t for _, t in pairs))),
     ]
@@ -71,8 +78,6 @@ def _conv_s16(op: Operator, sg: Subgraph, fn: str, *, oc: int, qdim: int, channe
     require_int16(op, x, y)
     _weights(op, w, oc, qdim)
     bias_idx, _ = _bias_s16(op, sg, oc)
-    mults, shifts = conv_per_channel_multipliers(scale_of(x), w.quantization.scale, scale_of(y), oc)
-    lo, hi = act_range_s16(op, y)
     params = [
         ("input", shape4(x.shape)),
         ("filter", shape4(w.shape)),
@@ -80,9 +85,7 @@ def _conv_s16(op: Operator, sg: Subgraph, fn: str, *, oc: int, qdim: int, channe
         *_geometry(op, x, y, w.shape[1], w.shape[2]),
         ("groups", channel.get("groups", 1)),
         ("depth_multiplier", channel.get("depth_multiplier", 1)),
-        ("act_min", lo),
-        ("act_max", hi),
-        *_scaling(op, mults, shifts),
+        *_requantization_s16(op, x, w, y, oc),
     ]
     return KernelCall(
         fn,
@@ -152,5 +155,20 @@ def lower_fully_connected_s16(op: Operator, sg: Subgraph) -> KernelCall:
         "adrt_fully_connected_s16_params_t",
         params,
         (op.inputs[0], op.inputs[1], bias_idx),
+        (op.outputs[0],),
+    )
+
+
+@register("TRANSPOSE_CONV", dtype="INT16")
+def lower_transpose_conv_s16(op: Operator, sg: Subgraph) -> KernelCall:
+    x, w, y, geometry = transpose_conv_layout(op, sg)
+    require_int16(op, x, y)
+    oc = y.shape[3]
+    bias_idx, _ = _bias_s16(op, sg, oc, position=3)
+    return KernelCall(
+        "adrt_transpose_conv_s16",
+        "adrt_transpose_conv_s16_params_t",
+        [("geometry", geometry), *_requantization_s16(op, x, w, y, oc)],
+        (op.inputs[2], op.inputs[1], bias_idx),
         (op.outputs[0],),
     )

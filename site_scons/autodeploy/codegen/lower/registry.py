@@ -7,7 +7,8 @@ A lowering module declares
 
 and raises `Unsupported("<detail>")` for parameter combinations the runtime cannot run. A lowering
 for one activation type only registers with `dtype`, e.g. `@register("CONV_2D", dtype="INT16")`:
-it is used when the op's first input has that type, the opcode's plain lowering otherwise. All
+it is used when the op's activation input (see `activation_dtype`) has that type, the opcode's
+plain lowering otherwise. All
 modules of this package are imported once, on first use (thread-safe), so they self-register.
 """
 
@@ -22,7 +23,10 @@ from autodeploy.tflite.model import Operator, Subgraph
 LowerFn = Callable[[Operator, Subgraph], KernelCall]
 
 _REGISTRY: dict[str, LowerFn] = {}
-_BY_DTYPE: dict[tuple[str, str], LowerFn] = {}  # (opcode, dtype of input 0) -> lowering
+_BY_DTYPE: dict[tuple[str, str], LowerFn] = {}  # (opcode, activation dtype) -> lowering
+# The input that carries an op's activations where it is not input 0 (TRANSPOSE_CONV's input 0 is
+# its output shape).
+_ACTIVATION_INPUT = {"TRANSPOSE_CONV": 2}
 _MODULES = PackageModules(__package__)
 
 
@@ -39,7 +43,7 @@ class Unsupported(Exception):
 
 def register(*opcodes: str, dtype: str | None = None) -> Callable[[LowerFn], LowerFn]:
     """Decorator registering a lowering function for one or more opcodes; with `dtype`, only for
-    ops whose first input has that type."""
+    ops whose activation input has that type."""
 
     def deco(fn: LowerFn) -> LowerFn:
         for name in opcodes:
@@ -66,11 +70,18 @@ def opcodes_for_dtype(dtype: str) -> frozenset[str]:
     return frozenset(name for name, t in _BY_DTYPE if t == dtype)
 
 
+def activation_dtype(op: Operator, subgraph: Subgraph) -> str | None:
+    """Type of the op's activation input (input 0, or TRANSPOSE_CONV's input 2), None without
+    one."""
+    position = _ACTIVATION_INPUT.get(op.opcode, 0)
+    index = op.inputs[position] if len(op.inputs) > position else -1
+    return subgraph.tensors[index].dtype if index >= 0 else None
+
+
 def lower_operator(op: Operator, subgraph: Subgraph) -> KernelCall:
     """Lower one operator to a KernelCall; raises Unsupported if no kernel can run it."""
     _MODULES.load()
-    first = subgraph.tensors[op.inputs[0]].dtype if op.inputs and op.inputs[0] >= 0 else None
-    fn = _BY_DTYPE.get((op.opcode, first)) or _REGISTRY.get(op.opcode)
+    fn = _BY_DTYPE.get((op.opcode, activation_dtype(op, subgraph))) or _REGISTRY.get(op.opcode)
     if fn is None and op.opcode == "CUSTOM" and op.custom_code == "ethos-u":
         raise Unsupported(
             "custom op ethos-u: this model was compiled by Arm's Vela for an Ethos-U NPU; its "
