@@ -40,26 +40,28 @@ def project(tmp_path_factory) -> SconsProject:
 
 
 def test_weights_in_psram_are_uploaded_then_validated(project) -> None:
-    assert "[profile] kws_psram: uploading 33,392 bytes of model data in 9 chunks" in (
+    elf = read_elf(project.root / UPLOADED / "validator.elf")
+    model = elf.section(".adrt_model")
+    size = model.size  # weights and layer parameters, as packed for the target's kernels
+    chunks = -(-size // 4064)  # the link's largest payload
+    assert f"[profile] kws_psram: uploading {size:,} bytes of model data in {chunks} chunks" in (
         project.result.stdout
     )
     report = json.loads((project.root / PSRAM_REPORT / "profile.json").read_text())
     assert report["validation"]["passed"] and report["model_location"] == "PSRAM"
     upload = report["upload"]
-    assert upload["bytes"] == 33_392 and upload["seconds"] > 0 and not upload["already_there"]
-    assert upload["chunks"] == 9 and upload["resumes"] == 0
-    assert "| Model data uploaded | 33,392 bytes to PSRAM: " in (
+    assert upload["bytes"] == size and upload["seconds"] > 0 and not upload["already_there"]
+    assert upload["chunks"] == chunks and upload["resumes"] == 0
+    assert f"| Model data uploaded | {size:,} bytes to PSRAM: " in (
         (project.root / PSRAM_REPORT / "profile.md").read_text()
     )
     sizes = json.loads((project.root / UPLOADED / "sizes.json").read_text())
-    assert sizes["boot"]["upload"]["bytes"] == 33_392 and sizes["boot"]["upload"]["to"] == "PSRAM"
+    assert sizes["boot"]["upload"]["bytes"] == size and sizes["boot"]["upload"]["to"] == "PSRAM"
     assert sizes["regions"]["MRAM"]["rom"]["model"] == 0  # the image carries no weights
-    assert sizes["regions"]["PSRAM"]["ram"]["model"] == 33_392
-    elf = read_elf(project.root / UPLOADED / "validator.elf")
-    model = elf.section(".adrt_model")
+    assert sizes["regions"]["PSRAM"]["ram"]["model"] == size
     assert model.addr == model.load_addr == 0x60000000  # no load image
     info = struct.unpack("<3I", elf.read(elf.symbols["adrt_upload_info"].value, 12))
-    assert info == (0x60000000, 33_392, zlib.crc32(elf.contents(model)))  # sealed by the build
+    assert info == (0x60000000, size, zlib.crc32(elf.contents(model)))  # sealed by the build
 
 
 def test_the_flash_image_holds_only_the_boot_memory(project, tmp_path) -> None:
@@ -74,7 +76,8 @@ def test_the_flash_image_holds_only_the_boot_memory(project, tmp_path) -> None:
         flashed[folder] = read_elf(tmp_path / "flash.elf")
         addresses = [s.addr for s in flashed[folder].sections if s.allocated]
         assert addresses and all(0x28000000 <= a < 0x28400000 for a in addresses), folder
-    assert flashed[COPIED].section(".adrt_model").size == 33_392  # its load image, in MRAM
+    model = read_elf(project.root / COPIED / "validator.elf").section(".adrt_model")
+    assert flashed[COPIED].section(".adrt_model").size == model.size  # its load image, in MRAM
     assert flashed[UPLOADED].section(".adrt_model") is None  # PSRAM: uploaded, not flashed
 
 

@@ -404,8 +404,8 @@ def test_region_overflow_names_the_region_and_bytes(built, tmp_path) -> None:
     result = scons(project, "kws-firmware", check=False)
     assert result.returncode != 0
     # The linker counts the alignment gaps between sections too: the end of the last one.
-    itcm = [s for s in fits["sections"] if s["load_region"] == "ITCM"]
-    end = max(s["load_address"] + s["size"] for s in itcm)
+    itcm = [s for s in fits["sections"] if s["run_region"] == "ITCM"]
+    end = max(s["run_address"] + s["size"] for s in itcm)
     over = end - fits["regions"]["ITCM"]["origin"] - 4 * KB
     assert (
         "build/kws/apollo510_evb-gcc-auto-auto/smoke.elf: the firmware does not fit: memory ITCM "
