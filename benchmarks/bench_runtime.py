@@ -161,7 +161,9 @@ def print_tables(results: dict, entries, boards) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", help="comma-separated model names (default: all shipped)")
+    parser.add_argument(
+        "--models", help="comma-separated model names (default: each .tflite models.yaml names)"
+    )
     parser.add_argument("--boards", default="m55,m4")
     parser.add_argument("--toolchains", default="gcc,clang")
     parser.add_argument("--no-portable", action="store_true", help="skip the plain-C baseline")
@@ -170,7 +172,10 @@ def main() -> None:
     sys.path.insert(0, str(PROJECT / "site_scons"))
     from autodeploy.config import load_config
 
-    models = args.models.split(",") if args.models else list(load_config(PROJECT).models)
+    first_by_file: dict[Path, str] = {}
+    for name, spec in load_config(PROJECT).models.items():
+        first_by_file.setdefault(spec.tflite, name)
+    models = args.models.split(",") if args.models else list(first_by_file.values())
     boards, toolchains = args.boards.split(","), args.toolchains.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
