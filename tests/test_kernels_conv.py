@@ -68,19 +68,7 @@ def conv_model(
     else:
         inputs.append(-1)
     y = b.tensor([n, oh, ow, oc], "INT8", *out_q)
-    opts = {
-        "padding": padding,
-        "stride_h": stride[0],
-        "stride_w": stride[1],
-        "dilation_h_factor": dil[0],
-        "dilation_w_factor": dil[1],
-        "fused_activation_function": act,
-    }
-    if depthwise:
-        opts["depth_multiplier"] = oc // c
-        b.op("DEPTHWISE_CONV_2D", inputs, [y], "DepthwiseConv2DOptions", opts, version=6)
-    else:
-        b.op("CONV_2D", inputs, [y], "Conv2DOptions", opts, version=6)
+    b.conv(inputs, y, padding, stride, dil, act, oc // c if depthwise else None)
     return b.build([x], [y])
 
 

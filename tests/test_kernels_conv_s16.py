@@ -76,19 +76,10 @@ def conv_s16_model(
         bs = [in_scale * s for s in ws]
         inputs.append(b.const(bdata, scale=bs, zero_point=[0] * len(bs)))
     y = b.tensor([n, oh, ow, oc], "INT16", out_scale, 0)
-    opts = {
-        "padding": padding,
-        "stride_h": stride[0],
-        "stride_w": stride[1],
-        "dilation_h_factor": dil[0],
-        "dilation_w_factor": dil[1],
-        "fused_activation_function": act,
-    }
     if depthwise:
-        opts["depth_multiplier"] = oc // c
-        b.op("DEPTHWISE_CONV_2D", inputs, [y], "DepthwiseConv2DOptions", opts, version=5)
+        b.conv(inputs, y, padding, stride, dil, act, depth_multiplier=oc // c, version=5)
     else:
-        b.op("CONV_2D", inputs, [y], "Conv2DOptions", opts, version=4)
+        b.conv(inputs, y, padding, stride, dil, act, version=4)
     return b.build([x], [y])
 
 

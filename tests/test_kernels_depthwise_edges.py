@@ -60,16 +60,7 @@ def dw_model(
     oh = out_dim(padding, h, filt[0], stride[0], dil[0])
     ow = out_dim(padding, w, filt[1], stride[1], dil[1])
     y = b.tensor([n, oh, ow, oc], "INT8", *out_q)
-    opts = {
-        "padding": padding,
-        "stride_h": stride[0],
-        "stride_w": stride[1],
-        "dilation_h_factor": dil[0],
-        "dilation_w_factor": dil[1],
-        "depth_multiplier": dm,
-        "fused_activation_function": act,
-    }
-    b.op("DEPTHWISE_CONV_2D", [x, wt, bt], [y], "DepthwiseConv2DOptions", opts, version=6)
+    b.conv([x, wt, bt], y, padding, stride, dil, act, depth_multiplier=dm)
     return b.build([x], [y])
 
 

@@ -185,6 +185,27 @@ class ModelBuilder:
             )
         )
 
+    def conv(
+        self, inputs, output, padding, stride, dilation, act, depth_multiplier=None, version=6
+    ) -> None:
+        """A CONV_2D, or a DEPTHWISE_CONV_2D when `depth_multiplier` is given; stride and
+        dilation are (h, w)."""
+        options = {
+            "padding": padding,
+            "stride_h": stride[0],
+            "stride_w": stride[1],
+            "dilation_h_factor": dilation[0],
+            "dilation_w_factor": dilation[1],
+            "fused_activation_function": act,
+        }
+        if depth_multiplier is None:
+            self.op("CONV_2D", inputs, [output], "Conv2DOptions", options, version=version)
+        else:
+            options["depth_multiplier"] = depth_multiplier
+            self.op(
+                "DEPTHWISE_CONV_2D", inputs, [output], "DepthwiseConv2DOptions", options, version
+            )
+
     # -- serialization ---------------------------------------------------------------------
     def build(self, inputs, outputs, description: str = "autodeploy test model") -> bytes:
         b = flatbuffers.Builder(1024)
