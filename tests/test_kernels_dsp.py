@@ -234,7 +234,45 @@ def fully_connected_cases() -> list[tuple[str, bytes]]:
     for k, act in enumerate(ACTS):
         model = layer_model("FULLY_CONNECTED", 440 + k, (2, 12), 7, act=act)
         cases.append((f"fc {act}", model))
-    return cases
+    return cases + [(name, model) for name, model, _ in shallow_fully_connected_cases()]
+
+
+# Shallow layers (depth <= 16): extreme multipliers with every shift at least 32 (m near 2^31
+# with a total shift of exactly 32; a total shift past 60), zero points at both ends, a RELU
+# that clamps nothing beyond the output zero point -128.
+SHALLOW_QUANTS = {
+    "zp -128 -> 127": dict(in_q=(0.05, -128), out_q=(0.08, 127)),
+    "zp 127 -> -128": dict(in_q=(0.5, 127), out_q=(0.5, -128)),
+    "per tensor": dict(per_channel=False),
+    "multiplier ~ 2^31, shift 32": dict(
+        in_q=(0.5, 0), out_q=(1.0, 0), w_scale=(0.999999, 0.9999999)
+    ),
+    "shift -30": dict(in_q=(0.01, 5), out_q=(50.0, 0), w_scale=(1e-6, 2e-6)),
+    "relu, zp -128": dict(out_q=(0.08, -128), act="RELU"),
+}
+
+
+@cache
+def shallow_fully_connected_cases() -> list[tuple[str, bytes, str]]:
+    """(name, model, the kernel function it must compile to) for the shallow DSP kernels:
+    depths 1 to 16 around each depth class's edges, 1 to 17 outputs (odd and even), 1 to 3
+    batches, then the quantizations above at depths 2, 3 and 16."""
+    cases = []
+    shapes = ((1, 1), (2, 3), (3, 17), (4, 16), (5, 2), (8, 17), (12, 1), (13, 3), (15, 17))
+    for k, (depth, oc) in enumerate((*shapes, (16, 5), (16, 16))):
+        batches = 1 + k % 3
+        model = layer_model(
+            "FULLY_CONNECTED", 460 + k, (batches, depth), oc, per_channel=k % 2 == 0
+        )
+        cases.append((f"fc shallow {batches}x{depth} -> {oc}", model, depth))
+    for k, (name, q) in enumerate(SHALLOW_QUANTS.items()):
+        for j, depth in enumerate((2, 3, 16)):
+            model = layer_model("FULLY_CONNECTED", 480 + 3 * k + j, (2, depth), 5, **q)
+            cases.append((f"fc shallow {depth} {name}", model, depth))
+    return [
+        (name, model, f"adrt_dsp_fully_connected_shallow{min(c for c in (2, 4, 16) if d <= c)}_s8")
+        for name, model, d in cases
+    ]
 
 
 def elementwise_cases() -> list[tuple[str, bytes]]:
@@ -327,6 +365,12 @@ def test_the_dsp_kernels_cover_the_cases():
             (layer,) = program.layers
             expected = "c" if name.endswith(PORTABLE) else "dsp"
             assert layer.call.kernel == expected, f"{op} {name}: {layer.call.kernel} kernel"
+
+
+def test_shallow_fully_connected_layers_run_the_shallow_kernels():
+    for name, model, function in shallow_fully_connected_cases():
+        (layer,) = compile_bytes(model, name, DSP).layers
+        assert layer.call.function == function, f"{name}: {layer.call.function}"
 
 
 def _dsp_requant(acc: int, record) -> int:

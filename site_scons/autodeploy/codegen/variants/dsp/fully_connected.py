@@ -1,6 +1,8 @@
 """FULLY_CONNECTED on the DSP extension: adrt_dsp_fully_connected_s8
 (firmware/runtime/src/dsp/fully_connected.c), the weights packed for the DSP matrix product and
-the single-rounding requantization as 64-bit records (src/dsp/dsp_gemm.h)."""
+the single-rounding requantization as 64-bit records (src/dsp/dsp_gemm.h); layers of depth <= 16
+whose every shift is a shift of the high word run the shallow kernels (_fc_shallow.py) instead,
+whose cost is mostly per output."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import dataclasses
 import numpy as np
 
 from autodeploy.codegen.kernel_call import CArray, KernelCall
+from autodeploy.codegen.variants.dsp._fc_shallow import shallow_call
 from autodeploy.codegen.variants.dsp._gemm import groups, pack_weights, pad_even
 from autodeploy.codegen.variants.registry import LayerContext, variant
 
@@ -18,7 +21,8 @@ INT64_LIMIT = 1 << 63
 def _records(mults, shifts, bounds, z: int) -> tuple[np.ndarray, bool] | None:
     """[multiplier, shift, rounding low, rounding high] per channel and whether every shift is
     at least 32 (then stored minus 32), or None when acc * m + rounding may leave int64."""
-    totals = [31 - int(s) for s in shifts]
+    # a zero multiplier outputs z whatever its shift: a total of 32 lets it share the high word
+    totals = [31 - int(s) if m else 32 for m, s in zip(mults, shifts, strict=True)]
     high = min(totals) >= 32
     records = []
     for m, total, bound in zip(mults, totals, bounds, strict=True):
@@ -51,6 +55,10 @@ def fully_connected_dsp(call: KernelCall, layer: LayerContext) -> KernelCall | N
     if records is None:
         return None
     requant, high = records
+    if high and int(bounds.max()) < 1 << 31:  # SMLAD's int32 accumulator
+        shallow = shallow_call(call, w, kernel_sum, requant.reshape(-1, 4))
+        if shallow is not None:
+            return shallow
     params = [
         ("batches", call.param("batches")),
         ("depth", depth),
