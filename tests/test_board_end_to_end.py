@@ -127,11 +127,10 @@ def test_corrupted_and_dropped_bytes_to_the_emulator_change_no_result(profiled):
         ):
             got = session(client)
     assert got[0] == expected[0]
-    # -icount: a layer's count repeats to the tick (a run may start at another phase of the
-    # 31.25 instructions of one tick). An invoke's total has been seen 3 ticks off once, on a
-    # heavily loaded machine (not explained yet); results above must be identical regardless.
-    assert (np.abs(got[1][1:] - expected[1][1:]) <= np.maximum(1, expected[1][1:] * 1e-5)).all()
-    assert abs(int(got[1][0]) - int(expected[1][0])) <= 4
+    # -icount: counts are timer ticks of 31.25 instructions, read at another phase in each run;
+    # between sessions, layers have been seen up to 2 ticks apart and invoke totals up to 3 on
+    # a loaded machine (not explained yet). The results above must be identical regardless.
+    assert (np.abs(got[1] - expected[1]) <= 4).all()
     assert client.retries_used > 0
     assert all(link.total(kind) > 0 for kind in ("corrupt", "drop", "burst"))
     assert np.frombuffer(expected[0][0][1], np.int8).size == 12
