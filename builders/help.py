@@ -18,7 +18,7 @@ TARGETS = (
     ("<model>-tflm", "TensorFlow Lite Micro sources in build/<model>/tflm/ (array, ops, arena)"),
     ("tflm-all", "the TFLM sources of every model"),
     ("<model>-lib", "lib<model>.a, header, README, example: build/<model>/<variant>/package/"),
-    ("lib-all", "the library package of every model"),
+    ("lib-all", "the library package of every model whose image carries its weights (not PSRAM)"),
     (
         "<model>-vela",
         "Vela for the board's Ethos-U NPU: reports/<model>/<variant>/vela.md (estimates)",
@@ -27,7 +27,7 @@ TARGETS = (
     ("<model>-mlek", "ML Embedded Evaluation Kit folder: build/<model>/<variant>/mlek/"),
     ("mlek-all", "the MLEK folder of every model on a board with an NPU"),
     ("<model>-power", "time, energy, power per CPU mode: reports/<model>/<key>/power.*"),
-    ("power-all", "power of every model (modelled on the emulator, measured with DEVICE=)"),
+    ("power-all", "power of every model not in PSRAM (modelled on emulator, measured: DEVICE=)"),
     ("<model>-report", "HTML page of profile, power, memory map: reports/<model>/<variant>/"),
     ("report-all", "the HTML page of every model"),
     ("sweep-<name>", "every variant of a sweep + reports/sweeps/<name>/results.csv, index.html"),
