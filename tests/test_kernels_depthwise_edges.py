@@ -192,7 +192,8 @@ def test_right_shift_requantization_equals_the_reference(board):
     sources += sorted((REPO / "firmware" / "board" / "common").glob("*.c"))
     image = out / "image.elf"
     mve_src = REPO / "firmware" / "runtime" / "src" / "mve"
-    build_image(b, sources, image, runtime_library(board), include=[mve_src])
+    common = REPO / "tests" / "firmware" / "common"
+    build_image(b, sources, image, runtime_library(board), include=[mve_src, common])
     result = run_image(b, image)
     assert "depthwise_requant: 0 of 186000 lanes differ" in result.stderr, result.stderr
     assert result.returncode == 0

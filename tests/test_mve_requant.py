@@ -27,7 +27,10 @@ def test_vector_requantization_equals_the_scalar_one(board):
         [SOURCE, *board_c, *common_c],
         image,
         runtime_library(board),
-        include=[REPO / "firmware" / "runtime" / "src" / "mve"],
+        include=[
+            REPO / "firmware" / "runtime" / "src" / "mve",
+            REPO / "tests" / "firmware" / "common",
+        ],
     )
     result = run_image(b, image)
     assert "mve_requant: 0 of 160000 lanes differ" in result.stderr, result.stderr

@@ -5,16 +5,13 @@
 #include <stdint.h>
 
 #include "adrt/common.h"
-#include "bsp/bsp.h"
+#include "lane_check.h"
 #include "depthwise_requant.h"
 
 static uint32_t s_state = 0x9E3779B9u;
 
-static uint32_t next_random(void) { /* xorshift32 */
-    s_state ^= s_state << 13;
-    s_state ^= s_state >> 17;
-    s_state ^= s_state << 5;
-    return s_state;
+static uint32_t next_random(void) {
+    return xorshift32(&s_state);
 }
 
 /* An accumulator: an int32 extreme, a multiple of a power of two give or take 2, small (what
@@ -33,24 +30,6 @@ static int32_t accumulator(void) {
         return (int32_t)(next_random() & 0x3FFFFu) - 0x20000;
     default:
         return (int32_t)next_random();
-    }
-}
-
-static void put_number(char **out, long n) {
-    char digits[24];
-    int len = 0;
-    do {
-        digits[len++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n > 0);
-    while (len > 0) {
-        *(*out)++ = digits[--len];
-    }
-}
-
-static void put_text(char **out, const char *text) {
-    while (*text != '\0') {
-        *(*out)++ = *text++;
     }
 }
 
@@ -73,13 +52,5 @@ int main(void) {
             }
         }
     }
-    char line[96], *out = line;
-    put_text(&out, "depthwise_requant: ");
-    put_number(&out, mismatches);
-    put_text(&out, " of ");
-    put_number(&out, checked);
-    put_text(&out, " lanes differ\n");
-    *out = '\0';
-    bsp_debug_write(line);
-    return mismatches != 0;
+    return report_lanes("depthwise_requant", mismatches, checked);
 }

@@ -4,16 +4,13 @@
 #include <stdint.h>
 
 #include "adrt/common.h"
-#include "bsp/bsp.h"
+#include "lane_check.h"
 #include "mve_requant.h"
 
 static uint32_t s_state = 0x2545F491u;
 
-static uint32_t next_random(void) { /* xorshift32 */
-    s_state ^= s_state << 13;
-    s_state ^= s_state >> 17;
-    s_state ^= s_state << 5;
-    return s_state;
+static uint32_t next_random(void) {
+    return xorshift32(&s_state);
 }
 
 static const int32_t EDGES[] = {INT32_MIN,
@@ -51,25 +48,6 @@ static int32_t random_acc(void) {
     }
 }
 
-/* Appends the decimal digits of n at *out (newlib-nano's printf would need a heap). */
-static void put_number(char **out, long n) {
-    char digits[24];
-    int len = 0;
-    do {
-        digits[len++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n > 0);
-    while (len > 0) {
-        *(*out)++ = digits[--len];
-    }
-}
-
-static void put_text(char **out, const char *text) {
-    while (*text != '\0') {
-        *(*out)++ = *text++;
-    }
-}
-
 int main(void) {
     long mismatches = 0, checked = 0;
     for (int round = 0; round < 20000; round++) {
@@ -94,13 +72,5 @@ int main(void) {
             checked += 2;
         }
     }
-    char line[96], *out = line;
-    put_text(&out, "mve_requant: ");
-    put_number(&out, mismatches);
-    put_text(&out, " of ");
-    put_number(&out, checked);
-    put_text(&out, " lanes differ\n");
-    *out = '\0';
-    bsp_debug_write(line);
-    return mismatches != 0;
+    return report_lanes("mve_requant", mismatches, checked);
 }
