@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 ruff check .
 ruff format --check .
-c_files=$(git ls-files 'firmware/*.c' 'firmware/*.h')
+c_files=$(git ls-files 'firmware/*.c' 'firmware/*.h' 'emulator/*.c' 'emulator/*.h')
 if [ -n "$c_files" ]; then
   clang-format --dry-run --Werror $c_files
 fi
