@@ -28,11 +28,18 @@ if [ ! -f "$header" ]; then
   sources=/etc/apt/sources.list.d/autodeploy-deb-src.sources
   if [ ! -f "$sources" ] && ! apt-get source --print-uris "qemu=$installed" >/dev/null 2>&1; then
     echo "build-qemu-plugin: adding deb-src entries ($sources) for the Debian source package"
-    # the same archives and suites as the binary entries, as deb-src (deb822 files only)
-    for file in /etc/apt/sources.list.d/*.sources; do
-      [ "$file" = "$sources" ] || sed -n '/^Types:/!p; s/^Types:.*/Types: deb-src/p' "$file"
-    done |
-      $SUDO tee "$sources" >/dev/null
+    # the same archives and suites as the binary entries, as deb-src: deb822 files, and the
+    # one-line entries of sources.list rewritten in deb822 form
+    {
+      for file in /etc/apt/sources.list.d/*.sources; do
+        [ "$file" = "$sources" ] || { sed -n '/^Types:/!p; s/^Types:.*/Types: deb-src/p' "$file" && echo; }
+      done
+      [ ! -f /etc/apt/sources.list ] || awk '$1 == "deb" && $2 !~ /^\[/ {
+        printf "\nTypes: deb-src\nURIs: %s\nSuites: %s\nComponents:", $2, $3
+        for (i = 4; i <= NF; i++) printf " %s", $i
+        print ""
+      }' /etc/apt/sources.list
+    } | $SUDO tee "$sources" >/dev/null
     $SUDO apt-get update -qq
   fi
   work=$(mktemp -d)
