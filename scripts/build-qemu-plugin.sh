@@ -27,7 +27,7 @@ plugin_sources=emulator/plugin
 if [ ! -f "$header" ]; then
   sources=/etc/apt/sources.list.d/autodeploy-deb-src.sources
   if [ ! -f "$sources" ] && ! apt-get source --print-uris "qemu=$installed" >/dev/null 2>&1; then
-    echo "build-qemu-plugin: adding deb-src entries ($sources) for the Debian source package"
+    echo "build-qemu-plugin: adding deb-src entries ($sources) for the Debian source package" >&2
     # the same archives and suites as the binary entries, as deb-src: deb822 files, and the
     # one-line entries of sources.list rewritten in deb822 form
     {
@@ -44,7 +44,7 @@ if [ ! -f "$header" ]; then
   fi
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  echo "build-qemu-plugin: fetching the qemu $installed source package for include/qemu/qemu-plugin.h"
+  echo "build-qemu-plugin: fetching the qemu $installed source package for include/qemu/qemu-plugin.h" >&2
   (cd "$work" && apt-get source -qq --download-only "qemu=$installed" >/dev/null 2>&1) ||
     fail "Debian has no source package qemu=$installed (the installed qemu-system-arm); the plugin \
 header must come from exactly that version: upgrade qemu-system-arm to a version the archive \
@@ -62,15 +62,15 @@ still carries (apt-get update; apt-get install --only-upgrade qemu-system-arm) a
   mv "$(find "$work" -path '*/include/qemu/qemu-plugin.h' | head -n1)" "$header"
 fi
 
-if ! pkg-config --exists glib-2.0; then
-  echo "build-qemu-plugin: installing libglib2.0-dev"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libglib2.0-dev >/dev/null
+if ! command -v pkg-config >/dev/null || ! pkg-config --exists glib-2.0; then
+  echo "build-qemu-plugin: installing libglib2.0-dev and pkg-config" >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libglib2.0-dev pkg-config >/dev/null
 fi
 if [ ! -f "$plugin" ] || [ -n "$(find "$plugin_sources" "$0" -newer "$plugin")" ]; then
   # shellcheck disable=SC2046  # pkg-config prints several flags
   gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -shared -fPIC -I"$folder" \
     $(pkg-config --cflags glib-2.0) "$plugin_sources"/*.c -o "$plugin.tmp"
   mv "$plugin.tmp" "$plugin"
-  echo "build-qemu-plugin: built $plugin"
+  echo "build-qemu-plugin: built $plugin" >&2
 fi
 echo "$plugin"

@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# libglib2.0-dev, pkg-config and xz-utils build our QEMU plugin (scripts/build-qemu-plugin.sh)
 APT_PACKAGES=(python3 python3-venv gcc gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm clang lld clang-format
-  chromium fonts-dejavu-core)
+  chromium fonts-dejavu-core libglib2.0-dev pkg-config xz-utils)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -29,3 +30,7 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   .venv/bin/pip install -q --disable-pip-version-check --no-deps -e .
   echo "$want" > "$stamp"
 fi
+
+# Our QEMU TCG plugin (per-layer instruction classes and memory traffic for the timing model),
+# built against the plugin header of exactly the installed QEMU (from Debian's source package).
+scripts/build-qemu-plugin.sh >/dev/null  # it reports what it fetches or builds on stderr
