@@ -1,7 +1,8 @@
 """Packaging (the metadata is in pyproject.toml). An installed engine needs the tool's own files,
-which live around it in a checkout: SConstruct, site_scons/site_tools, builders/, firmware/ and
-platforms/. A regular install copies them into the package as autodeploy/tool/, where
-autodeploy.home finds them; an editable install (pip install -e .) uses the checkout itself.
+which live around it in a checkout: SConstruct, site_scons/site_tools, builders/, firmware/,
+platforms/ and the QEMU plugin's sources. A regular install copies them into the package as
+autodeploy/tool/, where autodeploy.home finds them; an editable install (pip install -e .) uses
+the checkout itself.
 
 Build files go to .pybuild/, not build/, which is the SCons build's own folder.
 """
@@ -12,7 +13,10 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-TOOL_FILES = ("SConstruct", "site_scons/site_tools", "builders", "firmware", "platforms")
+TOOL_FILES = (
+    *("SConstruct", "site_scons/site_tools", "builders", "firmware", "platforms"),
+    *("emulator", "scripts/build-qemu-plugin.sh"),  # our QEMU plugin and its build
+)
 SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.o", "*.a", "*.elf")
 
 

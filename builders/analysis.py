@@ -104,7 +104,7 @@ def placement(env, variant, spec, analysis_node, what: str):
     platform = env["AUTODEPLOY_CONFIG"].platforms[variant.platform]
     request = {
         "what": what,
-        "platform": platform.to_dict(),
+        "platform": platform.to_dict(without=("timing",)),
         "model_location": variant.model_location,
         "arena_location": variant.arena_location,
         "max_arena_size": spec.max_arena_size,

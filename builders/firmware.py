@@ -303,7 +303,7 @@ def model_objects(fenv, platform, variant, sources) -> list:
 
 def _layout_value(env, platform, target: str):
     """What the linker script and size report read from the platform."""
-    return config_value(env, {"platform": platform.to_dict(), "target": target})
+    return config_value(env, {"platform": platform.to_dict(without=("timing",)), "target": target})
 
 
 def _write_app_model(target, source, env):

@@ -55,6 +55,7 @@ def _profile(target, source, env):
             image_sizes=json.loads(sizes.read_text()),
             dataset=dataset,
             upload=upload.data if upload else None,
+            cycle_estimate=request["cycle_estimate"],
         ),
         [str(t) for t in target],
     )
@@ -71,6 +72,19 @@ def device_argument() -> str | None:
     if is_farm_device(device):
         parse_device(device)
     return device
+
+
+def cycle_estimate_argument() -> bool:
+    """CYCLE_ESTIMATE=off on the scons command line profiles without the QEMU plugin: time is
+    then instructions / clock, as before the timing model (on, the default, also accepts 1)."""
+    from SCons.Script import ARGUMENTS
+
+    from autodeploy.errors import AutodeployError
+
+    value = ARGUMENTS.get("CYCLE_ESTIMATE", "on").lower()
+    if value not in ("on", "off", "1", "0"):
+        raise AutodeployError(f"CYCLE_ESTIMATE={value}: use on (the default) or off")
+    return value in ("on", "1")
 
 
 def coordinator_argument() -> str | None:
@@ -99,7 +113,10 @@ def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec, d
         "transport": platform.to_dict()["transport"],
         "flash": platform.board_support.flash if platform.board_support else None,
         "device": device_argument(),
+        "cycle_estimate": cycle_estimate_argument(),
     }
+    if request["cycle_estimate"]:
+        request["timing"] = platform.to_dict()["timing"]
     outdir = f"#{variant.report_dir}"
     targets = env.Command(
         [f"{outdir}/{name}" for name in OUTPUTS],
@@ -119,8 +136,10 @@ def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec, d
         targets,
         engine_sources(
             env,
-            *("profile", "board", "reference", "validation", "rpc", "dataset"),
+            *("profile", "board", "reference", "validation", "rpc", "dataset", "timing"),
             *("firmware/elf", "firmware/flash_image", "firmware/upload_image"),
         ),
     )
+    if request["cycle_estimate"]:
+        env.Depends(targets, env.Glob("#emulator/plugin/*"))  # a changed plugin counts anew
     return targets

@@ -22,6 +22,7 @@ COPIED = (
     "models",
     "firmware",
     "scripts",
+    "emulator",
     "requirements-labgrid.txt",  # what a labgrid: DEVICE installs on first use
 )
 STEP_LINE = re.compile(r"^\[(?P<step>[\w-]+)\] (?P<target>\S+)$")
@@ -35,6 +36,10 @@ def copy_project(dest: Path) -> None:
             shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
         elif src.exists():
             shutil.copy2(src, dest / name)
+    plugins = PROJECT / ".tools" / "qemu-plugin"  # the QEMU plugin setup built, shared
+    if plugins.is_dir():
+        (dest / ".tools").mkdir(exist_ok=True)
+        (dest / ".tools" / "qemu-plugin").symlink_to(plugins)
 
 
 class SconsProject:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..targets import target_owners
+from ..timing.model import TimingModel, read_timing
 from . import schema as S
 from .yaml_source import MapNode, Node, SeqNode, Source, load_yaml
 
@@ -197,6 +198,7 @@ class Platform:
     boot_memory: str
     board_support: BoardSupport | None = None
     npu: Npu | None = None
+    timing: TimingModel | None = None  # the emulator's cycle estimate (autodeploy.timing)
 
     @property
     def has_mve(self) -> bool:
@@ -205,9 +207,11 @@ class Platform:
     def __hash__(self) -> int:
         return hash((self.name, self.core, self.arch_flags))
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able dict of everything but the file path (for build fingerprints)."""
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name != "file"}
+    def to_dict(self, without: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Plain JSON-able dict of everything but the file path and `without` (for build
+        fingerprints: firmware leaves out the timing model, which only profiles read)."""
+        skip = ("file", *without)
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name not in skip}
 
 
 @dataclass(frozen=True)
@@ -891,6 +895,9 @@ def load_platform(path: Path, display: str | None = None) -> Platform:
     npu = None
     if v.get("npu", (None, None))[0] is not None:
         npu = _read_npu(v["npu"][1], src, path.resolve().parent.parent)
+    timing = None
+    if v.get("timing", (None, None))[0] is not None:
+        timing = read_timing(v["timing"][1], src, path.resolve().parent.parent, core, memories)
     return Platform(
         name=name,
         file=path,
@@ -913,6 +920,7 @@ def load_platform(path: Path, display: str | None = None) -> Platform:
         boot_memory=boot_memory,
         board_support=board_support,
         npu=npu,
+        timing=timing,
     )
 
 

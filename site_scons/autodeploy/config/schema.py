@@ -225,6 +225,9 @@ PLATFORM_FILE: dict[str, Field] = {
     ),
     "board_support": Field("map", nullable=True, doc="C sources, flash command and memory map"),
     "npu": Field("map", nullable=True, doc="{kind, macs, clock_mhz, vela_config, system_config}"),
+    "timing": Field(
+        "map", nullable=True, doc="the cycle estimate's memory costs and data cache (README)"
+    ),
 }
 NPU: dict[str, Field] = {
     "kind": Field("str", required=True, choices=tuple(NPU_KINDS)),
@@ -312,6 +315,43 @@ EMULATED_MEMORY: dict[str, Field] = {
     "base": Field("int", minimum=0, maximum=0xFFFFFFFF),
     "size_kb": Field("int", required=True, minimum=1),
     "read_only": Field("bool"),
+}
+
+# The cycle estimate's model (autodeploy.timing): a platform's `timing:` section and the core
+# files in platforms/cores/.
+TIMING: dict[str, Field] = {
+    "data_cache": Field("map", nullable=True, doc="{size_kb, ways, line_bytes, memories, source}"),
+    "memories": Field("map", required=True, doc="memory -> {cycles, ns, source}"),
+}
+DATA_CACHE: dict[str, Field] = {
+    "size_kb": Field("int", required=True, minimum=1),
+    "ways": Field("int", required=True, minimum=1, maximum=64),
+    "line_bytes": Field("int", required=True, minimum=4, maximum=1024),
+    "memories": Field("str_list", required=True, doc="the memories whose data it caches"),
+    "source": Field("str", required=True),
+}
+MEMORY_COST: dict[str, Field] = {
+    "cycles": Field("int", required=True, minimum=0, maximum=10_000),
+    "ns": Field("number", required=True, minimum=0, maximum=100_000),
+    "source": Field("str", required=True),
+}
+CORE_TIMING: dict[str, Field] = {
+    "core": Field("str", required=True, choices=CORES),
+    "classes": Field("map", required=True, doc="plugin class -> {cycles, source}"),
+    "taken_branch": Field("map", required=True, doc="{cycles, source}: added per taken branch"),
+    "helium": Field("map", doc="{beats_per_cycle, overlap_saving} (cores with MVE)"),
+}
+CLASS_COST: dict[str, Field] = {
+    "cycles": Field("number", required=True, minimum=0, maximum=1000),
+    "source": Field("str", required=True),
+}
+HELIUM_TIMING: dict[str, Field] = {
+    "beats_per_cycle": Field("map", required=True, doc="{value, source}"),
+    "overlap_saving": Field("map", required=True, doc="{cycles, source}"),
+}
+HELIUM_VALUE: dict[str, Field] = {
+    "value": Field("number", required=True, minimum=1, maximum=8),
+    "source": Field("str", required=True),
 }
 
 

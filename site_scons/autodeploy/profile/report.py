@@ -14,10 +14,12 @@ from ..firmware.size_report import linked_model_bytes
 from .timing import Timing
 
 
-def layer_rows(layers, timing: Timing, kernels: dict[str, str]) -> list[dict]:
-    """One row per profiled layer; kernels: layer tag -> the variant that ran it (mve, dsp, c)."""
-    return [
-        {
+def layer_rows(layers, timing: Timing, kernels: dict[str, str], estimate=None) -> list[dict]:
+    """One row per profiled layer; kernels: layer tag -> the variant that ran it (mve, dsp, c);
+    estimate: the cycle estimate (autodeploy.profile.cycles), whose time then is the layer's."""
+    rows = []
+    for k, stat in enumerate(layers):
+        row = {
             "event": k,
             "tag": stat.tag,
             "us": timing.microseconds(stat.ticks),
@@ -26,8 +28,15 @@ def layer_rows(layers, timing: Timing, kernels: dict[str, str]) -> list[dict]:
             "kernel": kernels.get(stat.tag, "?"),
             "output_crc32": f"{stat.output_crc32:#010x}",
         }
-        for k, stat in enumerate(layers)
-    ]
+        if estimate is not None:
+            cycles = estimate.layer_cycles[k]
+            row |= {
+                "us": estimate.us(cycles),
+                "est_cycles": round(cycles),
+                "emulated_events": estimate.layer_events[k],
+            }
+        rows.append(row)
+    return rows
 
 
 def _kernels(analysis: dict) -> dict[str, str]:
@@ -45,6 +54,7 @@ def build_profile(
     timing: Timing,
     comparisons: list,
     reference,
+    estimate=None,
     mismatch: dict | None,
     toolchain: dict,
     run: dict,
@@ -64,6 +74,9 @@ def build_profile(
     macs = analysis["totals"]["macs"]
     place = placement["placement"]
     later = session.run_ticks[1:]
+    inference_us = timing.microseconds(session.profile_ticks)
+    # the estimate's cycles per instruction carry over to the runs the plugin did not window
+    scale = estimate.us(estimate.cycles) / inference_us if estimate and inference_us else 1.0
     return {
         "model": model,
         "variant": variant,
@@ -73,7 +86,8 @@ def build_profile(
         "run": run,
         "toolchain": toolchain["name"],
         "toolchain_version": toolchain["version"],
-        "timing_source": timing.source,
+        "timing_source": estimate.source if estimate else timing.source,
+        "instruction_source": timing.source if estimate else None,
         "measured": timing.measured,
         "cpu_mode": {"name": timing.cpu_mode, "clock_hz": timing.clock_hz},
         "counter": {
@@ -90,10 +104,11 @@ def build_profile(
         "layers": len(session.layers),
         f"total_{label}": round(total_count),
         f"macs_per_{label[:-1]}": macs / total_count if total_count else None,
-        "inference_us": timing.microseconds(session.profile_ticks),
+        "inference_us": inference_us * scale,
         "inference_us_unprofiled_mean": (
-            sum(timing.microseconds(t) for t in later) / len(later) if later else None
+            scale * sum(timing.microseconds(t) for t in later) / len(later) if later else None
         ),
+        "cycle_estimate": _estimate_record(estimate),
         "runs": len(session.run_ticks),
         "run_ticks": session.run_ticks,
         "link_retries": session.retries,
@@ -108,7 +123,22 @@ def build_profile(
             "classification": classification or [],
             "mismatch": mismatch,
         },
-        "layer_profile": layer_rows(session.layers, timing, _kernels(analysis)),
+        "layer_profile": layer_rows(session.layers, timing, _kernels(analysis), estimate),
+    }
+
+
+def _estimate_record(estimate) -> dict | None:
+    if estimate is None:
+        return None
+    return {
+        "source": estimate.source,
+        "clock_hz": estimate.clock_hz,
+        "cycles": round(estimate.cycles),
+        "parts": estimate.parts,
+        "events": {
+            name: sum(layer[name] for layer in estimate.layer_events)
+            for name in (estimate.layer_events[0] if estimate.layer_events else {})
+        },
     }
 
 
@@ -156,10 +186,16 @@ def profile_csv(profile: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     counts = profile["counter"]["counts"].title()
-    writer.writerow(["Event", "Tag", "uSeconds", "Est MACs", counts, "Kernel"])
-    for row in profile["layer_profile"]:
+    rows = profile["layer_profile"]
+    events = list(rows[0].get("emulated_events", {})) if rows else []
+    estimated = ["Est cycles (model)", *(f"{e} (emulated)" for e in events)] if events else []
+    writer.writerow(["Event", "Tag", "uSeconds", "Est MACs", counts, "Kernel", *estimated])
+    for row in rows:
         us = f"{row['us']:.3f}"
-        writer.writerow([row["event"], row["tag"], us, row["macs"], row["count"], row["kernel"]])
+        extra = [row["est_cycles"], *row["emulated_events"].values()] if events else []
+        writer.writerow(
+            [row["event"], row["tag"], us, row["macs"], row["count"], row["kernel"], *extra]
+        )
     return out.getvalue()
 
 
@@ -268,6 +304,7 @@ def profile_markdown(profile: dict) -> str:
         lines.append(
             f"| Mean of runs 2-{profile['runs']} ({which}){estimate} | {unprofiled / 1000:.3f} ms |"
         )
+    lines += _estimate_rows(profile.get("cycle_estimate"), profile)
     lines += [
         *_boot_rows(profile.get("boot"), profile.get("upload"), profile["model_location"]),
         f"| Runs | {profile['runs']} |",
@@ -280,15 +317,55 @@ def profile_markdown(profile: dict) -> str:
         "## Layers (run 1, "
         + ("no warm-up: it would advance the state)" if sequence else "after one warm-up)"),
         "",
-        f"| Event | Tag | uSeconds{estimate} | Est MACs | {label.title()} | Kernel |",
-        "|---:|---|---:|---:|---:|---|",
+        *_layer_table(profile["layer_profile"], estimate, label),
     ]
-    for row in profile["layer_profile"]:
-        lines.append(
+    return "\n".join(lines) + "\n"
+
+
+#: The emulated events the Markdown layer table shows (the CSV has them all).
+_MD_EVENTS = ("MVE_INST_RETIRED", "MVE_INT_MAC_RETIRED", "L1D_CACHE_REFILL")
+
+
+def _layer_table(rows: list[dict], estimate: str, label: str) -> list[str]:
+    estimated = bool(rows) and "est_cycles" in rows[0]
+    head = f"| Event | Tag | uSeconds{estimate} | Est MACs | {label.title()} | Kernel |"
+    rule = "|---:|---|---:|---:|---:|---|"
+    if estimated:
+        head += " Cycles (model) | " + " | ".join(f"{e} (emulated)" for e in _MD_EVENTS) + " |"
+        rule += "---:|" * (1 + len(_MD_EVENTS))
+    lines = [head, rule]
+    for row in rows:
+        line = (
             f"| {row['event']} | {row['tag']} | {row['us']:.3f} | {row['macs']:,} | "
             f"{row['count']:,} | {row['kernel']} |"
         )
-    return "\n".join(lines) + "\n"
+        if estimated:
+            events = row["emulated_events"]
+            line += (
+                f" {row['est_cycles']:,} | "
+                + " | ".join(f"{events[e]:,}" for e in _MD_EVENTS)
+                + " |"
+            )
+        lines.append(line)
+    return lines
+
+
+def _estimate_rows(record: dict | None, profile: dict) -> list[str]:
+    """The cycle estimate's parts and the instruction count it started from."""
+    if not record:
+        return []
+    parts = record["parts"]
+    memory = ", ".join(f"{name} {cycles:,}" for name, cycles in parts["memory"].items() if cycles)
+    events = record["events"]
+    return [
+        f"| Cycles (model) | {record['cycles']:,}: core {parts['core']:,}, Helium "
+        f"{parts['helium']:,}, memory {memory or 'none'} |",
+        f"| Emulated events (QEMU plugin, all layers) | {events['INST_RETIRED']:,} instructions, "
+        f"{events['MVE_INST_RETIRED']:,} Helium ({events['MVE_INT_MAC_RETIRED']:,} MACs), "
+        f"{events['LD_RETIRED']:,} loads, {events['ST_RETIRED']:,} stores, "
+        f"{events['L1D_CACHE_REFILL']:,} data-cache line fills |",
+        f"| Instruction count source | {profile['instruction_source']} |",
+    ]
 
 
 def _boot_rows(boot: dict | None, upload: dict | None, model_location: str) -> list[str]:

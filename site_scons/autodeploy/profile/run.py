@@ -18,6 +18,7 @@ from ..rpc.inputs import analysis_inputs
 from ..run_record import run_record, tflite_sha256
 from ..validation.classification import classification
 from ..validation.compare import compare_outputs
+from .cycles import PluginCapture
 from .hint import first_differing_layer, hint_text
 from .report import build_profile, write_profile
 from .session import run_session
@@ -43,6 +44,7 @@ class ProfileRequest:
     image_sizes: dict | None = None  # the firmware's sizes.json
     dataset: Dataset | None = None  # real inputs, each sample uploaded (None: seeded inputs)
     upload: bytes | None = None  # model data the host uploads first (the ELF's upload image)
+    cycle_estimate: bool = True  # on the emulator: run the QEMU plugin for the timing model
 
 
 def host_inputs(analysis: dict, seed: int, runs: int) -> list:
@@ -83,21 +85,24 @@ def profile_variant(
                 raise EmulatorError(f"{err}\n{died}") from None
             raise
 
-    board, session = run_on_board(
-        r.platform,
-        r.elf,
-        r.log_path,
-        r.device,
-        session_on,
-        lost=(BoardTimeoutError,),  # the board stopped answering: a farm tries another
-        coordinator=r.coordinator,
-        what=f"{r.model} {r.variant}",
-        progress=progress,
-    )
-    mode = r.platform.cpu_modes[r.cpu_mode]
-    timing = Timing(
-        board.measured, session.info.counter_hz, mode.clock_hz, mode.name, board.description
-    )
+    with PluginCapture(r.platform, r.elf, r.device, r.cycle_estimate) as capture:
+        board, session = run_on_board(
+            capture.platform,
+            r.elf,
+            r.log_path,
+            r.device,
+            session_on,
+            lost=(BoardTimeoutError,),  # the board stopped answering: a farm tries another
+            coordinator=r.coordinator,
+            what=f"{r.model} {r.variant}",
+            progress=progress,
+        )
+        mode = r.platform.cpu_modes[r.cpu_mode]
+        timing = Timing(
+            board.measured, session.info.counter_hz, mode.clock_hz, mode.name, board.description
+        )
+        instructions = timing.counts(session.profile_ticks)
+        estimate = capture.estimate(len(session.layers), instructions, mode.clock_hz)
     comparisons = compare_outputs(session.outputs, reference.outputs)
     labels = r.dataset.labels if r.dataset else None
     classes = classification(r.analysis["outputs"], session.outputs, reference.outputs, labels)
@@ -112,6 +117,7 @@ def profile_variant(
         placement=r.placement,
         session=session,
         timing=timing,
+        estimate=estimate,
         comparisons=comparisons,
         classification=classes,
         inputs=_inputs_record(r),

@@ -1,0 +1,156 @@
+"""The profile's cycle estimate on the emulator: QEMU runs our plugin (autodeploy.board.
+qemu_plugin), whose per-layer counts the platform's timing model (autodeploy.timing) turns into
+cycles, and which also give PMU-style event counts (labelled emulated: QEMU counted them, no PMU
+did).
+
+    with PluginCapture(platform, elf, device, enabled) as capture:
+        run_on_board(capture.platform, ...)
+    estimate = capture.estimate(layer_count, instructions, clock_hz)  # None when off
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..board.qemu_plugin import DataCache, PluginError, read_counts, with_plugin
+from ..timing.estimate import LABEL, estimate
+
+#: PMU-style events computed from the plugin's counts, named as Arm's PMU events they mirror.
+EMULATED_EVENTS = (
+    "INST_RETIRED",
+    "MVE_INST_RETIRED",
+    "MVE_INT_MAC_RETIRED",
+    "LD_RETIRED",
+    "ST_RETIRED",
+    "L1D_CACHE_REFILL",
+)
+
+
+def emulated_events(counts, memories) -> dict[str, int]:
+    """One window's PMU-style counts, then reads and writes per memory (`memories`: names)."""
+    events = {
+        "INST_RETIRED": counts.instructions,
+        "MVE_INST_RETIRED": counts.mve_instructions,
+        "MVE_INT_MAC_RETIRED": counts.classes.get("mve_mac", 0),
+        "LD_RETIRED": counts.loads,
+        "ST_RETIRED": counts.stores,
+        "L1D_CACHE_REFILL": sum(t["refills"] for t in counts.memory.values()),
+    }
+    for name in memories:
+        traffic = counts.memory.get(name, {})
+        events[f"{name}_READS"] = traffic.get("reads", 0)
+        events[f"{name}_WRITES"] = traffic.get("writes", 0)
+    return events
+
+
+@dataclass(frozen=True)
+class ProfileEstimate:
+    source: str
+    clock_hz: int
+    layer_cycles: list[float]
+    other_cycles: float  # the invoke's instructions outside layer windows, one cycle each
+    layer_events: list[dict[str, int]]
+    parts: dict  # the whole inference's cycles by part (core, helium, memory)
+
+    @property
+    def cycles(self) -> float:
+        return sum(self.layer_cycles) + self.other_cycles
+
+    def us(self, cycles: float) -> float:
+        return cycles * 1e6 / self.clock_hz
+
+
+class PluginCapture:
+    """Runs the profile's emulator with the plugin when the platform has a timing model, the
+    board is the emulator and the estimate is enabled; otherwise changes nothing."""
+
+    def __init__(self, platform, elf, device: str | None, enabled: bool):
+        self.model = platform.timing
+        emulated = not (device or platform.transport.device)
+        self.active = enabled and emulated and self.model is not None
+        self.platform = platform
+        self._folder = None
+        self._elf = elf
+
+    def __enter__(self) -> PluginCapture:
+        if self.active:
+            self._folder = tempfile.TemporaryDirectory(prefix="autodeploy-plugin-")
+            self.platform = with_plugin(
+                self.platform, self._elf, self._out, data_cache=_plugin_cache(self.model)
+            )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._folder is not None:
+            self._folder.cleanup()
+
+    @property
+    def _out(self) -> Path:
+        return Path(self._folder.name) / "counts.json"
+
+    def estimate(self, layer_count: int, instructions: float, clock_hz: int):
+        """The estimate for the first profiled invoke's `layer_count` layers (`instructions`:
+        the invoke's total from the firmware's counter); None when the plugin did not run."""
+        if not self.active:
+            return None
+        counts = read_counts(self._out)
+        windows = counts.layers
+        if layer_count == 0 or len(windows) < layer_count or len(windows) % layer_count:
+            raise PluginError(
+                f"the QEMU plugin saw {len(windows)} layer windows, but the firmware profiled "
+                f"{layer_count} layers per invoke: the plugin missed the layer hook (rebuild "
+                "the plugin: scripts/build-qemu-plugin.sh)"
+            )
+        first = windows[:layer_count]
+        per_layer = [estimate(w, self.model, clock_hz) for w in first]
+        inside = sum(w.instructions for w in first)
+        other = max(0.0, instructions - inside)
+        total = _sum_parts([e.to_dict() for e in per_layer])
+        total["core"] += round(other)
+        total["cycles"] += round(other)
+        memories = tuple(self.platform.memories)
+        return ProfileEstimate(
+            source=_source(self.model, clock_hz),
+            clock_hz=clock_hz,
+            layer_cycles=[e.cycles for e in per_layer],
+            other_cycles=other,
+            layer_events=[emulated_events(w, memories) for w in first],
+            parts=total,
+        )
+
+
+def _plugin_cache(model) -> DataCache | None:
+    cache = model.data_cache
+    if cache is None:
+        return None
+    return DataCache(cache.size_bytes, cache.ways, cache.line_bytes, cache.memories)
+
+
+def _sum_parts(parts: list[dict]) -> dict:
+    memory: dict[str, int] = {}
+    for part in parts:
+        for name, value in part["memory"].items():
+            memory[name] = memory.get(name, 0) + value
+    return {
+        "cycles": sum(p["cycles"] for p in parts),
+        "core": sum(p["core"] for p in parts),
+        "helium": sum(p["helium"] for p in parts),
+        "memory": memory,
+    }
+
+
+def _source(model, clock_hz: int) -> str:
+    cache = model.data_cache
+    cached = (
+        f"; a {cache.size_bytes // 1024} KB {cache.ways}-way data cache with {cache.line_bytes}-"
+        f"byte lines for {', '.join(cache.memories)}"
+        if cache
+        else ""
+    )
+    return (
+        f"{LABEL}: instructions and memory accesses counted by our QEMU plugin, costed by "
+        f"{model.core.file} and the platform's timing section at {clock_hz / 1e6:g} MHz{cached}; "
+        "not measured"
+    )
