@@ -15,7 +15,12 @@ from pathlib import Path
 from autodeploy.variants import Variant
 from builders.common import config_value, engine_sources, read_value, step_action
 from builders.firmware import firmware
-from builders.profile import coordinator_argument, device_argument
+from builders.profile import (
+    coordinator_argument,
+    cycle_estimate_request,
+    depend_on_plugin,
+    device_argument,
+)
 
 OUTPUTS = ("power.json", "power.md")
 POWER_APP = {
@@ -53,6 +58,7 @@ def _power(target, source, env):
             log_path=report_dir / "power.log",
             device=request["device"],
             coordinator=coordinator_argument(),
+            cycle_estimate=request["cycle_estimate"],
         ),
         [str(t) for t in target],
     )
@@ -77,6 +83,7 @@ def power(env, variant, sources, placement_node, spec, target: str):
         "emulator": platform.to_dict()["emulator"],
         "transport": platform.to_dict()["transport"],
         "device": device_argument(),
+        **cycle_estimate_request(platform),
     }
     outdir = f"#{variant.power_dir}"
     nodes = env.Command(
@@ -91,6 +98,8 @@ def power(env, variant, sources, placement_node, spec, target: str):
         [
             image["sizes_json"],
             *engine_sources(env, "power", "board", "firmware/elf", "firmware/flash_image"),
+            *engine_sources(env, "timing"),
         ],
     )
+    depend_on_plugin(env, nodes, request)
     return nodes

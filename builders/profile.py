@@ -87,6 +87,18 @@ def cycle_estimate_argument() -> bool:
     return value in ("on", "1")
 
 
+def cycle_estimate_request(platform) -> dict:
+    """What a step's result depends on for the cycle estimate: the switch and the model."""
+    enabled = cycle_estimate_argument()
+    return {"cycle_estimate": enabled, "timing": platform.to_dict()["timing"] if enabled else None}
+
+
+def depend_on_plugin(env, nodes, request: dict) -> None:
+    """With the estimate on, a changed plugin counts anew: its sources are the nodes' sources."""
+    if request["cycle_estimate"] and request["timing"]:
+        env.Depends(nodes, env.Glob("#emulator/plugin/*"))
+
+
 def coordinator_argument() -> str | None:
     """The labgrid coordinator: LG_COORDINATOR= on the scons command line, else the
     environment's LG_COORDINATOR (None: labgrid's default). Not part of any build signature:
@@ -113,10 +125,8 @@ def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec, d
         "transport": platform.to_dict()["transport"],
         "flash": platform.board_support.flash if platform.board_support else None,
         "device": device_argument(),
-        "cycle_estimate": cycle_estimate_argument(),
+        **cycle_estimate_request(platform),
     }
-    if request["cycle_estimate"]:
-        request["timing"] = platform.to_dict()["timing"]
     outdir = f"#{variant.report_dir}"
     targets = env.Command(
         [f"{outdir}/{name}" for name in OUTPUTS],
@@ -140,6 +150,5 @@ def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec, d
             *("firmware/elf", "firmware/flash_image", "firmware/upload_image"),
         ),
     )
-    if request["cycle_estimate"]:
-        env.Depends(targets, env.Glob("#emulator/plugin/*"))  # a changed plugin counts anew
+    depend_on_plugin(env, targets, request)
     return targets

@@ -13,17 +13,22 @@ from dataclasses import dataclass
 import serial
 
 from ..board import run_on_board
+from ..board.qemu_plugin import PluginError
 from ..config.loader import Platform
 from ..progress import progress_line
 from ..run_record import run_record
+from ..timing.capture import PluginCapture
+from ..timing.estimate import LABEL
 from .console import Gpio, PowerConsole, PowerConsoleError
 from .joulescope import SOURCE as MEASURED
 from .joulescope import Meter, Timeouts, measure_mode, open_joulescope
 from .modelled import SOURCE as MODELLED
-from .modelled import modelled_mode
+from .modelled import modelled_mode, with_cycle_estimate
 from .report import build_power, write_power
 
 READY_TIMEOUT_S = 20.0
+#: The power app's function whose two counter reads bracket a mode's runs (the plugin's window).
+POWER_HOOK = "measure"
 # Emulator: 200 KWS inferences are ~4 G instructions, ~6 s of QEMU; allow big models too.
 EMULATOR_RUN_TIMEOUT_S = 1800.0
 
@@ -41,6 +46,7 @@ class PowerRequest:
     log_path: str | os.PathLike
     device: str | None = None  # DEVICE=: a real board's serial URL, measured with a Joulescope
     coordinator: str | None = None  # LG_COORDINATOR, for a board from a farm (DEVICE=labgrid:...)
+    cycle_estimate: bool = True  # on the emulator: time from the QEMU plugin and timing model
 
 
 def _gpio(platform: Platform) -> Gpio:
@@ -114,7 +120,23 @@ class _ConsoleLink:
             raise
 
 
-def _note(request: PowerRequest, measured: bool) -> str:
+def _estimated(platform: Platform, modes: dict, counts) -> dict:
+    """Each mode's figures with time from the cycle estimate of its window (one per mode, in
+    the order the modes ran)."""
+    if len(counts.layers) != len(modes):
+        raise PluginError(
+            f"the QEMU plugin saw {len(counts.layers)} power windows for {len(modes)} CPU modes: "
+            f"the power app's {POWER_HOOK}() was not found (rebuild the firmware)"
+        )
+    return {
+        name: with_cycle_estimate(
+            modes[name], window, platform.timing, platform.cpu_modes[name].clock_hz
+        )
+        for name, window in zip(modes, counts.layers, strict=True)
+    }
+
+
+def _note(request: PowerRequest, measured: bool, estimated: bool) -> str:
     if measured:
         return (
             "Energy and the window's duration from the Joulescope's statistics accumulators, "
@@ -122,10 +144,14 @@ def _note(request: PowerRequest, measured: bool) -> str:
         )
     model = request.platform.power_model
     calibrated = "calibrated" if model.calibrated else "NOT calibrated (placeholder values)"
+    time = (
+        f"time = the {LABEL} of the window at the mode's clock (platform timing model)"
+        if estimated
+        else "time = instructions / the mode's clock (one instruction per cycle)"
+    )
     return (
-        "Modelled on the emulator, not measured: time = instructions / the mode's clock (one "
-        f"instruction per cycle); energy = the mode's power_mw x time. Power model {calibrated}: "
-        f"{model.source}."
+        f"Modelled on the emulator, not measured: {time}; energy = the mode's power_mw x time. "
+        f"Power model {calibrated}: {model.source}."
     )
 
 
@@ -150,16 +176,21 @@ def power_variant(
             link.console.finish()
         return modes
 
-    board, modes = run_on_board(
-        request.platform,
-        request.elf,
-        request.log_path,
-        request.device,
-        measure,
-        lost=(PowerConsoleError, serial.SerialException),  # the board went silent or away
-        coordinator=request.coordinator,
-        what=f"{request.model} {request.variant} (power)",
-    )
+    enabled = request.cycle_estimate
+    with PluginCapture(request.platform, request.elf, request.device, enabled, POWER_HOOK) as cap:
+        board, modes = run_on_board(
+            cap.platform,
+            request.elf,
+            request.log_path,
+            request.device,
+            measure,
+            lost=(PowerConsoleError, serial.SerialException),  # the board went silent or away
+            coordinator=request.coordinator,
+            what=f"{request.model} {request.variant} (power)",
+        )
+        counts = cap.counts()
+    if counts is not None:
+        modes = _estimated(request.platform, modes, counts)
     meta = {
         "model": request.model,
         "variant": request.variant,
@@ -170,6 +201,6 @@ def power_variant(
         "run": run_record(request.tflite_sha256, request.seed),
     }
     source = MEASURED if board.measured else MODELLED
-    power = build_power(meta, modes, source, _note(request, board.measured))
+    power = build_power(meta, modes, source, _note(request, board.measured, counts is not None))
     write_power(power, *paths)
     return power

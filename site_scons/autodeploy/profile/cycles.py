@@ -3,18 +3,16 @@ qemu_plugin), whose per-layer counts the platform's timing model (autodeploy.tim
 cycles, and which also give PMU-style event counts (labelled emulated: QEMU counted them, no PMU
 did).
 
-    with PluginCapture(platform, elf, device, enabled) as capture:
+    with PluginCapture(platform, elf, device, enabled) as capture:  # autodeploy.timing
         run_on_board(capture.platform, ...)
-    estimate = capture.estimate(layer_count, instructions, clock_hz)  # None when off
+    estimate = profile_estimate(capture.counts(), platform.timing, platform, ...)
 """
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
-from ..board.qemu_plugin import DataCache, PluginError, read_counts, with_plugin
+from ..board.qemu_plugin import PluginError
 from ..timing.estimate import LABEL, estimate
 
 #: PMU-style events computed from the plugin's counts, named as Arm's PMU events they mirror.
@@ -62,70 +60,34 @@ class ProfileEstimate:
         return cycles * 1e6 / self.clock_hz
 
 
-class PluginCapture:
-    """Runs the profile's emulator with the plugin when the platform has a timing model, the
-    board is the emulator and the estimate is enabled; otherwise changes nothing."""
-
-    def __init__(self, platform, elf, device: str | None, enabled: bool):
-        self.model = platform.timing
-        emulated = not (device or platform.transport.device)
-        self.active = enabled and emulated and self.model is not None
-        self.platform = platform
-        self._folder = None
-        self._elf = elf
-
-    def __enter__(self) -> PluginCapture:
-        if self.active:
-            self._folder = tempfile.TemporaryDirectory(prefix="autodeploy-plugin-")
-            self.platform = with_plugin(
-                self.platform, self._elf, self._out, data_cache=_plugin_cache(self.model)
-            )
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._folder is not None:
-            self._folder.cleanup()
-
-    @property
-    def _out(self) -> Path:
-        return Path(self._folder.name) / "counts.json"
-
-    def estimate(self, layer_count: int, instructions: float, clock_hz: int):
-        """The estimate for the first profiled invoke's `layer_count` layers (`instructions`:
-        the invoke's total from the firmware's counter); None when the plugin did not run."""
-        if not self.active:
-            return None
-        counts = read_counts(self._out)
-        windows = counts.layers
-        if layer_count == 0 or len(windows) < layer_count or len(windows) % layer_count:
-            raise PluginError(
-                f"the QEMU plugin saw {len(windows)} layer windows, but the firmware profiled "
-                f"{layer_count} layers per invoke: the plugin missed the layer hook (rebuild "
-                "the plugin: scripts/build-qemu-plugin.sh)"
-            )
-        first = windows[:layer_count]
-        per_layer = [estimate(w, self.model, clock_hz) for w in first]
-        inside = sum(w.instructions for w in first)
-        other = max(0.0, instructions - inside)
-        total = _sum_parts([e.to_dict() for e in per_layer])
-        total["core"] += round(other)
-        total["cycles"] += round(other)
-        memories = tuple(self.platform.memories)
-        return ProfileEstimate(
-            source=_source(self.model, clock_hz),
-            clock_hz=clock_hz,
-            layer_cycles=[e.cycles for e in per_layer],
-            other_cycles=other,
-            layer_events=[emulated_events(w, memories) for w in first],
-            parts=total,
+def profile_estimate(
+    plugin_counts, model, platform, layer_count: int, instructions: float, clock_hz: int
+) -> ProfileEstimate:
+    """The estimate for the first profiled invoke's `layer_count` layers (`instructions`: the
+    invoke's total from the firmware's counter)."""
+    windows = plugin_counts.layers
+    if layer_count == 0 or len(windows) < layer_count or len(windows) % layer_count:
+        raise PluginError(
+            f"the QEMU plugin saw {len(windows)} layer windows, but the firmware profiled "
+            f"{layer_count} layers per invoke: the plugin missed the layer hook (rebuild the "
+            "plugin: scripts/build-qemu-plugin.sh)"
         )
-
-
-def _plugin_cache(model) -> DataCache | None:
-    cache = model.data_cache
-    if cache is None:
-        return None
-    return DataCache(cache.size_bytes, cache.ways, cache.line_bytes, cache.memories)
+    first = windows[:layer_count]
+    per_layer = [estimate(w, model, clock_hz) for w in first]
+    inside = sum(w.instructions for w in first)
+    other = max(0.0, instructions - inside)
+    total = _sum_parts([e.to_dict() for e in per_layer])
+    total["core"] += round(other)
+    total["cycles"] += round(other)
+    memories = tuple(platform.memories)
+    return ProfileEstimate(
+        source=estimate_source(model, clock_hz),
+        clock_hz=clock_hz,
+        layer_cycles=[e.cycles for e in per_layer],
+        other_cycles=other,
+        layer_events=[emulated_events(w, memories) for w in first],
+        parts=total,
+    )
 
 
 def _sum_parts(parts: list[dict]) -> dict:
@@ -141,7 +103,7 @@ def _sum_parts(parts: list[dict]) -> dict:
     }
 
 
-def _source(model, clock_hz: int) -> str:
+def estimate_source(model, clock_hz: int) -> str:
     cache = model.data_cache
     cached = (
         f"; a {cache.size_bytes // 1024} KB {cache.ways}-way data cache with {cache.line_bytes}-"

@@ -16,9 +16,10 @@ from ..rpc.client import BoardClient
 from ..rpc.errors import BoardTimeoutError
 from ..rpc.inputs import analysis_inputs
 from ..run_record import run_record, tflite_sha256
+from ..timing.capture import PluginCapture
 from ..validation.classification import classification
 from ..validation.compare import compare_outputs
-from .cycles import PluginCapture
+from .cycles import profile_estimate
 from .hint import first_differing_layer, hint_text
 from .report import build_profile, write_profile
 from .session import run_session
@@ -101,8 +102,17 @@ def profile_variant(
         timing = Timing(
             board.measured, session.info.counter_hz, mode.clock_hz, mode.name, board.description
         )
-        instructions = timing.counts(session.profile_ticks)
-        estimate = capture.estimate(len(session.layers), instructions, mode.clock_hz)
+        counts = capture.counts()
+    estimate = None
+    if counts is not None:
+        estimate = profile_estimate(
+            counts,
+            r.platform.timing,
+            r.platform,
+            len(session.layers),
+            timing.counts(session.profile_ticks),
+            mode.clock_hz,
+        )
     comparisons = compare_outputs(session.outputs, reference.outputs)
     labels = r.dataset.labels if r.dataset else None
     classes = classification(r.analysis["outputs"], session.outputs, reference.outputs, labels)

@@ -1,0 +1,56 @@
+"""Runs a step's emulator with our QEMU plugin when the cycle estimate applies: the platform has
+a timing model, the board is the emulator, and the estimate is not switched off.
+
+    with PluginCapture(platform, elf, device, enabled, hook="measure") as capture:
+        run_on_board(capture.platform, ...)  # QEMU writes the counts when it ends
+        counts = capture.counts()            # None when the plugin did not run
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from ..board.qemu_plugin import LAYER_HOOK, DataCache, read_counts, with_plugin
+
+
+class PluginCapture:
+    def __init__(self, platform, elf, device: str | None, enabled: bool, hook: str = LAYER_HOOK):
+        self.model = platform.timing
+        emulated = not (device or platform.transport.device)
+        self.active = enabled and emulated and self.model is not None
+        self.platform = platform
+        self._elf = elf
+        self._hook = hook
+        self._folder = None
+
+    def __enter__(self) -> PluginCapture:
+        if self.active:
+            self._folder = tempfile.TemporaryDirectory(prefix="autodeploy-plugin-")
+            self.platform = with_plugin(
+                self.platform,
+                self._elf,
+                self._out,
+                data_cache=_plugin_cache(self.model),
+                hook=self._hook,
+            )
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._folder is not None:
+            self._folder.cleanup()
+
+    @property
+    def _out(self) -> Path:
+        return Path(self._folder.name) / "counts.json"
+
+    def counts(self):
+        """The plugin's PluginCounts once QEMU has ended, or None when it did not run."""
+        return read_counts(self._out) if self.active else None
+
+
+def _plugin_cache(model) -> DataCache | None:
+    cache = model.data_cache
+    if cache is None:
+        return None
+    return DataCache(cache.size_bytes, cache.ways, cache.line_bytes, cache.memories)
