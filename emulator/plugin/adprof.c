@@ -1,6 +1,8 @@
 /* adprof: a QEMU TCG plugin that counts, per profiled layer of an emulated Cortex-M, the executed
- * instructions by class (classify.h), the taken branches, and the memory accesses per region of
- * the platform's map (count and bytes, read and write).
+ * instructions by class (classify.h), the taken branches, the beats of the Helium instructions
+ * (beats.h) and how many of them a dual-beat core overlaps, and per region of the platform's map
+ * the memory accesses (count and bytes, read and write), the instruction fetches and, with a
+ * data cache, its line fills and write-backs.
  *
  * Arguments (-plugin libadprof.so,out=...,region=...):
  *   out=PATH              where the counts go, as JSON, when QEMU ends
@@ -10,11 +12,18 @@
  *     read of `counter` after each entry into `hook` opens a layer, the next one closes it. That
  *     is the window the firmware times, and the firmware is unchanged. Without them everything
  *     counts as outside layers.
+ *   dcache=SIZE:WAYS:LINE a data cache (bytes; LINE a power of two): set-associative, LRU,
+ *     write-back, write-allocate, one for the run, tag = address / LINE. It sees the data
+ *     accesses to the cached= regions and counts line fills (refills) and dirty lines evicted
+ *     (writebacks) per region.
+ *   cached=NAME           a region whose data accesses go through the cache (repeat).
  *
  * Instructions are counted by inline counters per translated instruction (no callback on the
  * hot path); a layer boundary moves the counts so far into the bucket that just ended. Counting
  * per instruction rather than per block keeps the total exact when QEMU abandons a block half
- * way (an I/O access under -icount). One vCPU: the M-profile machines have one core. */
+ * way (an I/O access under -icount). Beats, overlaps and fetches follow from the same
+ * per-instruction counts (translation-time facts times executions), so they need no callback
+ * either. One vCPU: the M-profile machines have one core. */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +31,7 @@
 
 #include <qemu/qemu-plugin.h>
 
+#include "beats.h"
 #include "classify.h"
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
@@ -34,24 +44,39 @@ struct region {
 };
 
 struct traffic {
-    uint64_t reads, read_bytes, writes, write_bytes;
+    uint64_t reads, read_bytes, writes, write_bytes, fetches, fetch_bytes, refills, writebacks;
 };
 
 /* Bucket 0 is everything outside layers; bucket k is the k-th layer window. */
 struct bucket {
     uint64_t classes[CLASS_COUNT];
-    uint64_t taken_branches;
+    uint64_t taken_branches, mve_beats, mve_overlapped;
     struct traffic memory[MAX_REGIONS + 1]; /* the last one: addresses in no region */
 };
 
-/* A translated block: per instruction its class, its execution count (incremented inline by
- * QEMU) and how much of that count is already in a bucket. */
+/* What translation tells about an instruction. `overlapped`: a Helium instruction right after
+ * one of the other group (memory or not) in the same block, the pairs a dual-beat core
+ * overlaps. */
+struct insn {
+    uint8_t cls, beats, overlapped, size, region;
+};
+
+/* A translated block: per instruction what translation tells, its execution count (incremented
+ * inline by QEMU) and how much of that count is already in a bucket. */
 struct block {
     uint64_t pc, fallthrough;
     size_t n;
     int ends_in_branch;
-    uint8_t *classes;
+    struct insn *insns;
     uint64_t *executed, *moved;
+};
+
+/* The data cache: per line slot (set * ways + way) its line number + 1 (0: empty), when it was
+ * last used (LRU) and whether it is dirty. */
+struct cache {
+    uint64_t line, sets, ways, clock;
+    uint64_t *tags, *used;
+    uint8_t *dirty;
 };
 
 static struct region regions[MAX_REGIONS];
@@ -59,6 +84,9 @@ static size_t region_count;
 static char *out_path;
 static uint64_t hook_pc, counter_addr;
 static int hook_set, counter_set;
+static struct cache dcache;         /* dcache.line == 0: no cache */
+static int cached[MAX_REGIONS + 1]; /* per region: its data accesses use the cache */
+static GPtrArray *cached_names;     /* the cached= arguments until the regions are known */
 
 static GArray *buckets;      /* struct bucket */
 static GPtrArray *blocks;    /* struct block *, every block ever translated */
@@ -82,7 +110,14 @@ static void move_counts(void) {
     for (guint k = 0; k < blocks->len; k++) {
         struct block *blk = g_ptr_array_index(blocks, k);
         for (size_t i = 0; i < blk->n; i++) {
-            b->classes[blk->classes[i]] += blk->executed[i] - blk->moved[i];
+            uint64_t executed = blk->executed[i] - blk->moved[i];
+            const struct insn *in = &blk->insns[i];
+            struct traffic *t = &b->memory[in->region];
+            b->classes[in->cls] += executed;
+            b->mve_beats += executed * in->beats;
+            b->mve_overlapped += executed * in->overlapped;
+            t->fetches += executed;
+            t->fetch_bytes += executed * in->size;
             blk->moved[i] = blk->executed[i];
         }
     }
@@ -97,10 +132,43 @@ static size_t region_of(uint64_t address) {
     return region_count;
 }
 
+/* One access to line `line` of region `region`: a hit, or a refill that may first write a dirty
+ * line back (to that line's own region). */
+static void cache_touch(struct bucket *b, uint64_t line, size_t region, int store) {
+    uint64_t *tags = &dcache.tags[line % dcache.sets * dcache.ways];
+    uint64_t *used = &dcache.used[tags - dcache.tags];
+    uint8_t *dirty = &dcache.dirty[tags - dcache.tags];
+    uint64_t victim = 0;
+    dcache.clock++;
+    for (uint64_t w = 0; w < dcache.ways; w++) {
+        if (tags[w] == line + 1) {
+            used[w] = dcache.clock;
+            dirty[w] |= store;
+            return;
+        }
+        victim = used[w] < used[victim] ? w : victim; /* empty slots were never used: 0 */
+    }
+    if (tags[victim] != 0 && dirty[victim]) {
+        b->memory[region_of((tags[victim] - 1) * dcache.line)].writebacks++;
+    }
+    b->memory[region].refills++;
+    tags[victim] = line + 1;
+    used[victim] = dcache.clock;
+    dirty[victim] = store;
+}
+
 static void on_memory(unsigned vcpu, qemu_plugin_meminfo_t info, uint64_t address, void *unused) {
     uint64_t bytes = 1u << qemu_plugin_mem_size_shift(info);
     int store = qemu_plugin_mem_is_store(info);
-    struct traffic *t = &bucket_at(current)->memory[region_of(address)];
+    size_t region = region_of(address);
+    struct bucket *b = bucket_at(current);
+    struct traffic *t = &b->memory[region];
+    if (cached[region]) { /* an access across a line boundary touches both lines */
+        for (uint64_t line = address / dcache.line; line <= (address + bytes - 1) / dcache.line;
+             line++) {
+            cache_touch(b, line, region, store);
+        }
+    }
     if (store) {
         t->writes++;
         t->write_bytes += bytes;
@@ -146,7 +214,7 @@ static struct block *block_for(struct qemu_plugin_tb *tb) {
     blk = g_new0(struct block, 1);
     blk->pc = key[0];
     blk->n = n;
-    blk->classes = g_new0(uint8_t, n);
+    blk->insns = g_new0(struct insn, n);
     blk->executed = g_new0(uint64_t, n);
     blk->moved = g_new0(uint64_t, n);
     for (size_t i = 0; i < n; i++) {
@@ -155,10 +223,16 @@ static struct block *block_for(struct qemu_plugin_tb *tb) {
         size_t size = qemu_plugin_insn_size(insn);
         uint16_t hw1 = bytes[0] | bytes[1] << 8;
         uint16_t hw2 = size == 4 ? (uint16_t)(bytes[2] | bytes[3] << 8) : 0;
-        blk->classes[i] = classify_thumb(hw1, hw2);
+        struct insn *in = &blk->insns[i];
+        in->cls = classify_thumb(hw1, hw2);
+        in->beats = helium_beats(in->cls, hw1, hw2);
+        in->overlapped = i > 0 && is_helium(in->cls) && is_helium(in[-1].cls) &&
+                         is_helium_memory(in->cls) != is_helium_memory(in[-1].cls);
+        in->size = size;
+        in->region = region_of(qemu_plugin_insn_vaddr(insn));
         blk->fallthrough = qemu_plugin_insn_vaddr(insn) + size;
     }
-    blk->ends_in_branch = blk->classes[n - 1] == CLASS_BRANCH;
+    blk->ends_in_branch = blk->insns[n - 1].cls == CLASS_BRANCH;
     g_ptr_array_add(blocks, blk);
     g_hash_table_insert(by_start, lookup, blk);
     return blk;
@@ -180,12 +254,16 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
 }
 
 static void write_traffic(FILE *f, const struct traffic *t, const char *name, int last) {
-    fprintf(f, "\"%s\": [%" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64 "]%s", name, t->reads,
-            t->read_bytes, t->writes, t->write_bytes, last ? "" : ", ");
+    fprintf(f,
+            "\"%s\": [%" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %" PRIu64
+            ", %" PRIu64 ", %" PRIu64 "]%s",
+            name, t->reads, t->read_bytes, t->writes, t->write_bytes, t->fetches, t->fetch_bytes,
+            t->refills, t->writebacks, last ? "" : ", ");
 }
 
-/* {"buckets": [{"classes": {...}, "taken_branches": N,
- *               "memory": {region: [reads, read bytes, writes, write bytes]}}]} */
+/* {"buckets": [{"classes": {...}, "taken_branches": N, "mve_beats": N, "mve_overlapped": N,
+ *               "memory": {region: [reads, read bytes, writes, write bytes, fetches,
+ *                                   fetch bytes, refills, writebacks]}}]} */
 static void write_counts(qemu_plugin_id_t id, void *unused) {
     move_counts();
     FILE *f = fopen(out_path, "w");
@@ -201,7 +279,10 @@ static void write_counts(qemu_plugin_id_t id, void *unused) {
             fprintf(f, "\"%s\": %" PRIu64 "%s", insn_class_names[c], b->classes[c],
                     c + 1 < CLASS_COUNT ? ", " : "");
         }
-        fprintf(f, "}, \"taken_branches\": %" PRIu64 ", \"memory\": {", b->taken_branches);
+        fprintf(f,
+                "}, \"taken_branches\": %" PRIu64 ", \"mve_beats\": %" PRIu64
+                ", \"mve_overlapped\": %" PRIu64 ", \"memory\": {",
+                b->taken_branches, b->mve_beats, b->mve_overlapped);
         for (size_t r = 0; r < region_count; r++) {
             write_traffic(f, &b->memory[r], regions[r].name, 0);
         }
@@ -230,8 +311,46 @@ static int parse_region(const char *text) {
     return ok;
 }
 
+/* SIZE:WAYS:LINE, bytes; LINE a power of two and SIZE a multiple of WAYS * LINE. */
+static int parse_dcache(const char *text) {
+    gchar **parts = g_strsplit(text, ":", 3);
+    uint64_t size = 0, ways = 0, line = 0;
+    int ok = g_strv_length(parts) == 3 && parse_address(parts[0], &size) &&
+             parse_address(parts[1], &ways) && parse_address(parts[2], &line) && ways > 0 &&
+             line > 0 && (line & (line - 1)) == 0 && size > 0 && size % (ways * line) == 0;
+    g_strfreev(parts);
+    if (ok) {
+        dcache.line = line;
+        dcache.ways = ways;
+        dcache.sets = size / (ways * line);
+        dcache.tags = g_new0(uint64_t, size / line);
+        dcache.used = g_new0(uint64_t, size / line);
+        dcache.dirty = g_new0(uint8_t, size / line);
+    }
+    return ok;
+}
+
+/* Marks the cached= regions; 0 when one names no region= or there is no dcache=. */
+static int resolve_cached_regions(void) {
+    for (guint k = 0; k < cached_names->len; k++) {
+        const char *name = g_ptr_array_index(cached_names, k);
+        size_t r = 0;
+        while (r < region_count && strcmp(regions[r].name, name) != 0) {
+            r++;
+        }
+        if (r == region_count || dcache.line == 0) {
+            fprintf(stderr, "adprof: cached=%s: %s\n", name,
+                    dcache.line == 0 ? "needs dcache=SIZE:WAYS:LINE" : "no region= has that name");
+            return 0;
+        }
+        cached[r] = 1;
+    }
+    return 1;
+}
+
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc,
                                            char **argv) {
+    cached_names = g_ptr_array_new_with_free_func(g_free);
     for (int i = 0; i < argc; i++) {
         const char *value = strchr(argv[i], '=');
         int ok = value != NULL;
@@ -247,19 +366,27 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         } else if (g_str_has_prefix(argv[i], "counter=")) {
             ok = ok && parse_address(value, &counter_addr);
             counter_set = 1;
+        } else if (g_str_has_prefix(argv[i], "dcache=")) {
+            ok = ok && dcache.line == 0 && parse_dcache(value);
+        } else if (g_str_has_prefix(argv[i], "cached=")) {
+            g_ptr_array_add(cached_names, g_strdup(value));
         } else {
             ok = 0;
         }
         if (!ok) {
             fprintf(stderr,
                     "adprof: bad argument '%s' (out=PATH, region=NAME:BASE:SIZE, "
-                    "hook=ADDR, counter=ADDR)\n",
+                    "hook=ADDR, counter=ADDR, dcache=SIZE:WAYS:LINE with LINE a power of two "
+                    "and SIZE a multiple of WAYS*LINE, cached=REGION)\n",
                     argv[i]);
             return -1;
         }
     }
     if (out_path == NULL || hook_set != counter_set) {
         fprintf(stderr, "adprof: needs out=PATH, and hook= and counter= together\n");
+        return -1;
+    }
+    if (!resolve_cached_regions()) {
         return -1;
     }
     buckets = g_array_new(FALSE, TRUE, sizeof(struct bucket));

@@ -4,8 +4,8 @@
 #include "classify.h"
 
 const char *const insn_class_names[CLASS_COUNT] = {
-    "alu",      "mul",       "load8",   "load16",  "load32",    "load64", "loadm",
-    "store8",   "store16",   "store32", "store64", "storem",    "branch", "fp",
+    "alu",      "mul",       "load8",   "load16",  "load32",    "load64", "loadm",   "store8",
+    "store16",  "store32",   "store64", "storem",  "branch",    "fp",     "fp_load", "fp_store",
     "mve_load", "mve_store", "mve_mac", "mve_mul", "mve_other", "other",
 };
 
@@ -103,14 +103,22 @@ static enum insn_class helium(uint16_t h1, uint16_t h2) {
 }
 
 /* Coprocessor space: Helium lives in 0xEF/0xFF and with coprocessor numbers 14 and 15 (plus
- * VDUP); scalar floating point uses coprocessors 9 to 11. */
+ * VDUP); scalar floating point uses coprocessors 9 to 11. Its loads and stores (VLDR/VSTR,
+ * VLDM/VSTM, VPUSH/VPOP) have bits 27:25 = 110, except the moves between two general registers
+ * and a D register or two S registers (bits 24:21 = 0010). */
 static enum insn_class coprocessor(uint16_t h1, uint16_t h2) {
     unsigned cp = (h2 >> 8) & 0xF;
     int vdup = (h1 & 0xFFB1) == 0xEEA0 && (h2 & 0x0F5F) == 0x0B10;
     if ((h1 & 0x0F00) == 0x0F00 || (cp & 0xE) == 0xE || vdup) {
         return helium(h1, h2);
     }
-    return cp >= 9 && cp <= 11 ? CLASS_FP : CLASS_OTHER;
+    if (cp < 9 || cp > 11) {
+        return CLASS_OTHER;
+    }
+    if ((h1 & 0x0E00) == 0x0C00 && (h1 & 0x01E0) != 0x0040) {
+        return (h1 & 0x10) ? CLASS_FP_LOAD : CLASS_FP_STORE;
+    }
+    return CLASS_FP;
 }
 
 static enum insn_class classify32(uint16_t h1, uint16_t h2) {

@@ -19,7 +19,9 @@ enum insn_class {
     CLASS_STORE64,   /* STRD */
     CLASS_STOREM,    /* STM, PUSH */
     CLASS_BRANCH,    /* branches, loop instructions (LE, WLS, DLS) and PC writes */
-    CLASS_FP,        /* scalar floating point, including its loads, stores and moves */
+    CLASS_FP,        /* scalar floating point: arithmetic, conversions, moves */
+    CLASS_FP_LOAD,   /* VLDR, VLDM, VPOP of FP registers */
+    CLASS_FP_STORE,  /* VSTR, VSTM, VPUSH of FP registers */
     CLASS_MVE_LOAD,  /* Helium loads: contiguous, gather, interleaving */
     CLASS_MVE_STORE, /* Helium stores */
     CLASS_MVE_MAC,   /* Helium multiply-accumulate: VMLA(S), VMLADAV/VMLALDAV families, VQ(R)DMLAH,

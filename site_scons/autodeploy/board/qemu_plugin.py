@@ -1,9 +1,11 @@
-"""Our QEMU TCG plugin (emulator/plugin/): per profiled layer, the executed instructions by class
-and the memory accesses per region of the platform's map.
+"""Our QEMU TCG plugin (emulator/plugin/): per profiled layer, the executed instructions by class,
+the beats of the Helium instructions, and per region of the platform's map the memory accesses,
+the instruction fetches and (with a data cache) its line fills and write-backs.
 
     counts = run_with_plugin(platform, "smoke.elf", "counts.json")     # an app that exits
     platform = with_plugin(platform, "validator.elf", "counts.json")  # for a profile session
     ... profile as usual, then: read_counts("counts.json")
+    run_with_plugin(..., data_cache=DataCache(65536, 4, 32, ("SRAM",)))  # a cache in front of SRAM
 
 Layers are the windows the firmware's layer hook times (firmware/rpc/src/board.c,
 `profile_hook`): the plugin opens a layer at the first read of the board's counter register
@@ -31,7 +33,14 @@ LAYER_HOOK = "profile_hook"
 #: The register whose read samples the time in bsp_counter() (firmware/board/*/board.c).
 COUNTER_REGISTER = {"mps3-an547": 0x48101000, "mps2-an386": 0x40000004}
 BUILD_SCRIPT = "scripts/build-qemu-plugin.sh"
-TRAFFIC = ("reads", "read_bytes", "writes", "write_bytes")
+#: Per memory region, in the order of the plugin's arrays.
+TRAFFIC = (
+    "reads", "read_bytes", "writes", "write_bytes", "fetches", "fetch_bytes", "refills",
+    "writebacks",
+)  # fmt: skip
+MVE_CLASSES = ("mve_load", "mve_store", "mve_mac", "mve_mul", "mve_other")
+LOAD_CLASSES = ("load8", "load16", "load32", "load64", "loadm", "fp_load", "mve_load")
+STORE_CLASSES = ("store8", "store16", "store32", "store64", "storem", "fp_store", "mve_store")
 
 
 class PluginError(AutodeployError):
@@ -39,17 +48,48 @@ class PluginError(AutodeployError):
 
 
 @dataclass(frozen=True)
+class DataCache:
+    """A data cache for the plugin to simulate (set-associative, LRU, write-back,
+    write-allocate) in front of the named memories of the platform."""
+
+    size: int  # bytes
+    ways: int
+    line: int  # bytes, a power of two
+    regions: tuple[str, ...]  # memory names of the platform whose data accesses it caches
+
+
+@dataclass(frozen=True)
 class Counts:
-    """One window of execution: instructions per class, taken branches, and per memory region
-    (the platform's memory names, plus "other") reads, read bytes, writes and write bytes."""
+    """One window of execution: instructions per class, taken branches, the beats of the
+    executed Helium instructions and how many of those instructions directly follow one of the
+    other group (memory or not) in the same translated block (the pairs a dual-beat core
+    overlaps), and per memory region (the platform's memory names, plus "other") the keys of
+    TRAFFIC: data reads and writes (count, bytes), instruction fetches (count, bytes), and the
+    data cache's line fills and dirty-line evictions (0 without a cache)."""
 
     classes: dict[str, int]
     taken_branches: int
+    mve_beats: int
+    mve_overlapped: int
     memory: dict[str, dict[str, int]]
 
     @property
     def instructions(self) -> int:
         return sum(self.classes.values())
+
+    @property
+    def mve_instructions(self) -> int:
+        return sum(self.classes[name] for name in MVE_CLASSES)
+
+    @property
+    def loads(self) -> int:
+        """Load instructions: scalar, FP and Helium (an LDM or a VLDM counts once)."""
+        return sum(self.classes[name] for name in LOAD_CLASSES)
+
+    @property
+    def stores(self) -> int:
+        """Store instructions: scalar, FP and Helium (an STM or a VSTM counts once)."""
+        return sum(self.classes[name] for name in STORE_CLASSES)
 
 
 @dataclass(frozen=True)
@@ -88,12 +128,45 @@ def plugin_library() -> Path:
     return library
 
 
-def plugin_arguments(platform, elf: str | os.PathLike, out: str | os.PathLike) -> list[str]:
-    """QEMU arguments that load the plugin for `elf` on `platform`'s emulator, writing to `out`."""
+def _cache_arguments(platform, cache: DataCache, mapped: set[str]) -> list[str]:
+    """The dcache= and cached= options for `cache`, or a PluginError saying what is wrong."""
+    line_ok = cache.line > 0 and cache.line & (cache.line - 1) == 0
+    if not line_ok or cache.ways <= 0 or cache.size <= 0 or cache.size % (cache.ways * cache.line):
+        raise PluginError(
+            f"data cache {cache.size}:{cache.ways}:{cache.line} (size:ways:line): the line must "
+            "be a power of two and the size a positive multiple of ways * line"
+        )
+    if not cache.regions:
+        raise PluginError("the data cache caches no memory: name at least one in its regions")
+    for name in cache.regions:
+        if name not in mapped:
+            raise PluginError(
+                f"the data cache's region {name!r} is not a memory of platform "
+                f"{platform.name!r} mapped in its emulator (those are: {', '.join(sorted(mapped))})"
+            )
+    return [f"dcache={cache.size}:{cache.ways}:{cache.line}"] + [
+        f"cached={name}" for name in cache.regions
+    ]
+
+
+def plugin_arguments(
+    platform,
+    elf: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    data_cache: DataCache | None = None,
+) -> list[str]:
+    """QEMU arguments that load the plugin for `elf` on `platform`'s emulator, writing to `out`,
+    with `data_cache` simulated if given."""
     options = [f"out={Path(out).resolve()}"]
+    mapped = {
+        name for name, memory in platform.memories.items() if memory.emulator_base is not None
+    }
     for name, memory in platform.memories.items():
-        if memory.emulator_base is not None:
+        if name in mapped:
             options.append(f"region={name}:0x{memory.emulator_base:x}:0x{memory.emulator_size:x}")
+    if data_cache is not None:
+        options += _cache_arguments(platform, data_cache, mapped)
     hook = read_elf(elf).symbols.get(LAYER_HOOK)
     machine = platform.emulator.machine
     if hook is not None and machine in COUNTER_REGISTER:
@@ -101,15 +174,26 @@ def plugin_arguments(platform, elf: str | os.PathLike, out: str | os.PathLike) -
     return ["-plugin", f"{plugin_library()},{','.join(options)}"]
 
 
-def with_plugin(platform, elf: str | os.PathLike, out: str | os.PathLike):
+def with_plugin(
+    platform,
+    elf: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    data_cache: DataCache | None = None,
+):
     """`platform` with an emulator that runs the plugin (for autodeploy.board.Emulator)."""
     emulator = platform.emulator
-    extra = (*emulator.extra_args, *plugin_arguments(platform, elf, out))
+    extra = (*emulator.extra_args, *plugin_arguments(platform, elf, out, data_cache=data_cache))
     return dataclasses.replace(platform, emulator=dataclasses.replace(emulator, extra_args=extra))
 
 
 def run_with_plugin(
-    platform, elf: str | os.PathLike, out: str | os.PathLike, timeout_s: float = 120
+    platform,
+    elf: str | os.PathLike,
+    out: str | os.PathLike,
+    timeout_s: float = 120,
+    *,
+    data_cache: DataCache | None = None,
 ) -> PluginCounts:
     """Runs an app that exits by itself (semihosting) under the plugin; returns its counts."""
     emulator = platform.emulator
@@ -118,7 +202,7 @@ def run_with_plugin(
             emulator.executable, "-M", emulator.machine, "-nographic", "-monitor", "none",
             *boot_arguments(platform, elf, folder), "-icount", "shift=0",
             "-semihosting-config", "enable=on,target=native", "-serial", "null",
-            *emulator.extra_args, *plugin_arguments(platform, elf, out),
+            *emulator.extra_args, *plugin_arguments(platform, elf, out, data_cache=data_cache),
         ]  # fmt: skip
         Path(out).unlink(missing_ok=True)
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
@@ -134,7 +218,13 @@ def _counts(bucket: dict) -> Counts:
     memory = {
         name: dict(zip(TRAFFIC, values, strict=True)) for name, values in bucket["memory"].items()
     }
-    return Counts(dict(bucket["classes"]), bucket["taken_branches"], memory)
+    return Counts(
+        dict(bucket["classes"]),
+        bucket["taken_branches"],
+        bucket["mve_beats"],
+        bucket["mve_overlapped"],
+        memory,
+    )
 
 
 def read_counts(path: str | os.PathLike) -> PluginCounts:
