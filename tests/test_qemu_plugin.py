@@ -110,15 +110,18 @@ def test_classes_of_a_hand_written_sequence(hand_written) -> None:
 def test_helium_beats_and_overlaps(hand_written) -> None:
     classes, helium = hand_written.layers[:2]
     # 7 Helium instructions of 4 beats per iteration; overlapped: VMLADAVA after VLDRB.S16,
-    # VSTRW after VADD
+    # VSTRW after VADD; chained (after one of the same group): VLDRB.S16, VMLA, VMUL, VADD
     assert (classes.mve_beats, classes.mve_overlapped) == (100 * 7 * 4, 100 * 2)
+    assert classes.mve_chained == 100 * 4
     # 50 iterations of VLDRB, VMLADAVA, VLDRB, VMLADAVA (4 beats each, the last three
     # overlapped), a byte gather (16 beats, overlapped) and a vector-base word gather (4, a load
     # after a load)
     assert helium.mve_instructions == 50 * 6
     assert (helium.mve_beats, helium.mve_overlapped) == (50 * (4 * 4 + 16 + 4), 50 * 4)
-    # set-up outside layers: VMOV.I32 and VDUP
-    assert (hand_written.outside.mve_beats, hand_written.outside.mve_overlapped) == (8, 0)
+    assert helium.mve_chained == 50  # the word gather after the byte gather
+    # set-up outside layers: VMOV.I32 and VDUP (chained: the second of the two)
+    outside = hand_written.outside
+    assert (outside.mve_beats, outside.mve_overlapped, outside.mve_chained) == (8, 0, 1)
 
 
 def test_data_cache_refills_and_writebacks(hand_written) -> None:
@@ -188,6 +191,7 @@ def _profile(project: SconsProject, model: str, platform, folder: Path) -> tuple
         seed=42,
         elf=build / "validator.elf",
         log_path=folder / f"{model}-board.log",
+        cycle_estimate=False,  # this test loads the plugin itself, to read its raw counts
     )
     paths = [folder / f"{model}-profile.{ext}" for ext in ("csv", "md", "json")]
     return profile_variant(request, paths, lambda line: None), read_counts(out)

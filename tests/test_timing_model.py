@@ -26,7 +26,8 @@ def test_shipped_models_cite_a_source_for_every_constant() -> None:
         assert set(core.classes) == set(SCALAR_CLASSES)
         costs = [*core.classes.values(), core.taken_branch]
         if core.helium:
-            costs += [core.helium.beats_per_cycle, core.helium.overlap_saving]
+            h = core.helium
+            costs += [h.beats_per_cycle, h.overlap_saving, h.chain_saving]
         assert all(len(cost.source) > 20 for cost in costs), platform.name
         assert set(timing.memories) == set(platform.memories)
         assert all(len(m.source) > 20 for m in timing.memories.values()), platform.name
@@ -93,3 +94,66 @@ def test_core_file_mistakes_name_the_core_file(tmp_path) -> None:
     path.write_text(core.replace("core: cortex-m55", "core: cortex-m4", 1))
     with pytest.raises(ConfigError, match="'cortex-m4' in a file for cortex-m55"):
         load_platform(project / "platforms" / "apollo510_evb.yaml")
+
+
+def _window(classes: dict, memory: dict, taken=0, beats=0, overlapped=0, chained=0):
+    from autodeploy.board.qemu_plugin import TRAFFIC, Counts
+
+    names = [*SCALAR_CLASSES, "mve_load", "mve_store", "mve_mac", "mve_mul", "mve_other"]
+    traffic = {name: dict.fromkeys(TRAFFIC, 0) | memory.get(name, {}) for name in memory}
+    return Counts(
+        classes={n: classes.get(n, 0) for n in names},
+        taken_branches=taken,
+        mve_beats=beats,
+        mve_overlapped=overlapped,
+        mve_chained=chained,
+        memory=traffic,
+    )
+
+
+def test_estimate_adds_classes_beats_and_line_fills_by_hand() -> None:
+    from autodeploy.timing.estimate import estimate
+
+    timing = load_config(ROOT).platforms["apollo510_evb"].timing
+    window = _window(
+        {"alu": 100, "load8": 40, "loadm": 2, "mve_load": 10, "mve_mac": 10},
+        {
+            "TCM": {"reads": 500, "writes": 100},  # zero wait: costs nothing more
+            "MRAM": {"reads": 64, "refills": 8},  # cached: 8 line fills
+            "SRAM": {"writes": 32, "refills": 2, "writebacks": 1},
+        },
+        taken=5,
+        beats=80,
+        overlapped=11,
+        chained=8,
+    )
+    core = timing.core
+    scalar = 100 * core.classes["alu"].value + 40 * core.classes["load8"].value
+    scalar += 2 * core.classes["loadm"].value + 5 * core.taken_branch.value
+    h = core.helium
+    helium = 80 / h.beats_per_cycle.value - 11 * h.overlap_saving.value - 8 * h.chain_saving.value
+    for clock in (250e6, 96e6):
+        mram, sram = timing.memories["MRAM"].at(clock), timing.memories["SRAM"].at(clock)
+        result = estimate(window, timing, clock)
+        assert result.core == scalar
+        assert result.helium == helium
+        assert result.memory == {"TCM": 0, "MRAM": 8 * mram, "SRAM": 3 * sram}
+        assert result.cycles == scalar + helium + 8 * mram + 3 * sram
+
+
+def test_estimate_charges_every_access_to_an_uncached_memory() -> None:
+    from autodeploy.timing.estimate import estimate
+
+    timing = load_config(ROOT).platforms["apollo4p_evb"].timing  # no data cache
+    window = _window({"load32": 10}, {"MRAM": {"reads": 10, "refills": 0}, "SRAM": {"writes": 4}})
+    result = estimate(window, timing, 192e6)
+    assert result.memory["MRAM"] == 10 * timing.memories["MRAM"].at(192e6) > 0
+    assert result.memory["SRAM"] == 4 * timing.memories["SRAM"].at(192e6)
+
+
+def test_helium_on_a_core_without_a_helium_model_is_an_error() -> None:
+    from autodeploy.timing.estimate import TimingModelError, estimate
+
+    timing = load_config(ROOT).platforms["apollo4p_evb"].timing
+    with pytest.raises(TimingModelError, match="cortex-m4.yaml has no helium section"):
+        estimate(_window({"mve_mac": 3}, {}, beats=12), timing, 192e6)

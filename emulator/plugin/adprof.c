@@ -50,15 +50,16 @@ struct traffic {
 /* Bucket 0 is everything outside layers; bucket k is the k-th layer window. */
 struct bucket {
     uint64_t classes[CLASS_COUNT];
-    uint64_t taken_branches, mve_beats, mve_overlapped;
+    uint64_t taken_branches, mve_beats, mve_overlapped, mve_chained;
     struct traffic memory[MAX_REGIONS + 1]; /* the last one: addresses in no region */
 };
 
 /* What translation tells about an instruction. `overlapped`: a Helium instruction right after
  * one of the other group (memory or not) in the same block, the pairs a dual-beat core
- * overlaps. */
+ * overlaps; `chained`: right after one of the same group (the timing model decides what such a
+ * pair costs). */
 struct insn {
-    uint8_t cls, beats, overlapped, size, region;
+    uint8_t cls, beats, overlapped, chained, size, region;
 };
 
 /* A translated block: per instruction what translation tells, its execution count (incremented
@@ -116,6 +117,7 @@ static void move_counts(void) {
             b->classes[in->cls] += executed;
             b->mve_beats += executed * in->beats;
             b->mve_overlapped += executed * in->overlapped;
+            b->mve_chained += executed * in->chained;
             t->fetches += executed;
             t->fetch_bytes += executed * in->size;
             blk->moved[i] = blk->executed[i];
@@ -226,8 +228,10 @@ static struct block *block_for(struct qemu_plugin_tb *tb) {
         struct insn *in = &blk->insns[i];
         in->cls = classify_thumb(hw1, hw2);
         in->beats = helium_beats(in->cls, hw1, hw2);
-        in->overlapped = i > 0 && is_helium(in->cls) && is_helium(in[-1].cls) &&
-                         is_helium_memory(in->cls) != is_helium_memory(in[-1].cls);
+        int after_helium = i > 0 && is_helium(in->cls) && is_helium(in[-1].cls);
+        int same_group = after_helium && is_helium_memory(in->cls) == is_helium_memory(in[-1].cls);
+        in->overlapped = after_helium && !same_group;
+        in->chained = same_group;
         in->size = size;
         in->region = region_of(qemu_plugin_insn_vaddr(insn));
         blk->fallthrough = qemu_plugin_insn_vaddr(insn) + size;
@@ -262,6 +266,7 @@ static void write_traffic(FILE *f, const struct traffic *t, const char *name, in
 }
 
 /* {"buckets": [{"classes": {...}, "taken_branches": N, "mve_beats": N, "mve_overlapped": N,
+ *               "mve_chained": N,
  *               "memory": {region: [reads, read bytes, writes, write bytes, fetches,
  *                                   fetch bytes, refills, writebacks]}}]} */
 static void write_counts(qemu_plugin_id_t id, void *unused) {
@@ -281,8 +286,8 @@ static void write_counts(qemu_plugin_id_t id, void *unused) {
         }
         fprintf(f,
                 "}, \"taken_branches\": %" PRIu64 ", \"mve_beats\": %" PRIu64
-                ", \"mve_overlapped\": %" PRIu64 ", \"memory\": {",
-                b->taken_branches, b->mve_beats, b->mve_overlapped);
+                ", \"mve_overlapped\": %" PRIu64 ", \"mve_chained\": %" PRIu64 ", \"memory\": {",
+                b->taken_branches, b->mve_beats, b->mve_overlapped, b->mve_chained);
         for (size_t r = 0; r < region_count; r++) {
             write_traffic(f, &b->memory[r], regions[r].name, 0);
         }

@@ -71,6 +71,7 @@ class Counts:
     taken_branches: int
     mve_beats: int
     mve_overlapped: int
+    mve_chained: int  # Helium instructions right after one of the same group (same block)
     memory: dict[str, dict[str, int]]
 
     @property
@@ -155,6 +156,7 @@ def plugin_arguments(
     out: str | os.PathLike,
     *,
     data_cache: DataCache | None = None,
+    hook: str = LAYER_HOOK,
 ) -> list[str]:
     """QEMU arguments that load the plugin for `elf` on `platform`'s emulator, writing to `out`,
     with `data_cache` simulated if given."""
@@ -167,10 +169,10 @@ def plugin_arguments(
             options.append(f"region={name}:0x{memory.emulator_base:x}:0x{memory.emulator_size:x}")
     if data_cache is not None:
         options += _cache_arguments(platform, data_cache, mapped)
-    hook = read_elf(elf).symbols.get(LAYER_HOOK)
+    entry = read_elf(elf).symbols.get(hook)
     machine = platform.emulator.machine
-    if hook is not None and machine in COUNTER_REGISTER:
-        options += [f"hook=0x{hook.value:x}", f"counter=0x{COUNTER_REGISTER[machine]:x}"]
+    if entry is not None and machine in COUNTER_REGISTER:
+        options += [f"hook=0x{entry.value:x}", f"counter=0x{COUNTER_REGISTER[machine]:x}"]
     return ["-plugin", f"{plugin_library()},{','.join(options)}"]
 
 
@@ -180,10 +182,13 @@ def with_plugin(
     out: str | os.PathLike,
     *,
     data_cache: DataCache | None = None,
+    hook: str = LAYER_HOOK,
 ):
-    """`platform` with an emulator that runs the plugin (for autodeploy.board.Emulator)."""
+    """`platform` with an emulator that runs the plugin (for autodeploy.board.Emulator); its
+    windows are those `hook` (a function of the ELF) brackets with two counter reads."""
     emulator = platform.emulator
-    extra = (*emulator.extra_args, *plugin_arguments(platform, elf, out, data_cache=data_cache))
+    arguments = plugin_arguments(platform, elf, out, data_cache=data_cache, hook=hook)
+    extra = (*emulator.extra_args, *arguments)
     return dataclasses.replace(platform, emulator=dataclasses.replace(emulator, extra_args=extra))
 
 
@@ -223,6 +228,7 @@ def _counts(bucket: dict) -> Counts:
         bucket["taken_branches"],
         bucket["mve_beats"],
         bucket["mve_overlapped"],
+        bucket["mve_chained"],
         memory,
     )
 

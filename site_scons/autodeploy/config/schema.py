@@ -339,7 +339,7 @@ CORE_TIMING: dict[str, Field] = {
     "core": Field("str", required=True, choices=CORES),
     "classes": Field("map", required=True, doc="plugin class -> {cycles, source}"),
     "taken_branch": Field("map", required=True, doc="{cycles, source}: added per taken branch"),
-    "helium": Field("map", doc="{beats_per_cycle, overlap_saving} (cores with MVE)"),
+    "helium": Field("map", doc="{beats_per_cycle, overlap_saving, chain_saving} (MVE cores)"),
 }
 CLASS_COST: dict[str, Field] = {
     "cycles": Field("number", required=True, minimum=0, maximum=1000),
@@ -348,6 +348,7 @@ CLASS_COST: dict[str, Field] = {
 HELIUM_TIMING: dict[str, Field] = {
     "beats_per_cycle": Field("map", required=True, doc="{value, source}"),
     "overlap_saving": Field("map", required=True, doc="{cycles, source}"),
+    "chain_saving": Field("map", required=True, doc="{cycles, source}"),
 }
 HELIUM_VALUE: dict[str, Field] = {
     "value": Field("number", required=True, minimum=1, maximum=8),

@@ -3,6 +3,7 @@ timing model, at one CPU mode's clock:
 
     cycles = sum over scalar classes (executed x cycles) + taken branches x taken_branch
            + Helium beats / beats_per_cycle - overlapped Helium instructions x overlap_saving
+             - chained Helium instructions x chain_saving
            + per memory: line fills and write-backs x its cost (through the data cache), or
              reads and writes x its cost (uncached)
 
@@ -65,9 +66,11 @@ def estimate(counts, model: TimingModel, clock_hz: float) -> CycleEstimate:
                 f"the firmware ran {counts.mve_instructions} Helium instructions, but "
                 f"{core.file} has no helium section"
             )
+        h = core.helium
         helium = (
-            counts.mve_beats / core.helium.beats_per_cycle.value
-            - counts.mve_overlapped * core.helium.overlap_saving.value
+            counts.mve_beats / h.beats_per_cycle.value
+            - counts.mve_overlapped * h.overlap_saving.value
+            - counts.mve_chained * h.chain_saving.value
         )
     cached = set(model.data_cache.memories) if model.data_cache else set()
     memory = {}

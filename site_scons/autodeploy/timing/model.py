@@ -19,7 +19,7 @@ from ..home import tool_root
 #: are costed by their beats instead.
 SCALAR_CLASSES = (
     "alu", "mul", "load8", "load16", "load32", "load64", "loadm", "store8", "store16",
-    "store32", "store64", "storem", "branch", "fp", "other",
+    "store32", "store64", "storem", "branch", "fp", "fp_load", "fp_store", "other",
 )  # fmt: skip
 CORES_FOLDER = Path("platforms") / "cores"
 
@@ -33,7 +33,8 @@ class Cost:
 @dataclass(frozen=True)
 class HeliumTiming:
     beats_per_cycle: Cost
-    overlap_saving: Cost  # cycles saved per Helium instruction overlapped with its neighbour
+    overlap_saving: Cost  # cycles saved per Helium instruction after one of the other group
+    chain_saving: Cost  # cycles saved per Helium instruction after one of the same group
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ def _read_core(project_dir: Path, core: str, platform_src: Source) -> CoreTiming
         helium = HeliumTiming(
             _cost(h["beats_per_cycle"][1], S.HELIUM_VALUE, "helium.beats_per_cycle", "value", src),
             _cost(h["overlap_saving"][1], S.CLASS_COST, "helium.overlap_saving", "cycles", src),
+            _cost(h["chain_saving"][1], S.CLASS_COST, "helium.chain_saving", "cycles", src),
         )
     taken = _cost(v["taken_branch"][1], S.CLASS_COST, "taken_branch", "cycles", src)
     return CoreTiming(core, display, classes, taken, helium)
