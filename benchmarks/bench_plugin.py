@@ -1,12 +1,11 @@
 #!/usr/bin/env python3
-"""QEMU plugin overhead: prints figures, asserts nothing.
+"""Cost of the cycle estimate: prints figures, asserts nothing.
 
-A KWS profile (10 runs) and an mnv3sm profile (2 runs) on the emulated Apollo510 without the
-plugin, with it, and with it simulating a 64 KiB 4-way data cache of 32-byte lines in front of
-SRAM and TCM, each timed three times. TCM is cached too, which a real Cortex-M55 does not do,
-so that the data, mostly in TCM, goes through the cache: the worst case. The plugin must be
-built (scripts/build-qemu-plugin.sh). Runs in a temporary copy of the project so the working
-tree's build state is untouched.
+A KWS profile (10 runs) and an mnv3sm profile (2 runs) on the emulated Apollo510, without the
+QEMU plugin (CYCLE_ESTIMATE=off) and with it (the default: the plugin with the platform's data
+cache model, then the timing model), each timed three times as profile_variant's wall time. The
+plugin must be built (scripts/build-qemu-plugin.sh). Runs in a temporary copy of the project so
+the working tree's build state is untouched.
 Usage: .venv/bin/python benchmarks/bench_plugin.py
 """
 
@@ -26,25 +25,20 @@ sys.path.insert(0, str(PROJECT / "site_scons"))
 
 from scons_project import copy_project  # noqa: E402  (the same copy the SCons tests build in)
 
-from autodeploy.board.qemu_plugin import DataCache, with_plugin  # noqa: E402
 from autodeploy.config import load_config  # noqa: E402
 from autodeploy.profile.run import ProfileRequest, profile_variant  # noqa: E402
 
 VARIANT = "apollo510_evb-gcc-auto-auto"
-CACHE = DataCache(size=65536, ways=4, line=32, regions=("SRAM", "TCM"))
 
 
 MODELS = {"kws": 10, "mnv3sm": 2}  # model: runs per profile
 
 
-def profile_seconds(work: Path, model: str, mode: str) -> float:
+def profile_seconds(work: Path, model: str, estimate: bool) -> float:
     config = load_config(work)
     platform = config.platforms["apollo510_evb"]
     build = work / "build" / model / VARIANT
     elf = build / "validator.elf"
-    if mode != "none":
-        cache = CACHE if mode == "dcache" else None
-        platform = with_plugin(platform, elf, work / "counts.json", data_cache=cache)
     request = ProfileRequest(
         model=model,
         variant=VARIANT + "-HP",
@@ -57,6 +51,7 @@ def profile_seconds(work: Path, model: str, mode: str) -> float:
         seed=42,
         elf=elf,
         log_path=work / "board.log",
+        cycle_estimate=estimate,
     )
     paths = [work / f"profile.{ext}" for ext in ("csv", "md", "json")]
     start = time.perf_counter()
@@ -74,8 +69,8 @@ def main() -> None:
         scons = [sys.executable, "-m", "SCons", "-Q", "-j2", *targets]
         subprocess.run(scons, cwd=work, check=True, stdout=subprocess.DEVNULL)
         for model, runs in MODELS.items():
-            for mode, label in (("none", "no plugin"), ("plugin", "plugin"), ("dcache", "+dcache")):
-                times = [profile_seconds(work, model, mode) for _ in range(3)]
+            for estimate, label in ((False, "no plugin"), (True, "plugin")):
+                times = [profile_seconds(work, model, estimate) for _ in range(3)]
                 figures = " ".join(f"{t:6.2f} s" for t in times)
                 print(f"{model} profile ({runs} runs), {label:9}: {figures}")
 
