@@ -63,7 +63,7 @@ def _platform_error(tmp_path: Path, old: str, new: str) -> str:
         ("    line_bytes: 32", "    line_bytes: 24", "the line must be a power of two"),
         ("    memories: [SRAM, MRAM, PSRAM]", "    memories: [SRAM, FLASH]",
          "timing.data_cache.memories[1]: 'FLASH' is not a memory of this platform"),
-        ("    MRAM:  {cycles: 8, ns: 40", "    MRAM:  {cycles: -1, ns: 40",
+        ("    MRAM:  {cycles: 8,", "    MRAM:  {cycles: -1,",
          "timing.memories.MRAM.cycles"),
     ],
 )  # fmt: skip
