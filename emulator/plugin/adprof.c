@@ -12,6 +12,9 @@
  *     read of `counter` after each entry into `hook` opens a layer, the next one closes it. That
  *     is the window the firmware times, and the firmware is unchanged. Without them everything
  *     counts as outside layers.
+ *   boundaries=N          how many counter reads after each entry into `hook` are window edges
+ *     (default 1: the layer hook, entered once per edge; 2: a function that opens and closes its
+ *     window itself, like the power app's measure()).
  *   dcache=SIZE:WAYS:LINE a data cache (bytes; LINE a power of two): set-associative, LRU,
  *     write-back, write-allocate, one for the run, tag = address / LINE. It sees the data
  *     accesses to the cached= regions and counts line fills (refills) and dirty lines evicted
@@ -89,11 +92,12 @@ static struct cache dcache;         /* dcache.line == 0: no cache */
 static int cached[MAX_REGIONS + 1]; /* per region: its data accesses use the cache */
 static GPtrArray *cached_names;     /* the cached= arguments until the regions are known */
 
-static GArray *buckets;      /* struct bucket */
-static GPtrArray *blocks;    /* struct block *, every block ever translated */
-static GHashTable *by_start; /* (pc, length) -> struct block *: a re-translation reuses it */
-static guint current;        /* the bucket counting now */
-static int hook_entered;     /* the hook ran; its next counter read is a layer boundary */
+static GArray *buckets;         /* struct bucket */
+static GPtrArray *blocks;       /* struct block *, every block ever translated */
+static GHashTable *by_start;    /* (pc, length) -> struct block *: a re-translation reuses it */
+static guint current;           /* the bucket counting now */
+static uint64_t boundaries = 1; /* counter reads after a hook entry that are window edges */
+static uint64_t pending;        /* of those, the ones still to come */
 
 static struct block *last_block; /* for taken branches: the block before this one */
 static uint64_t last_branch_count;
@@ -178,8 +182,8 @@ static void on_memory(unsigned vcpu, qemu_plugin_meminfo_t info, uint64_t addres
         t->reads++;
         t->read_bytes += bytes;
     }
-    if (hook_entered && !store && address == counter_addr) {
-        hook_entered = 0;
+    if (pending > 0 && !store && address == counter_addr) {
+        pending--;
         move_counts();
         current = current == 0 ? buckets->len : 0;
         bucket_at(current);
@@ -187,7 +191,7 @@ static void on_memory(unsigned vcpu, qemu_plugin_meminfo_t info, uint64_t addres
 }
 
 static void on_hook(unsigned vcpu, void *unused) {
-    hook_entered = 1;
+    pending = boundaries;
 }
 
 /* A branch ending the previous block was taken when it executed and this block is not its
@@ -371,6 +375,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         } else if (g_str_has_prefix(argv[i], "counter=")) {
             ok = ok && parse_address(value, &counter_addr);
             counter_set = 1;
+        } else if (g_str_has_prefix(argv[i], "boundaries=")) {
+            ok = ok && parse_address(value, &boundaries) && boundaries > 0;
         } else if (g_str_has_prefix(argv[i], "dcache=")) {
             ok = ok && dcache.line == 0 && parse_dcache(value);
         } else if (g_str_has_prefix(argv[i], "cached=")) {
@@ -381,7 +387,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
         if (!ok) {
             fprintf(stderr,
                     "adprof: bad argument '%s' (out=PATH, region=NAME:BASE:SIZE, "
-                    "hook=ADDR, counter=ADDR, dcache=SIZE:WAYS:LINE with LINE a power of two "
+                    "hook=ADDR, counter=ADDR, boundaries=N, dcache=SIZE:WAYS:LINE with LINE a "
+                    "power of two "
                     "and SIZE a multiple of WAYS*LINE, cached=REGION)\n",
                     argv[i]);
             return -1;

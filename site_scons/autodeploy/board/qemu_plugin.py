@@ -157,6 +157,7 @@ def plugin_arguments(
     *,
     data_cache: DataCache | None = None,
     hook: str = LAYER_HOOK,
+    boundaries: int = 1,
 ) -> list[str]:
     """QEMU arguments that load the plugin for `elf` on `platform`'s emulator, writing to `out`,
     with `data_cache` simulated if given."""
@@ -173,6 +174,7 @@ def plugin_arguments(
     machine = platform.emulator.machine
     if entry is not None and machine in COUNTER_REGISTER:
         options += [f"hook=0x{entry.value:x}", f"counter=0x{COUNTER_REGISTER[machine]:x}"]
+        options.append(f"boundaries={boundaries}")
     return ["-plugin", f"{plugin_library()},{','.join(options)}"]
 
 
@@ -183,11 +185,16 @@ def with_plugin(
     *,
     data_cache: DataCache | None = None,
     hook: str = LAYER_HOOK,
+    boundaries: int = 1,
 ):
-    """`platform` with an emulator that runs the plugin (for autodeploy.board.Emulator); its
-    windows are those `hook` (a function of the ELF) brackets with two counter reads."""
+    """`platform` with an emulator that runs the plugin (for autodeploy.board.Emulator). Its
+    windows: the first `boundaries` counter reads after each entry into `hook` (a function of
+    the ELF) are window edges (the layer hook: 1 per entry; a function that times a window
+    itself: 2)."""
     emulator = platform.emulator
-    arguments = plugin_arguments(platform, elf, out, data_cache=data_cache, hook=hook)
+    arguments = plugin_arguments(
+        platform, elf, out, data_cache=data_cache, hook=hook, boundaries=boundaries
+    )
     extra = (*emulator.extra_args, *arguments)
     return dataclasses.replace(platform, emulator=dataclasses.replace(emulator, extra_args=extra))
 

@@ -27,7 +27,8 @@ from .modelled import modelled_mode, with_cycle_estimate
 from .report import build_power, write_power
 
 READY_TIMEOUT_S = 20.0
-#: The power app's function whose two counter reads bracket a mode's runs (the plugin's window).
+#: The power app's function whose two counter reads bracket a mode's runs (the plugin's window:
+#: both reads after its entry are edges).
 POWER_HOOK = "measure"
 # Emulator: 200 KWS inferences are ~4 G instructions, ~6 s of QEMU; allow big models too.
 EMULATOR_RUN_TIMEOUT_S = 1800.0
@@ -177,7 +178,9 @@ def power_variant(
         return modes
 
     enabled = request.cycle_estimate
-    with PluginCapture(request.platform, request.elf, request.device, enabled, POWER_HOOK) as cap:
+    with PluginCapture(
+        request.platform, request.elf, request.device, enabled, POWER_HOOK, boundaries=2
+    ) as cap:
         board, modes = run_on_board(
             cap.platform,
             request.elf,

@@ -1,7 +1,7 @@
 """Runs a step's emulator with our QEMU plugin when the cycle estimate applies: the platform has
 a timing model, the board is the emulator, and the estimate is not switched off.
 
-    with PluginCapture(platform, elf, device, enabled, hook="measure") as capture:
+    with PluginCapture(platform, elf, device, enabled, hook="measure", boundaries=2) as capture:
         run_on_board(capture.platform, ...)  # QEMU writes the counts when it ends
         counts = capture.counts()            # None when the plugin did not run
 """
@@ -15,13 +15,22 @@ from ..board.qemu_plugin import LAYER_HOOK, DataCache, read_counts, with_plugin
 
 
 class PluginCapture:
-    def __init__(self, platform, elf, device: str | None, enabled: bool, hook: str = LAYER_HOOK):
+    def __init__(
+        self,
+        platform,
+        elf,
+        device: str | None,
+        enabled: bool,
+        hook: str = LAYER_HOOK,
+        boundaries: int = 1,
+    ):
         self.model = platform.timing
         emulated = not (device or platform.transport.device)
         self.active = enabled and emulated and self.model is not None
         self.platform = platform
         self._elf = elf
         self._hook = hook
+        self._boundaries = boundaries
         self._folder = None
 
     def __enter__(self) -> PluginCapture:
@@ -33,6 +42,7 @@ class PluginCapture:
                 self._out,
                 data_cache=_plugin_cache(self.model),
                 hook=self._hook,
+                boundaries=self._boundaries,
             )
         return self
 
