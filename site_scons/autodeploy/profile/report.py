@@ -11,6 +11,7 @@ import io
 
 from .. import atomic
 from ..firmware.size_report import linked_model_bytes
+from . import pmu_report
 from .timing import Timing
 
 
@@ -109,6 +110,7 @@ def build_profile(
             "mismatch": mismatch,
         },
         "layer_profile": layer_rows(session.layers, timing, _kernels(analysis)),
+        "pmu": pmu_report.pmu_json(session.pmu),
     }
 
 
@@ -156,10 +158,12 @@ def profile_csv(profile: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     counts = profile["counter"]["counts"].title()
-    writer.writerow(["Event", "Tag", "uSeconds", "Est MACs", counts, "Kernel"])
+    header = ["Event", "Tag", "uSeconds", "Est MACs", counts, "Kernel"]
+    writer.writerow(header + pmu_report.csv_header(profile))
     for row in profile["layer_profile"]:
         us = f"{row['us']:.3f}"
-        writer.writerow([row["event"], row["tag"], us, row["macs"], row["count"], row["kernel"]])
+        cells = [row["event"], row["tag"], us, row["macs"], row["count"], row["kernel"]]
+        writer.writerow(cells + pmu_report.csv_cells(profile, row["event"]))
     return out.getvalue()
 
 
@@ -288,6 +292,7 @@ def profile_markdown(profile: dict) -> str:
             f"| {row['event']} | {row['tag']} | {row['us']:.3f} | {row['macs']:,} | "
             f"{row['count']:,} | {row['kernel']} |"
         )
+    lines += pmu_report.pmu_markdown(profile)
     return "\n".join(lines) + "\n"
 
 
