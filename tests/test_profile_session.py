@@ -332,6 +332,13 @@ def test_profile_target_on_the_emulator(tmp_path):
     report = json.loads((out / "profile.json").read_text())
     assert report["validation"]["passed"] and report["validation"]["reference"] == "litert"
     assert report["board"] == "mps3-an547" and report["layers"] == 13
+    # QEMU reads the M55's PMU as 0 (PMU_TYPE.N = 0): nothing counted, no counter columns
+    assert report["pmu"] == {
+        "source": None,
+        "unavailable": "the board's Armv8.1-M PMU reports no counters (the emulator, QEMU, "
+        "does not model them and reads them as 0)",
+    }
+    assert (out / "profile.csv").read_text().splitlines()[0].endswith(",Kernel")
     assert report["counter"]["instructions_per_tick"] == 31.25
     later = report["run_ticks"][1:]
     assert max(later) - min(later) < 0.001 * max(later)  # -icount: only data-dependent branches

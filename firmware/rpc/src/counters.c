@@ -19,7 +19,13 @@
 
 #define REG(address) (*(volatile uint32_t *)(address))
 
-#if defined(__ARM_ARCH_8_1M_MAIN__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_7M__) ||    \
+/* Armv8.1-M: clang says so; GCC 12 calls it Armv8-M Mainline too, but only Armv8.1-M has MVE
+ * (so a Cortex-M55 built by GCC without MVE is taken for Armv8-M Mainline and its DWT used). */
+#if defined(__ARM_ARCH_8_1M_MAIN__) || (defined(__ARM_ARCH_8M_MAIN__) && defined(__ARM_FEATURE_MVE))
+#define ARMV81M_PMU 1
+#endif
+
+#if defined(ARMV81M_PMU) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_7M__) ||               \
     defined(__ARM_ARCH_8M_MAIN__)
 #define DEMCR REG(0xE000EDFCu)
 #define DEMCR_TRCENA (1u << 24)
@@ -34,7 +40,7 @@ static uint32_t s_selected[ADRPC_MAX_EVENTS];
 static uint32_t s_count;
 static adrpc_counters_t s_unit;
 
-#if defined(__ARM_ARCH_8_1M_MAIN__)
+#if defined(ARMV81M_PMU)
 
 #define PMU_EVCNTR(n) REG(0xE0003000u + 4u * (n))
 #define PMU_EVTYPER(n) REG(0xE0003400u + 4u * (n))
