@@ -236,21 +236,32 @@ static int get_output(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
     return ADRPC_OK;
 }
 
+/* The arguments `uint32 first, uint32 count` of a page of the last profiled invoke's layers
+ * (`recorded`: it recorded what is asked for): the status, and `count` cut to the layers there
+ * are (0 unless OK). 0 when the arguments do not decode. */
+static int layer_page(const adrpc_board_t *b, adrpc_reader_t *r, int recorded, uint32_t *first,
+                      uint32_t *count, int32_t *status) {
+    uint32_t layers = b->model->num_layers;
+    *first = adrpc_get_u32(r);
+    *count = adrpc_get_u32(r);
+    *status = ADRPC_OK;
+    if (!recorded) {
+        *status = ADRPC_NOT_PROFILED;
+    } else if (*first > layers) {
+        *status = ADRPC_BAD_RANGE;
+    }
+    if (*status != ADRPC_OK || *count > layers - *first) {
+        *count = *status == ADRPC_OK ? layers - *first : 0;
+    }
+    return args_ok(r);
+}
+
 static int get_layer_stats(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
     const adrt_model_t *m = b->model;
-    uint32_t first = adrpc_get_u32(r);
-    uint32_t count = adrpc_get_u32(r);
-    if (!args_ok(r)) {
+    uint32_t first, count;
+    int32_t status;
+    if (!layer_page(b, r, b->stats_valid, &first, &count, &status)) {
         return ADRPC_BAD_REQUEST;
-    }
-    int32_t status = ADRPC_OK;
-    if (!b->stats_valid) {
-        status = ADRPC_NOT_PROFILED;
-    } else if (first > m->num_layers) {
-        status = ADRPC_BAD_RANGE;
-    }
-    if (status != ADRPC_OK || count > m->num_layers - first) {
-        count = status == ADRPC_OK ? m->num_layers - first : 0;
     }
     adrpc_put_i32(w, status);
     adrpc_put_u32(w, m->num_layers);
@@ -377,20 +388,10 @@ static int set_counters(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) 
 }
 
 static int get_layer_counters(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
-    const adrt_model_t *m = b->model;
-    uint32_t first = adrpc_get_u32(r);
-    uint32_t count = adrpc_get_u32(r);
-    if (!args_ok(r)) {
+    uint32_t first, count;
+    int32_t status;
+    if (!layer_page(b, r, b->counts_valid, &first, &count, &status)) {
         return ADRPC_BAD_REQUEST;
-    }
-    int32_t status = ADRPC_OK;
-    if (!b->counts_valid) {
-        status = ADRPC_NOT_PROFILED;
-    } else if (first > m->num_layers) {
-        status = ADRPC_BAD_RANGE;
-    }
-    if (status != ADRPC_OK || count > m->num_layers - first) {
-        count = status == ADRPC_OK ? m->num_layers - first : 0;
     }
     /* Whole layers only, as many as fit after the status, total, events and list count. */
     uint32_t per_layer = 4u * b->num_events;
@@ -399,7 +400,7 @@ static int get_layer_counters(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_
         count = room / per_layer;
     }
     adrpc_put_i32(w, status);
-    adrpc_put_u32(w, m->num_layers);
+    adrpc_put_u32(w, b->model->num_layers);
     adrpc_put_u32(w, b->num_events);
     adrpc_put_list(w, count * b->num_events);
     for (uint32_t i = first * b->num_events; i < (first + count) * b->num_events; i++) {
