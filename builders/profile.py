@@ -5,7 +5,8 @@ or with `scons DEVICE=labgrid:<place or tags>` on a board from a labgrid farm (L
 With a `dataset:`, its converted samples (builders/dataset.py) are the inputs, not seeded ones.
 
 The config Value holds exactly what the run reads besides its files: runs, seed, the CPU mode
-and its clock, the emulator and transport slice of the platform, and DEVICE. A failed validation
+and its clock, the emulator and transport slice of the platform, the core counter events, and
+DEVICE. A failed validation
 fails the target after the reports are written, so they can be read; QEMU's or the flash tool's
 output goes to board.log beside them.
 """
@@ -56,9 +57,19 @@ def _profile(target, source, env):
             dataset=dataset,
             upload=upload.data if upload else None,
             cycle_estimate=request["cycle_estimate"],
+            pmu=_pmu(request["pmu"]),
         ),
         [str(t) for t in target],
     )
+
+
+def _pmu(value: dict | None):
+    """The PmuRequest of the config Value's "pmu" (None: count nothing)."""
+    from autodeploy.profile.pmu_capture import PmuRequest
+
+    if value is None:
+        return None
+    return PmuRequest(value["core"], tuple(value["events"]), value["full_capture"])
 
 
 def device_argument() -> str | None:
@@ -108,6 +119,23 @@ def coordinator_argument() -> str | None:
     return ARGUMENTS.get("LG_COORDINATOR") or os.environ.get("LG_COORDINATOR") or None
 
 
+def pmu_request(spec, platform) -> dict | None:
+    """The core counter events the profile counts per layer: the model's pmu_events, else the
+    platform's; checked again here, since a sweep may run the model on another core."""
+    from autodeploy.config.loader import counter_events_problem
+    from autodeploy.errors import ConfigError
+
+    events = platform.pmu_events if spec.pmu_events is None else spec.pmu_events
+    problem = counter_events_problem(platform, events, spec.pmu_full_capture)
+    if problem:
+        raise ConfigError(
+            f"models.yaml: models.{spec.name}.pmu_events on platform {platform.name}: {problem[1]}"
+        )
+    if not events:  # pmu_events: [] counts nothing
+        return None
+    return {"core": platform.core, "events": list(events), "full_capture": spec.pmu_full_capture}
+
+
 def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec, dataset=None):
     """Declare the profile of `variant`; firmware_nodes is builders.firmware.firmware()'s dict;
     dataset: the [npz, json] nodes of the model's converted dataset (None: seeded inputs)."""
@@ -126,6 +154,7 @@ def profile(env, variant, firmware_nodes, analysis_node, placement_node, spec, d
         "flash": platform.board_support.flash if platform.board_support else None,
         "device": device_argument(),
         **cycle_estimate_request(platform),
+        "pmu": pmu_request(spec, platform),
     }
     outdir = f"#{variant.report_dir}"
     targets = env.Command(

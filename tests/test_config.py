@@ -1175,3 +1175,90 @@ def test_npu_sweep_axes_need_a_board_with_an_npu(tmp_path) -> None:
         f"models.yaml:{line_of(text, 'optimise: [Size]')}: sweeps.s.axes.optimise[0]:"
     )
     assert "no platform of this sweep has an NPU (apollo510_evb); optimise is a Vela setting" in msg
+
+
+# -------------------------------------------------------------------------------------------------
+# Core counter events (pmu.events in a platform, pmu_events / pmu_full_capture per model)
+
+
+def test_counter_events_default_per_core_and_model_override(tmp_path: Path, shipped) -> None:
+    assert shipped.platforms["apollo510_evb"].pmu_events == (
+        "ARM_PMU_MVE_INST_RETIRED", "ARM_PMU_MVE_INT_MAC_RETIRED", "ARM_PMU_INST_RETIRED",
+        "ARM_PMU_BUS_CYCLES",
+    )  # fmt: skip
+    assert shipped.platforms["apollo4p_evb"].pmu_events == (
+        "DWT_CYCCNT", "DWT_CPICNT", "DWT_EXCCNT", "DWT_SLEEPCNT", "DWT_LSUCNT", "DWT_FOLDCNT",
+    )  # fmt: skip
+    text = BASE_MODELS.replace(
+        "    tflite: models/kws.tflite\n",
+        "    tflite: models/kws.tflite\n    pmu_events: [ARM_PMU_CPU_CYCLES, ARM_PMU_STALL,\n"
+        "      ARM_PMU_MVE_STALL, ARM_PMU_L1D_CACHE_REFILL, ARM_PMU_MVE_PRED]\n"
+        "    pmu_full_capture: true\n",
+    )
+    config = load_config(make_project(tmp_path, text))
+    kws, ic = config.models["kws"], config.models["ic"]
+    assert kws.pmu_events[-1] == "ARM_PMU_MVE_PRED" and kws.pmu_full_capture
+    assert ic.pmu_events is None and not ic.pmu_full_capture  # the platform's
+
+
+@pytest.mark.parametrize(
+    "setting, where, message",
+    [
+        (
+            "    pmu_events: [ARM_PMU_INST_RETIRED, ARM_PMU_INST_RETIRD]\n",
+            "pmu_events",
+            "models.kws.pmu_events: [1]: unknown Armv8.1-M PMU event 'ARM_PMU_INST_RETIRD' for "
+            "cortex-m55; did you mean 'ARM_PMU_INST_RETIRED'?",
+        ),
+        (
+            "    pmu_events: [ARM_PMU_INST_RETIRED, ARM_PMU_INST_RETIRED]\n",
+            "pmu_events",
+            "models.kws.pmu_events: [1]: 'ARM_PMU_INST_RETIRED' is listed twice",
+        ),
+        (
+            "    pmu_events: [ARM_PMU_INST_RETIRED, ARM_PMU_CPU_CYCLES, ARM_PMU_STALL,\n"
+            "      ARM_PMU_MVE_STALL, ARM_PMU_MVE_PRED]\n",
+            "pmu_events",
+            "models.kws.pmu_events: 5 events, but the cortex-m55's Armv8.1-M PMU counts 4 at "
+            "once (8 16-bit counters chained in pairs); list at most 4, or set "
+            "pmu_full_capture: true",
+        ),
+        (
+            "    pmu_events: [DWT_CYCCNT]\n",
+            "pmu_events",
+            "unknown Armv8.1-M PMU event 'DWT_CYCCNT' for cortex-m55; events are named like",
+        ),
+        ("    pmu_full_capture: maybe\n", "pmu_full_capture", "expected true or false"),
+    ],
+)
+def test_counter_event_errors_name_file_field_and_event(
+    tmp_path: Path, setting: str, where: str, message: str
+) -> None:
+    text = BASE_MODELS.replace(
+        "    tflite: models/kws.tflite\n", "    tflite: models/kws.tflite\n" + setting
+    )
+    error = config_error(tmp_path, text)
+    assert error.startswith(f"models.yaml:{line_of(text, where)}: ")
+    assert message in error
+
+
+def _without_pmu(name: str) -> str:
+    text, count = re.subn(r"\npmu:\n  events: \[[^\]]*\]\n", "\n", platform_text(name))
+    assert count == 1
+    return text
+
+
+def test_platform_counter_events_are_checked(tmp_path: Path) -> None:
+    text = _without_pmu("apollo4p_evb") + "pmu:\n  events: [DWT_CYCCNT, ARM_PMU_INST_RETIRED]\n"
+    error = platform_error(tmp_path, text)
+    assert error.startswith(f"platforms/apollo4p_evb.yaml:{line_of(text, 'events:')}: ")
+    assert "pmu.events[1]: unknown DWT counters event 'ARM_PMU_INST_RETIRED' for cortex-m4" in error
+    # a long platform list is for models with full capture: the others are told so
+    long = (
+        "pmu:\n  events: [ARM_PMU_INST_RETIRED, ARM_PMU_CPU_CYCLES, ARM_PMU_STALL,\n"
+        "    ARM_PMU_MVE_STALL, ARM_PMU_MVE_PRED]\n"
+    )
+    (tmp_path / "b").mkdir()
+    error = platform_error(tmp_path / "b", _without_pmu("apollo510_evb") + long, "apollo510_evb")
+    assert "models.yaml:6: models.kws: 5 events, but the cortex-m55's" in error
+    assert "(the events are pmu.events of platform 'apollo510_evb')" in error

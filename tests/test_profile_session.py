@@ -15,6 +15,8 @@ import pytest
 import autodeploy.board as board_module
 from autodeploy.analysis.model_analysis import analyze_bytes
 from autodeploy.config.loader import load_platform
+from autodeploy.profile.pmu_capture import CounterCaptureError, PmuRequest
+from autodeploy.profile.pmu_events import CORTEX_M55_PMU
 from autodeploy.profile.run import ProfileRequest, ValidationError, host_inputs, profile_variant
 from autodeploy.profile.session import (
     BoardMismatchError,
@@ -24,7 +26,8 @@ from autodeploy.profile.session import (
 )
 from autodeploy.profile.timing import EMULATED_COUNT_NOTE
 from autodeploy.reference import layer_output_crcs, reference_outputs_with_fallback, run_reference
-from autodeploy.rpc.client import BoardInfo, LayerStat, TensorInfo
+from autodeploy.rpc.client import BoardInfo, CounterInfo, LayerStat, TensorInfo
+from autodeploy.rpc.errors import BoardCallError
 from autodeploy.rpc.inputs import seeded_inputs
 from autodeploy.target import PORTABLE
 from autodeploy.tflite.reader import parse_model
@@ -329,6 +332,13 @@ def test_profile_target_on_the_emulator(tmp_path):
     report = json.loads((out / "profile.json").read_text())
     assert report["validation"]["passed"] and report["validation"]["reference"] == "litert"
     assert report["board"] == "mps3-an547" and report["layers"] == 13
+    # QEMU reads the M55's PMU as 0 (PMU_TYPE.N = 0): nothing counted, no counter columns
+    assert report["pmu"] == {
+        "source": None,
+        "unavailable": "the board's Armv8.1-M PMU reports no counters (the emulator, QEMU, "
+        "does not model them and reads them as 0)",
+    }
+    assert (out / "profile.csv").read_text().splitlines()[0].endswith(",Kernel")
     assert report["counter"]["instructions_per_tick"] == 31.25
     later = report["run_ticks"][1:]
     assert max(later) - min(later) < 0.001 * max(later)  # -icount: only data-dependent branches
@@ -433,3 +443,156 @@ def test_profile_of_a_stateful_model_on_the_host_board(tmp_path, monkeypatch):
     fresh = [run_reference("litert", data, [one])[0] for one in inputs]
     assert any(not np.array_equal(f[0], s[0]) for f, s in zip(fresh[1:], sequence[1:], strict=True))
     assert "the runs form one sequence" in paths[1].read_text()
+
+
+# -- core counters (PMU/DWT) per layer --------------------------------------------------------
+
+M55_DEFAULT = PLATFORM.pmu_events  # the reference tool's four M55 events
+
+
+class CountingBoard(FakeBoard):
+    """FakeBoard with the firmware's core counters: `counters` hardware counters, chained in
+    pairs (the M55's 16-bit ones), a per-layer table of `words` values, and each event's count
+    in a layer a function of the event number and the layer (so merged groups can be checked)."""
+
+    def __init__(self, analysis, answers, counters=8, words=1024, kind="pmu", **faults):
+        super().__init__(analysis, answers, **faults)
+        self.kind, self.counters = kind, counters
+        self.at_once = min(counters // 2, words // len(self.layers))
+        self.selected, self.counts_valid, self.profiled_with_counters = [], False, 0
+
+    def counter_info(self):
+        if self.faults.get("old_firmware"):
+            raise BoardCallError("get_counter_info failed with UNKNOWN_METHOD", status=7)
+        self.calls.append(("counter_info",))
+        return CounterInfo(self.kind, self.counters, self.at_once)
+
+    def set_counters(self, events):
+        self.calls.append(("set_counters", tuple(events)))
+        if len(events) > self.at_once:
+            raise BoardCallError("set_counters failed with BAD_RANGE", status=2)
+        self.selected, self.counts_valid = list(events), False
+
+    def invoke(self, warmup=0, profile=False, timeout_s=None):
+        ticks = super().invoke(warmup, profile, timeout_s)
+        self.counts_valid = profile
+        if profile and self.selected:
+            self.profiled_with_counters += 1
+            if self.profiled_with_counters == self.faults.get("other_layers_on_invoke"):
+                self.crcs[2] ^= 1  # this invoke computed layer 2 differently
+        return ticks
+
+    @staticmethod
+    def count(event: int, layer: int) -> int:
+        return event * 1000 + layer
+
+    def layer_counters(self):
+        if not self.counts_valid:
+            raise BoardCallError("get_layer_counters failed with NOT_PROFILED", status=4)
+        return [[self.count(e, k) for e in self.selected] for k in range(len(self.layers))]
+
+
+def counted_session(model, analysis, events, full_capture=False, **board):
+    """(result, board, progress lines) of a session counting `events` on a CountingBoard."""
+    counting = CountingBoard(analysis, model[2], **board)
+    lines = []
+    request = PmuRequest("cortex-m55", tuple(events), full_capture)
+    result = run_session(
+        counting, analysis, "kws", model[1], expected(model), SEED, lines.append, pmu=request
+    )
+    return result, counting, lines
+
+
+def test_default_events_are_counted_in_the_profiled_invoke(model, analysis):
+    result, board, _ = counted_session(model, analysis, M55_DEFAULT)
+    assert M55_DEFAULT == (
+        "ARM_PMU_MVE_INST_RETIRED", "ARM_PMU_MVE_INT_MAC_RETIRED", "ARM_PMU_INST_RETIRED",
+        "ARM_PMU_BUS_CYCLES",
+    )  # fmt: skip
+    numbers = (0x0200, 0x0228, 0x0008, 0x001D)
+    assert board.calls[:4] == [
+        ("counter_info",), ("set_counters", numbers), ("set_input", 0), ("invoke", 1, True),
+    ]  # fmt: skip
+    # no repeat: all four are counted at once
+    assert [c for c in board.calls if c[0] == "invoke"] == [
+        ("invoke", 1, True),
+        ("invoke", 0, False),
+        ("invoke", 0, False),
+    ]  # fmt: skip
+    pmu = result.pmu
+    assert (pmu.events, pmu.numbers, pmu.invokes) == (M55_DEFAULT, numbers, 1)
+    assert pmu.layers == [[n * 1000 + k for n in numbers] for k in range(len(board.layers))]
+
+
+def test_full_capture_repeats_the_profiled_invoke_per_group_and_merges(model, analysis):
+    events = tuple(list(CORTEX_M55_PMU.events)[:10])
+    result, board, lines = counted_session(model, analysis, events, full_capture=True)
+    numbers = [CORTEX_M55_PMU.events[e] for e in events]
+    groups = [tuple(numbers[0:4]), tuple(numbers[4:8]), tuple(numbers[8:10])]
+    assert [c[1] for c in board.calls if c[0] == "set_counters"] == groups
+    invokes = [c for c in board.calls if c[0] == "invoke"]
+    # run 0, then two repeats with the same warm-up, before run 1's inputs are generated
+    assert invokes[:3] == [("invoke", 1, True)] * 3
+    assert board.calls.index(("fill_inputs", SEED, 1)) > board.calls.index(invokes[2])
+    assert result.pmu.invokes == 3 and result.pmu.events == events
+    assert result.pmu.layers == [[n * 1000 + k for n in numbers] for k in range(13)]
+    assert lines[:3] == [
+        "[profile] kws: counter group 2/3", "[profile] kws: counter group 3/3",
+        "[profile] kws: run 1/3",
+    ]  # fmt: skip
+    assert result.mismatched_runs == []
+
+
+def test_a_board_counting_fewer_events_than_asked(model, analysis):
+    """The firmware's table holds 2 events for 13 layers (ADRPC_COUNTER_WORDS 26): without full
+    capture that is an error naming the fix; with it, the groups follow the board."""
+    with pytest.raises(CounterCaptureError, match="board counts 2 at once.*pmu_full_capture"):
+        counted_session(model, analysis, M55_DEFAULT, words=26)
+    result, board, _ = counted_session(model, analysis, M55_DEFAULT, True, words=26)
+    assert [len(c[1]) for c in board.calls if c[0] == "set_counters"] == [2, 2]
+    assert result.pmu.invokes == 2 and len(result.pmu.layers[0]) == 4
+
+
+@pytest.mark.parametrize(
+    "board, stateful, message",
+    [
+        ({"other_layers_on_invoke": 2}, False, "repeat for counter group 2 profiled layer 2"),
+        ({"old_firmware": True}, False, "does not serve get_counter_info: it predates"),
+        ({"kind": "dwt", "counters": 6}, False, "counts with its core's 'dwt' counters"),
+        ({}, True, "would advance this stateful model's state"),
+    ],
+)
+def test_counter_capture_errors(model, analysis, board, stateful, message):
+    events = tuple(list(CORTEX_M55_PMU.events)[:6])
+    analysis = {**analysis, "stateful": stateful}
+    with pytest.raises(CounterCaptureError, match=message):
+        counted_session(model, analysis, events, full_capture=True, **board)
+
+
+def test_counts_in_the_reports_and_none_from_the_emulator(tmp_path, monkeypatch, model, analysis):
+    counting = CountingBoard(analysis, model[2])
+    monkeypatch.setattr(board_module, "open_board", FakeEmulator)
+    request = ProfileRequest(
+        model="kws", variant="v", analysis=analysis, placement=PLACEMENT, tflite=TFLITE,
+        platform=PLATFORM, cpu_mode="HP", runs=RUNS, seed=SEED, elf="fw.elf",
+        log_path=tmp_path / "log", pmu=PmuRequest("cortex-m55", M55_DEFAULT),
+    )  # fmt: skip
+    paths = [tmp_path / f"profile.{ext}" for ext in ("csv", "md", "json")]
+    result = profile_variant(request, paths, lambda _: None, lambda url, baud: counting)
+    rows = list(csv.reader(paths[0].read_text().splitlines()))
+    assert rows[0][6:] == list(M55_DEFAULT)
+    assert [int(v) for v in rows[3][6:]] == [0x0200 * 1000 + 2, 0x0228 * 1000 + 2, 8002, 29002]
+    pmu = json.loads(paths[2].read_text())["pmu"]
+    assert pmu["source"] == "measured on board (Armv8.1-M PMU)" == result["pmu"]["source"]
+    assert pmu["events"] == list(M55_DEFAULT) and pmu["invokes"] == 1
+    assert pmu["layers"][3] == [0x0200 * 1000 + 3, 0x0228 * 1000 + 3, 8003, 29003]
+    md = paths[1].read_text()
+    assert "## Core counters per layer (measured on board (Armv8.1-M PMU))" in md
+    assert f"| 3 | {counting.layers[3]['tag']} | 512,003 | 552,003 | 8,003 | 29,003 |" in md
+    # the emulator's counters read 0: no columns, and the reports say why
+    emulated = CountingBoard(analysis, model[2], counters=0)
+    result = profile_variant(request, paths, lambda _: None, lambda url, baud: emulated)
+    assert not [c for c in emulated.calls if c[0] == "set_counters"]
+    assert list(csv.reader(paths[0].read_text().splitlines()))[0][6:] == []
+    assert result["pmu"]["source"] is None and "QEMU" in result["pmu"]["unavailable"]
+    assert "Core counters (PMU/DWT): not available" in paths[1].read_text()

@@ -4,6 +4,7 @@ and the wire format checked with pip erpc alone."""
 
 from __future__ import annotations
 
+import os
 import struct
 import time
 import zlib
@@ -23,7 +24,7 @@ from support.native_harness import random_inputs
 from support.tflite_builder import ModelBuilder
 
 from autodeploy.codegen.generator import NP_DTYPES
-from autodeploy.rpc.client import BoardClient
+from autodeploy.rpc.client import BoardClient, CounterInfo
 from autodeploy.rpc.errors import BoardCallError
 from autodeploy.rpc.inputs import crc32, seeded_inputs
 
@@ -332,3 +333,50 @@ def test_calls_over_rfc2217_leave_the_port_settings_alone(monkeypatch):
             client.invoke()
     assert {info.model for info in infos} == {"kws"}
     assert at_open >= 1 and len(negotiations) == at_open
+
+
+def test_counter_calls_on_a_board_without_counters():
+    """The host board has no core counters: it says so, refuses events, and a profiled invoke
+    records zero values per layer; counts go stale when the selection changes."""
+    built = build(MODELS["kws"], "kws")
+    with HostBoard(built.exe) as board, BoardClient(board.url, timeout_s=2.0) as c:
+        assert c.counter_info() == CounterInfo(kind="none", counters=0, events=0)
+        with pytest.raises(BoardCallError, match="set_counters.*BAD_RANGE") as err:
+            c.set_counters([0x0008])
+        assert err.value.status == 2
+        c.set_counters([])
+        with pytest.raises(BoardCallError, match="get_layer_counters.*NOT_PROFILED"):
+            c.layer_counters()
+        c.fill_inputs(3, 0)
+        c.invoke(profile=True)
+        assert c.layer_counters() == [[]] * len(built.layer_tags)
+        c.set_counters([])
+        with pytest.raises(BoardCallError, match="NOT_PROFILED"):
+            c.layer_counters()
+
+
+@pytest.mark.parametrize("toolchain", ["gcc", "clang"])
+@pytest.mark.parametrize(
+    "platform, registers",
+    [("apollo510_evb", ("0xE0003E00u", "0xE0003400u")), ("apollo4p_evb", ("0xE0001000u",))],
+)
+def test_counter_unit_follows_the_core(tmp_path, toolchain, platform, registers):
+    """counters.c compiles warning-free for the M55 and the M4 with both compilers, and the
+    architecture picks the unit: the PMU (PMU_TYPE, PMU_EVTYPER0) on the M55, the DWT (DWT_CTRL)
+    on the M4."""
+    import subprocess
+
+    from autodeploy.config import load_platform
+    from autodeploy.firmware.toolchains import toolchain as find_toolchain
+
+    root = Path(__file__).resolve().parent.parent
+    board = load_platform(root / f"platforms/{platform}.yaml")
+    tc = find_toolchain(toolchain)
+    source = root / "firmware/rpc/src/counters.c"
+    cmd = [tc.require(os.environ["PATH"]), *tc.cflags(board), "-Wall", "-Wextra", "-Werror",
+           f"-I{root}/firmware/rpc/include", str(source)]  # fmt: skip
+    subprocess.run([*cmd, "-c", "-o", str(tmp_path / "counters.o")], check=True)
+    expanded = subprocess.run([*cmd, "-E"], capture_output=True, text=True, check=True).stdout
+    units = {"0xE0003E00u": "PMU", "0xE0001000u": "DWT"}
+    assert {units[a] for a in units if a in expanded} == {units[registers[0]]}
+    assert all(address in expanded for address in registers)

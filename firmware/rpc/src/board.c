@@ -19,6 +19,7 @@ const char *adrpc_board_init(adrpc_board_t *b, const adrt_model_t *model, uint8_
     b->upload_verified = upload->bytes == 0;
     b->staging = staging;
     b->staging_bytes = staging_bytes;
+    b->counters = adrpc_counters_init();
     return total == staging_bytes ? NULL : "staging buffer size differs from the model's inputs";
 }
 
@@ -44,6 +45,7 @@ static int range_ok(uint32_t offset, uint32_t len, uint32_t bytes) {
 static void inputs_changed(adrpc_board_t *b) {
     b->outputs_valid = 0;
     b->stats_valid = 0;
+    b->counts_valid = 0;
 }
 
 static int get_info(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
@@ -150,10 +152,17 @@ static void copy_staging(const adrpc_board_t *b) {
 static void profile_hook(void *user, int32_t layer, int32_t after) {
     adrpc_board_t *b = (adrpc_board_t *)user;
     if (!after) {
+        adrpc_counters_read(b->event_start);
         b->layer_start = bsp_counter();
         return;
     }
     uint64_t end = bsp_counter();
+    uint32_t now[ADRPC_MAX_EVENTS];
+    adrpc_counters_read(now);
+    uint32_t *counts = &b->layer_counts[(uint32_t)layer * b->num_events];
+    for (uint32_t k = 0; k < b->num_events; k++) {
+        counts[k] = adrpc_counters_delta(k, b->event_start[k], now[k]);
+    }
     const adrt_buffer_t *out = &b->model->layer_outputs[layer];
     b->layer_ticks[layer] = end - b->layer_start;
     b->layer_crc[layer] = adrpc_crc32(out->data, out->bytes);
@@ -196,6 +205,7 @@ static int invoke(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
     m->set_layer_hook(NULL, NULL);
     b->outputs_valid = !failed;
     b->stats_valid = !failed && profile;
+    b->counts_valid = b->stats_valid;
     adrpc_put_i32(w, failed ? ADRPC_INVOKE_FAILED : ADRPC_OK);
     adrpc_put_u64(w, ticks);
     return ADRPC_OK;
@@ -226,21 +236,32 @@ static int get_output(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
     return ADRPC_OK;
 }
 
+/* The arguments `uint32 first, uint32 count` of a page of the last profiled invoke's layers
+ * (`recorded`: it recorded what is asked for): the status, and `count` cut to the layers there
+ * are (0 unless OK). 0 when the arguments do not decode. */
+static int layer_page(const adrpc_board_t *b, adrpc_reader_t *r, int recorded, uint32_t *first,
+                      uint32_t *count, int32_t *status) {
+    uint32_t layers = b->model->num_layers;
+    *first = adrpc_get_u32(r);
+    *count = adrpc_get_u32(r);
+    *status = ADRPC_OK;
+    if (!recorded) {
+        *status = ADRPC_NOT_PROFILED;
+    } else if (*first > layers) {
+        *status = ADRPC_BAD_RANGE;
+    }
+    if (*status != ADRPC_OK || *count > layers - *first) {
+        *count = *status == ADRPC_OK ? layers - *first : 0;
+    }
+    return args_ok(r);
+}
+
 static int get_layer_stats(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
     const adrt_model_t *m = b->model;
-    uint32_t first = adrpc_get_u32(r);
-    uint32_t count = adrpc_get_u32(r);
-    if (!args_ok(r)) {
+    uint32_t first, count;
+    int32_t status;
+    if (!layer_page(b, r, b->stats_valid, &first, &count, &status)) {
         return ADRPC_BAD_REQUEST;
-    }
-    int32_t status = ADRPC_OK;
-    if (!b->stats_valid) {
-        status = ADRPC_NOT_PROFILED;
-    } else if (first > m->num_layers) {
-        status = ADRPC_BAD_RANGE;
-    }
-    if (status != ADRPC_OK || count > m->num_layers - first) {
-        count = status == ADRPC_OK ? m->num_layers - first : 0;
     }
     adrpc_put_i32(w, status);
     adrpc_put_u32(w, m->num_layers);
@@ -324,11 +345,76 @@ static int verify_upload(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w)
     return ADRPC_OK;
 }
 
+/* Events one profiled invoke counts for this model: what the core counts at once, fewer when
+ * the per-layer table cannot hold that many for every layer. */
+static uint32_t events_at_once(const adrpc_board_t *b) {
+    uint32_t layers = b->model->num_layers ? b->model->num_layers : 1u;
+    uint32_t fit = ADRPC_COUNTER_WORDS / layers;
+    return b->counters.events < fit ? b->counters.events : fit;
+}
+
+static int get_counter_info(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
+    if (!args_ok(r)) {
+        return ADRPC_BAD_REQUEST;
+    }
+    adrpc_put_i32(w, ADRPC_OK);
+    adrpc_put_u8(w, (uint8_t)b->counters.kind);
+    adrpc_put_u32(w, b->counters.counters);
+    adrpc_put_u32(w, events_at_once(b));
+    return ADRPC_OK;
+}
+
+static int set_counters(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
+    uint32_t count = adrpc_get_list(r);
+    uint32_t events[ADRPC_MAX_EVENTS];
+    for (uint32_t k = 0; k < count && k < ADRPC_MAX_EVENTS; k++) {
+        events[k] = adrpc_get_u32(r);
+    }
+    if (count > ADRPC_MAX_EVENTS) {
+        return ADRPC_BAD_RANGE; /* more than any unit counts at once; the rest is unread */
+    }
+    if (!args_ok(r)) {
+        return ADRPC_BAD_REQUEST;
+    }
+    int32_t status = ADRPC_OK;
+    if (count > events_at_once(b) || !adrpc_counters_select(events, count)) {
+        status = ADRPC_BAD_RANGE;
+    } else {
+        b->num_events = count;
+        b->counts_valid = 0;
+    }
+    adrpc_put_i32(w, status);
+    return ADRPC_OK;
+}
+
+static int get_layer_counters(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w) {
+    uint32_t first, count;
+    int32_t status;
+    if (!layer_page(b, r, b->counts_valid, &first, &count, &status)) {
+        return ADRPC_BAD_REQUEST;
+    }
+    /* Whole layers only, as many as fit after the status, total, events and list count. */
+    uint32_t per_layer = 4u * b->num_events;
+    uint32_t room = w->cap - w->pos - 16u;
+    if (per_layer > 0 && count > room / per_layer) {
+        count = room / per_layer;
+    }
+    adrpc_put_i32(w, status);
+    adrpc_put_u32(w, b->model->num_layers);
+    adrpc_put_u32(w, b->num_events);
+    adrpc_put_list(w, count * b->num_events);
+    for (uint32_t i = first * b->num_events; i < (first + count) * b->num_events; i++) {
+        adrpc_put_u32(w, b->layer_counts[i]);
+    }
+    return ADRPC_OK;
+}
+
 typedef int (*handler_t)(adrpc_board_t *b, adrpc_reader_t *r, adrpc_writer_t *w);
 
 static const handler_t k_handlers[] = {
-    NULL,       get_info,        get_tensor,       set_input, fill_inputs,   invoke,
-    get_output, get_layer_stats, get_upload_state, upload,    verify_upload,
+    NULL,          get_info,         get_tensor,      set_input,          fill_inputs,
+    invoke,        get_output,       get_layer_stats, get_upload_state,   upload,
+    verify_upload, get_counter_info, set_counters,    get_layer_counters,
 };
 
 /* Every message body ends with the CRC-32 of the bytes before it: the frame's CRC-16 misses

@@ -80,10 +80,12 @@ NOT_NEEDED = {
     "helios_aot_config": "the firmware already runs an ahead-of-time runtime (generated C)",
     "onboard_perf": "the profile already times every layer on the board (or the emulator)",
     "full_pmu_capture": (
-        "per-layer counts come from the board's counter; PMU capture is not implemented (the "
-        "emulator has no PMU)"
+        "set pmu_full_capture: true for the model in models.yaml (core counters are read on a "
+        "real board only: the emulator has none)"
     ),
-    "pmu_config_file": "PMU capture is not implemented (the emulator has no PMU)",
+    "pmu_config_file": (
+        "list the events in models.yaml (pmu_events) or the platform YAML (pmu.events)"
+    ),
     "tflm_location": "there is no TFLM library; code goes where the platform's firmware.code says",
 }
 _NOT_NEEDED_FLAGS = ("no_random_data", "nocompile_mode", "create_aot_profile", "onboard_perf")

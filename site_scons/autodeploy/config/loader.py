@@ -199,6 +199,9 @@ class Platform:
     board_support: BoardSupport | None = None
     npu: Npu | None = None
     timing: TimingModel | None = None  # the emulator's cycle estimate (autodeploy.timing)
+    #: Core counter events a profile on a board reads per layer (`pmu.events`, else the core's
+    #: defaults: autodeploy.profile.pmu_events); models may override them.
+    pmu_events: tuple[str, ...] = ()
 
     @property
     def has_mve(self) -> bool:
@@ -208,9 +211,10 @@ class Platform:
         return hash((self.name, self.core, self.arch_flags))
 
     def to_dict(self, without: tuple[str, ...] = ()) -> dict[str, Any]:
-        """Plain JSON-able dict of everything but the file path and `without` (for build
-        fingerprints: firmware leaves out the timing model, which only profiles read)."""
-        skip = ("file", *without)
+        """Plain JSON-able dict of everything but the file path, the counter events and
+        `without` (for build fingerprints: only the profile step reads the events, and it has
+        them itself; firmware leaves out the timing model, which only profiles and power read)."""
+        skip = ("file", "pmu_events", *without)
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name not in skip}
 
 
@@ -250,6 +254,8 @@ class ModelSpec:
     calibration: Path | None = None
     quantize: str = "int8"
     dataset: DatasetSpec | None = None  # real inputs for validation (None: seeded random ones)
+    pmu_events: tuple[str, ...] | None = None  # the model's own (None: the platform's)
+    pmu_full_capture: bool = False  # repeat the profiled invoke per group of events
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict of the settings (without source_line, which is only position)."""
@@ -531,7 +537,32 @@ def _model_spec(
         vela_ignore_ops=_ignore_ops(eff["vela_ignore_ops"], src),
         **conversion,
         dataset=_read_dataset(values.get("dataset"), f"{path}.dataset", src, project_dir),
+        **_read_pmu_settings(eff, platform, src, fail),
     )
+
+
+def _read_pmu_settings(eff: dict[str, _Setting], platform: Platform, src: Source, fail) -> dict:
+    """pmu_events (None: the platform's) and pmu_full_capture, checked against the core."""
+    events, full = eff["pmu_events"], eff["pmu_full_capture"]
+    problem = counter_events_problem(platform, events.value, full.value)
+    if problem:
+        index, message = problem
+        if events.value is None:
+            raise fail(full, f"{message} (the events are pmu.events of platform '{platform.name}')")
+        raise fail(events, message if index is None else f"[{index}]: {message}")
+    owned = None if events.value is None else tuple(events.value)
+    return {"pmu_events": owned, "pmu_full_capture": full.value}
+
+
+def counter_events_problem(
+    platform: Platform, events: tuple[str, ...] | None, full_capture: bool
+) -> tuple[int | None, str] | None:
+    """What is wrong with counting `events` (None: the platform's) per layer on `platform`'s
+    core (autodeploy.profile.pmu_events.event_problem), or None."""
+    from ..profile.pmu_events import UNITS, event_problem
+
+    wanted = platform.pmu_events if events is None else tuple(events)
+    return event_problem(wanted, UNITS[platform.core], platform.core, full_capture)
 
 
 def _project_path(text: str, project_dir: Path) -> Path:
@@ -898,6 +929,7 @@ def load_platform(path: Path, display: str | None = None) -> Platform:
     timing = None
     if v.get("timing", (None, None))[0] is not None:
         timing = read_timing(v["timing"][1], src, path.resolve().parent.parent, core, memories)
+    pmu_events = _read_pmu(v.get("pmu"), core, src)
     return Platform(
         name=name,
         file=path,
@@ -921,7 +953,27 @@ def load_platform(path: Path, display: str | None = None) -> Platform:
         board_support=board_support,
         npu=npu,
         timing=timing,
+        pmu_events=pmu_events,
     )
+
+
+def _read_pmu(entry: tuple[Any, Node] | None, core: str, src: Source) -> tuple[str, ...]:
+    """`pmu: {events: [...]}`: names the core's counter unit knows, each once (a list longer
+    than the unit counts at once is for models with pmu_full_capture); else the defaults."""
+    from ..profile.pmu_events import UNITS, event_problem
+
+    unit = UNITS[core]
+    if entry is None or entry[0] is None:
+        return unit.default
+    v = S.read_section(entry[1], S.PMU, "pmu", src)
+    events, node = v["events"]
+    if not events:
+        raise src.error(node.line, "pmu.events", f"empty list; e.g. [{', '.join(unit.default)}]")
+    problem = event_problem(events, unit, core, full_capture=True)
+    if problem:
+        index, message = problem
+        raise src.error(node.value[index].line, f"pmu.events[{index}]", message)
+    return events
 
 
 def _read_npu(node: MapNode, src: Source, project_dir: Path) -> Npu:

@@ -148,6 +148,14 @@ _MODEL_SETTINGS: dict[str, Field] = {
     "vela_ignore_ops": Field(
         "str_list", doc="ops Vela leaves on the CPU (its --ignore-ops), e.g. [SOFTMAX]"
     ),
+    "pmu_events": Field(
+        "str_list",
+        nullable=True,
+        doc="core counter events read per layer on a board (default: the platform's pmu.events)",
+    ),
+    "pmu_full_capture": Field(
+        "bool", doc="repeat the profiled invoke until every pmu_events entry has been counted"
+    ),
 }
 
 MODELS_FILE: dict[str, Field] = {
@@ -198,6 +206,8 @@ BUILTIN_DEFAULTS: dict[str, Any] = {
     "memory_mode": "auto",
     "optimise": "Performance",
     "vela_ignore_ops": (),
+    "pmu_events": None,
+    "pmu_full_capture": False,
 }
 
 PLATFORM_FILE: dict[str, Field] = {
@@ -227,6 +237,12 @@ PLATFORM_FILE: dict[str, Field] = {
     "npu": Field("map", nullable=True, doc="{kind, macs, clock_mhz, vela_config, system_config}"),
     "timing": Field(
         "map", nullable=True, doc="the cycle estimate's memory costs and data cache (README)"
+    ),
+    "pmu": Field("map", nullable=True, doc="{events: [...]}: core counter events read per layer"),
+}
+PMU: dict[str, Field] = {
+    "events": Field(
+        "str_list", required=True, doc="event names (autodeploy/profile/pmu_events.py)"
     ),
 }
 NPU: dict[str, Field] = {

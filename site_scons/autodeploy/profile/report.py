@@ -11,6 +11,7 @@ import io
 
 from .. import atomic
 from ..firmware.size_report import linked_model_bytes
+from . import pmu_report
 from .timing import Timing
 
 
@@ -124,6 +125,7 @@ def build_profile(
             "mismatch": mismatch,
         },
         "layer_profile": layer_rows(session.layers, timing, _kernels(analysis), estimate),
+        "pmu": pmu_report.pmu_json(session.pmu),
     }
 
 
@@ -189,13 +191,14 @@ def profile_csv(profile: dict) -> str:
     rows = profile["layer_profile"]
     events = list(rows[0].get("emulated_events", {})) if rows else []
     estimated = ["Est cycles (model)", *(f"{e} (emulated)" for e in events)] if events else []
-    writer.writerow(["Event", "Tag", "uSeconds", "Est MACs", counts, "Kernel", *estimated])
+    header = ["Event", "Tag", "uSeconds", "Est MACs", counts, "Kernel", *estimated]
+    writer.writerow(header + pmu_report.csv_header(profile))
     for row in rows:
         us = f"{row['us']:.3f}"
-        extra = [row["est_cycles"], *row["emulated_events"].values()] if events else []
-        writer.writerow(
-            [row["event"], row["tag"], us, row["macs"], row["count"], row["kernel"], *extra]
-        )
+        cells = [row["event"], row["tag"], us, row["macs"], row["count"], row["kernel"]]
+        if events:
+            cells += [row["est_cycles"], *row["emulated_events"].values()]
+        writer.writerow(cells + pmu_report.csv_cells(profile, row["event"]))
     return out.getvalue()
 
 
@@ -319,6 +322,7 @@ def profile_markdown(profile: dict) -> str:
         "",
         *_layer_table(profile["layer_profile"], estimate, label),
     ]
+    lines += pmu_report.pmu_markdown(profile)
     return "\n".join(lines) + "\n"
 
 

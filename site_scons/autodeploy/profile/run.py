@@ -21,6 +21,7 @@ from ..validation.classification import classification
 from ..validation.compare import compare_outputs
 from .cycles import profile_estimate
 from .hint import first_differing_layer, hint_text
+from .pmu_capture import PmuRequest
 from .report import build_profile, write_profile
 from .session import run_session
 from .timing import Timing
@@ -46,6 +47,7 @@ class ProfileRequest:
     dataset: Dataset | None = None  # real inputs, each sample uploaded (None: seeded inputs)
     upload: bytes | None = None  # model data the host uploads first (the ELF's upload image)
     cycle_estimate: bool = True  # on the emulator: run the QEMU plugin for the timing model
+    pmu: PmuRequest | None = None  # core counter events counted per layer (None: none)
 
 
 def host_inputs(analysis: dict, seed: int, runs: int) -> list:
@@ -79,6 +81,7 @@ def profile_variant(
                     progress,
                     upload_all=r.dataset is not None,
                     upload=r.upload,
+                    pmu=r.pmu,
                 )
         except AutodeployError as err:
             died = board.exit_report()  # a crashed QEMU is the real cause of a link error

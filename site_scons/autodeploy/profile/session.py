@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -28,6 +29,7 @@ from ..errors import AutodeployError
 from ..progress import progress_line
 from ..rpc.inputs import crc32
 from ..rpc.upload import UploadResult, upload_model_data
+from .pmu_capture import PmuRequest, capture_counts, select_first_group
 
 
 class StaleFirmwareError(AutodeployError):
@@ -53,6 +55,7 @@ class SessionResult:
     mismatch_layers: list | None  # LayerStat of the first of them (per-layer output CRCs)
     retries: int
     upload: UploadResult | None = None  # the model's data, when the image carries none
+    pmu: object | None = None  # run 0's per-layer core counts: PmuCapture or PmuUnavailable
 
 
 def invoke_timeout_s(macs: int, warmup: int) -> float:
@@ -118,10 +121,11 @@ def run_session(
     progress: Callable[[str], None] = print,
     upload_all: bool = False,
     upload: bytes | None = None,
+    pmu: PmuRequest | None = None,
 ) -> SessionResult:
     """inputs[run]: the host's inputs (seeded ones, or uploaded ones with `upload_all`);
     reference[run]: the reference outputs for them; upload: the model data to upload first (the
-    ELF's upload image), if any."""
+    ELF's upload image), if any; pmu: the core counter events to count per layer in run 0."""
     info = check_firmware(client, analysis, model)
     uploaded = upload_model_data(client, upload, model, progress) if upload else None
     stateful = bool(analysis.get("stateful"))
@@ -131,6 +135,8 @@ def run_session(
     run_ticks, outputs = [], []
     layers, profile_ticks = [], 0
     mismatched_runs, mismatch_layers = [], None
+    plan = select_first_group(client, pmu, model, stateful) if pmu else None
+    counts = None
     for run, host_inputs in enumerate(inputs):
         first = run == 0
         if first or upload_all:
@@ -156,6 +162,11 @@ def run_session(
             for k, s in enumerate(out_specs)
         ]
         outputs.append(run_outputs)
+        if first and plan:
+            again = partial(
+                client.invoke, warmup=warmup, profile=True, timeout_s=invoke_timeout_s(macs, warmup)
+            )
+            counts = capture_counts(client, plan, layers, again, model, progress)
         if not _same(run_outputs, reference[run]):
             mismatched_runs.append(run)
         if mismatched_runs == [run]:
@@ -178,6 +189,7 @@ def run_session(
         mismatch_layers=mismatch_layers,
         retries=client.retries_used,
         upload=uploaded,
+        pmu=counts,
     )
 
 

@@ -44,14 +44,26 @@ METHODS = {
     "get_upload_state": 8,
     "upload": 9,
     "verify_upload": 10,
+    "get_counter_info": 11,
+    "set_counters": 12,
+    "get_layer_counters": 13,
 }
+COUNTER_KINDS = ("none", "pmu", "dwt")  # CounterInfo.kind order (adrpc/counters.h)
 DTYPES = ("INT8", "UINT8", "INT16", "INT32", "FLOAT32", "INT64")  # adrt_dtype_t order
 # The IDL's enum Status, as (name, what it means and what to do).
 STATUS = {
     1: ("BAD_INDEX", "the model has no tensor with that index"),
-    2: ("BAD_RANGE", "the offset or length lies outside the tensor (or the layer list)"),
+    2: (
+        "BAD_RANGE",
+        "the offset or length lies outside the tensor (or the layer list), or more counter "
+        "events were selected than the core counts at once",
+    ),
     3: ("NOT_INVOKED", "no successful invoke since the inputs last changed; invoke first"),
-    4: ("NOT_PROFILED", "the last invoke did not profile; invoke with profile=True first"),
+    4: (
+        "NOT_PROFILED",
+        "the last invoke did not profile (or the counters were selected after it); invoke with "
+        "profile=True first",
+    ),
     5: (
         "TOO_MANY_LAYERS",
         "the model has more layers than the firmware can profile; rebuild the firmware with a "
@@ -78,6 +90,7 @@ STATUS = {
         "dropped them: upload them again from the ELF the board was flashed with",
     ),
 }
+UNKNOWN_METHOD = 7  # the STATUS of a call the firmware does not serve (older firmware)
 IDLE_S = 0.1  # silence that ends the drain of a damaged or late reply before a retry
 SEAL = struct.Struct("<I")  # ends every body: zlib CRC-32 of the bytes before it (board.h)
 
@@ -121,6 +134,15 @@ class LayerStat:
     macs: int
     ticks: int
     output_crc32: int
+
+
+@dataclass(frozen=True)
+class CounterInfo:
+    """The core's event counters as the firmware found them."""
+
+    kind: str  # one of COUNTER_KINDS
+    counters: int  # hardware counters that answer (0: none, as under QEMU)
+    events: int  # events one profiled invoke counts for this model
 
 
 class _Timeout(Exception):
@@ -350,6 +372,45 @@ class BoardClient:
             if len(stats) >= total:
                 return stats
 
+    def counter_info(self) -> CounterInfo:
+        r = self._call("get_counter_info", ())
+        with self._decoding("get_counter_info"):
+            self._check(r.read_int32(), "get_counter_info")
+            kind = r.read_uint8()
+            info = CounterInfo(
+                kind=COUNTER_KINDS[kind] if kind < len(COUNTER_KINDS) else f"kind {kind}",
+                counters=r.read_uint32(),
+                events=r.read_uint32(),
+            )
+            _end(r)
+        return info
+
+    def set_counters(self, events: list[int]) -> None:
+        """Selects the events (PMU event numbers, or DWT counter indices) that later profiled
+        invokes count per layer; at most counter_info().events."""
+        r = self._call("set_counters", ((list, list(events)),))
+        with self._decoding("set_counters"):
+            self._check(r.read_int32(), "set_counters", events=list(events))
+            _end(r)
+
+    def layer_counters(self) -> list[list[int]]:
+        """Per layer, the selected events' counts in the last profiled invoke (in pages)."""
+        layers: list[list[int]] = []
+        while True:
+            r = self._call("get_layer_counters", ((int, len(layers)), (int, 0xFFFFFFFF)))
+            with self._decoding("get_layer_counters"):
+                self._check(r.read_int32(), "get_layer_counters", first=len(layers))
+                total, events = r.read_uint32(), r.read_uint32()
+                counts = [r.read_uint32() for _ in range(r.start_read_list())]
+                _end(r)
+                if events == 0:
+                    return [[] for _ in range(total)]
+                if len(counts) % events or (not counts and len(layers) < total):
+                    raise _ShortReply(f"{len(counts)} counts for {events} events per layer")
+            layers += [counts[k : k + events] for k in range(0, len(counts), events)]
+            if len(layers) >= total:
+                return layers
+
     def upload_state(self) -> UploadState:
         return self._upload_reply("get_upload_state", self._call("get_upload_state", ()))
 
@@ -469,7 +530,9 @@ class BoardClient:
             return
         label, meaning = STATUS.get(status, (f"status {status}", "unknown status"))
         call = f"{name}({', '.join(f'{k}={v}' for k, v in args.items())})"
-        raise BoardCallError(f"board at {self.url}: {call} failed with {label}: {meaning}")
+        raise BoardCallError(
+            f"board at {self.url}: {call} failed with {label}: {meaning}", status=status
+        )
 
     @contextmanager
     def _decoding(self, name: str) -> Iterator[None]:
@@ -495,8 +558,15 @@ def _end(reply: BasicCodec) -> None:
         raise _ShortReply(f"{len(reply.buffer)} bytes, {reply._cursor} expected")
 
 
+def _write_u32_list(codec: BasicCodec, values: list[int]) -> None:
+    codec.start_write_list(len(values))
+    for value in values:
+        codec.write_uint32(value)
+
+
 _WRITERS: dict[type, Callable[[BasicCodec, object], None]] = {
     bool: BasicCodec.write_bool,
     int: BasicCodec.write_uint32,
     bytes: BasicCodec.write_binary,
+    list: _write_u32_list,
 }

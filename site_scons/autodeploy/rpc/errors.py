@@ -22,3 +22,7 @@ class BoardProtocolError(BoardError):
 
 class BoardCallError(BoardError):
     """The board answered with an error status (bad index, range, call order, ...)."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status  # the IDL's Status the board sent (None: refused by the host)

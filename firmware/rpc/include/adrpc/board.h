@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "adrpc/counters.h"
 #include "adrpc/frame.h"
 #include "adrt/model_api.h"
 
@@ -21,6 +22,9 @@ enum {
     ADRPC_GET_UPLOAD_STATE = 8,
     ADRPC_UPLOAD = 9,
     ADRPC_VERIFY_UPLOAD = 10,
+    ADRPC_GET_COUNTER_INFO = 11,
+    ADRPC_SET_COUNTERS = 12,
+    ADRPC_GET_LAYER_COUNTERS = 13,
 };
 
 /* Status codes of the IDL's enum Status. */
@@ -41,6 +45,12 @@ enum {
 /* Layers a profiled invocation can record. */
 #ifndef ADRPC_MAX_LAYERS
 #define ADRPC_MAX_LAYERS 512u
+#endif
+
+/* Per-layer counter values a profiled invocation can record (layers x events): 4 KB. A model
+ * with more layers counts fewer events per invocation (CounterInfo.events says how many). */
+#ifndef ADRPC_COUNTER_WORDS
+#define ADRPC_COUNTER_WORDS 1024u
 #endif
 
 /* Every message body ends with a CRC-32 (IEEE, as zlib.crc32) of the bytes before it. */
@@ -72,6 +82,11 @@ typedef struct {
     uint64_t hook_ticks; /* time spent in the profiling hook, taken out of the total */
     uint64_t layer_ticks[ADRPC_MAX_LAYERS];
     uint32_t layer_crc[ADRPC_MAX_LAYERS];
+    adrpc_counters_t counters; /* the core's event counters (adrpc/counters.h) */
+    uint32_t num_events;       /* events selected by set_counters, counted by profiled invokes */
+    int counts_valid;          /* the last invoke was profiled with the events selected now */
+    uint32_t event_start[ADRPC_MAX_EVENTS];     /* the counters at the current layer's start */
+    uint32_t layer_counts[ADRPC_COUNTER_WORDS]; /* num_events values per layer */
 } adrpc_board_t;
 
 /* Returns NULL, or why the staging buffer does not fit the model's inputs. `upload`
