@@ -3,7 +3,7 @@ sweep of one model orders TCM <= SRAM <= MRAM <= PSRAM in estimated time, the re
 estimate and the emulated events with their labels, the power step takes its time from the
 estimate, and CYCLE_ESTIMATE=off goes back to instructions / clock.
 
-IC's weights (about 210 KB) outgrow the 64 KB data cache, so every placement refills lines from
+ResNet-8's weights (about 80 KB) outgrow the 64 KB data cache, so every placement refills lines from
 where the weights are; its arena stays in TCM in every variant."""
 
 from __future__ import annotations

@@ -47,7 +47,8 @@ class PowerRequest:
     log_path: str | os.PathLike
     device: str | None = None  # DEVICE=: a real board's serial URL, measured with a Joulescope
     coordinator: str | None = None  # LG_COORDINATOR, for a board from a farm (DEVICE=labgrid:...)
-    cycle_estimate: bool = True  # on the emulator: time from the QEMU plugin and timing model
+    # the emulator's time from the QEMU plugin and timing model (scons: on, CYCLE_ESTIMATE=off)
+    cycle_estimate: bool = False
 
 
 def _gpio(platform: Platform) -> Gpio:

@@ -46,7 +46,8 @@ class ProfileRequest:
     image_sizes: dict | None = None  # the firmware's sizes.json
     dataset: Dataset | None = None  # real inputs, each sample uploaded (None: seeded inputs)
     upload: bytes | None = None  # model data the host uploads first (the ELF's upload image)
-    cycle_estimate: bool = True  # on the emulator: run the QEMU plugin for the timing model
+    # the emulator runs the QEMU plugin for the timing model (scons: on, CYCLE_ESTIMATE=off)
+    cycle_estimate: bool = False
     pmu: PmuRequest | None = None  # core counter events counted per layer (None: none)
 
 
