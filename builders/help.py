@@ -67,6 +67,8 @@ def help_text(config) -> str:
         "                         instead of the emulator; the platform needs board_support",
         "  MLEK_LOG=<file>        with <model>-mlek: a board's inference_runner console log;",
         "                         its NPU cycles go beside Vela's estimate (npu_measured.md)",
+        "  CYCLE_ESTIMATE=off     emulated profile and power times as instructions / clock,",
+        "                         without the QEMU plugin's cycle estimate (model; default on)",
         "  CACHE_DIR=<folder>     share built files and measured reports between checkouts",
         "                         (SCons CacheDir; or set AUTODEPLOY_CACHE_DIR)",
         "  SCons' own (scons -H), e.g. -j N to build in parallel, -k to keep going past a",

@@ -157,3 +157,13 @@ def test_helium_on_a_core_without_a_helium_model_is_an_error() -> None:
     timing = load_config(ROOT).platforms["apollo4p_evb"].timing
     with pytest.raises(TimingModelError, match="cortex-m4.yaml has no helium section"):
         estimate(_window({"mve_mac": 3}, {}, beats=12), timing, 192e6)
+
+
+def test_a_missing_plugin_says_how_to_build_it_or_do_without(monkeypatch, tmp_path) -> None:
+    from autodeploy.board import qemu_plugin
+
+    monkeypatch.setattr(qemu_plugin, "tool_root", lambda: tmp_path)
+    with pytest.raises(qemu_plugin.PluginError) as err:
+        qemu_plugin.plugin_library()
+    assert "run scripts/build-qemu-plugin.sh" in str(err.value)
+    assert "CYCLE_ESTIMATE=off" in str(err.value)

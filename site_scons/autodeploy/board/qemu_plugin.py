@@ -124,7 +124,8 @@ def plugin_library() -> Path:
     if not library.is_file():
         raise PluginError(
             f"the QEMU plugin {library} is not built: run {BUILD_SCRIPT} (it fetches the plugin "
-            "header of the installed QEMU from Debian's source package)"
+            "header of the installed QEMU from Debian's source package), or profile without the "
+            "cycle estimate: scons <target> CYCLE_ESTIMATE=off"
         )
     return library
 
