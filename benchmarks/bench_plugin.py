@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT / "tests"))
 sys.path.insert(0, str(PROJECT / "site_scons"))
 
-from scons_project import copy_project  # noqa: E402  (the same copy the SCons tests build in)
+from scons_project import SconsProject  # noqa: E402  (the same copy the SCons tests build in)
 
 from autodeploy.config import load_config  # noqa: E402
 from autodeploy.profile.run import ProfileRequest, profile_variant  # noqa: E402
@@ -64,10 +63,7 @@ def main() -> None:
     parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        copy_project(work)
-        targets = [f"{model}-firmware" for model in MODELS]
-        scons = [sys.executable, "-m", "SCons", "-Q", "-j2", *targets]
-        subprocess.run(scons, cwd=work, check=True, stdout=subprocess.DEVNULL)
+        SconsProject(work).scons("-j2", *(f"{model}-firmware" for model in MODELS))
         for model, runs in MODELS.items():
             for estimate, label in ((False, "no plugin"), (True, "plugin")):
                 times = [profile_seconds(work, model, estimate) for _ in range(3)]

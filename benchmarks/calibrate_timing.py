@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -31,7 +30,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT / "tests"))
 sys.path.insert(0, str(PROJECT / "site_scons"))
 
-from scons_project import copy_project  # noqa: E402
+from scons_project import SconsProject  # noqa: E402
 
 from autodeploy.board import run_on_board  # noqa: E402
 from autodeploy.config import load_config  # noqa: E402
@@ -146,10 +145,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        copy_project(work)
-        targets = [f"{model}-firmware" for model in ANCHORS]
-        scons = [sys.executable, "-m", "SCons", "-Q", "-j2", *targets]
-        subprocess.run(scons, cwd=work, check=True, stdout=subprocess.DEVNULL)
+        SconsProject(work).scons("-j2", *(f"{model}-firmware" for model in ANCHORS))
         runs = {}
         for model in ANCHORS:
             platform, counts, instructions = plugin_counts(work, model)

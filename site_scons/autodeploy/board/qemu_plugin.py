@@ -161,7 +161,9 @@ def plugin_arguments(
     boundaries: int = 1,
 ) -> list[str]:
     """QEMU arguments that load the plugin for `elf` on `platform`'s emulator, writing to `out`,
-    with `data_cache` simulated if given."""
+    with `data_cache` simulated if given. Its windows: the first `boundaries` counter reads
+    after each entry into `hook` (a function of the ELF) are window edges (the layer hook: 1 per
+    entry; a function that times a window itself, like the power app's measure(): 2)."""
     options = [f"out={Path(out).resolve()}"]
     mapped = {
         name for name, memory in platform.memories.items() if memory.emulator_base is not None
@@ -179,23 +181,11 @@ def plugin_arguments(
     return ["-plugin", f"{plugin_library()},{','.join(options)}"]
 
 
-def with_plugin(
-    platform,
-    elf: str | os.PathLike,
-    out: str | os.PathLike,
-    *,
-    data_cache: DataCache | None = None,
-    hook: str = LAYER_HOOK,
-    boundaries: int = 1,
-):
-    """`platform` with an emulator that runs the plugin (for autodeploy.board.Emulator). Its
-    windows: the first `boundaries` counter reads after each entry into `hook` (a function of
-    the ELF) are window edges (the layer hook: 1 per entry; a function that times a window
-    itself: 2)."""
+def with_plugin(platform, elf: str | os.PathLike, out: str | os.PathLike, **options):
+    """`platform` with an emulator that runs the plugin (for autodeploy.board.Emulator);
+    `options`: plugin_arguments' keywords (data_cache, hook, boundaries)."""
     emulator = platform.emulator
-    arguments = plugin_arguments(
-        platform, elf, out, data_cache=data_cache, hook=hook, boundaries=boundaries
-    )
+    arguments = plugin_arguments(platform, elf, out, **options)
     extra = (*emulator.extra_args, *arguments)
     return dataclasses.replace(platform, emulator=dataclasses.replace(emulator, extra_args=extra))
 

@@ -1213,13 +1213,7 @@ def _read_emulator(
     out = dict(memories)
     for name, entry in map_node.value.items():
         path = f"emulator.memory_map.{name}"
-        if name not in memories:
-            names = tuple(memories)
-            raise src.error(
-                map_node.key_lines[name],
-                path,
-                f"'{name}' is not a memory of this platform{S.fix(name, names)}",
-            )
+        S.check_memory(name, memories, map_node.key_lines[name], path, src)
         e = S.read_section(entry, S.EMULATED_MEMORY, path, src)
         region_name, rnode = e["region"]
         region = regions.get(region_name)
@@ -1394,12 +1388,7 @@ def _read_board_support(
     mapped: dict[str, MappedMemory] = {}
     for name, entry in map_node.value.items():
         path = f"board_support.memory_map.{name}"
-        if name not in memories:
-            raise src.error(
-                map_node.key_lines[name],
-                path,
-                f"'{name}' is not a memory of this platform{S.fix(name, tuple(memories))}",
-            )
+        S.check_memory(name, memories, map_node.key_lines[name], path, src)
         e = S.read_section(entry, S.BOARD_MEMORY, path, src)
         base, size = e["base"][0], e["size_kb"][0] * KIB
         if base + size > 1 << 32:

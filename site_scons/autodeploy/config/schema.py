@@ -390,6 +390,13 @@ def suggest(value: object, choices: tuple[str, ...] | list[str]) -> str:
     return f" did you mean '{lowered[close[0]]}'?" if close else ""
 
 
+def check_memory(name: str, memories, line: int, path: str, src: Source) -> None:
+    """A ConfigError at `path` unless `name` is one of the platform's `memories`."""
+    if name not in memories:
+        names = tuple(memories)
+        raise src.error(line, path, f"'{name}' is not a memory of this platform{fix(name, names)}")
+
+
 def fix(value: object, choices: tuple[str, ...] | list[str]) -> str:
     """'; did you mean 'X'? (allowed: ...)' or ' (allowed: ...)' to end an error message."""
     close = suggest(value, choices)

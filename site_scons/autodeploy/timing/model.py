@@ -85,12 +85,7 @@ def read_timing(node: MapNode, src: Source, project_dir: Path, core: str, memori
     costs: dict[str, MemoryCost] = {}
     for name, entry in S.expect_map(costs_node, "timing.memories", src).value.items():
         path = f"timing.memories.{name}"
-        if name not in memories:
-            raise src.error(
-                costs_node.key_lines[name],
-                path,
-                f"'{name}' is not a memory of this platform{S.fix(name, tuple(memories))}",
-            )
+        S.check_memory(name, memories, costs_node.key_lines[name], path, src)
         m = S.read_section(entry, S.MEMORY_COST, path, src)
         costs[name] = MemoryCost(m["cycles"][0], float(m["ns"][0]), m["source"][0])
     missing = [name for name in memories if name not in costs]
@@ -119,12 +114,8 @@ def _read_cache(node, src: Source, memories) -> DataCache:
         )
     cached, cached_node = c["memories"]
     for i, name in enumerate(cached):
-        if name not in memories:
-            raise src.error(
-                cached_node.value[i].line,
-                f"timing.data_cache.memories[{i}]",
-                f"'{name}' is not a memory of this platform{S.fix(name, tuple(memories))}",
-            )
+        path = f"timing.data_cache.memories[{i}]"
+        S.check_memory(name, memories, cached_node.value[i].line, path, src)
     return DataCache(size, ways, line, tuple(cached), c["source"][0])
 
 
