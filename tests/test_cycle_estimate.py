@@ -99,3 +99,27 @@ def test_cycle_estimate_off_counts_instructions_as_cycles(project) -> None:
     bad = project.scons("ic_tcm-profile", "CYCLE_ESTIMATE=maybe", check=False)
     assert bad.returncode != 0
     assert "CYCLE_ESTIMATE=maybe: use on (the default) or off" in bad.stdout + bad.stderr
+
+
+def test_cortex_m4_estimate_charges_its_uncached_mram(tmp_path) -> None:
+    """The Apollo4 Plus (Cortex-M4, no data cache modelled): the same code costs more cycles
+    than instructions (its loads take 2), and weights in MRAM cost every access's wait."""
+    project = SconsProject(tmp_path)
+    kws = "  kws:\n    tflite: models/mlperf_tiny_kws_dscnn_int8.tflite\n"
+    variants = "".join(
+        f"  kws_{p.lower()}:\n    tflite: models/mlperf_tiny_kws_dscnn_int8.tflite\n"
+        f"    platform: apollo4p_evb\n    model_location: {p}\n    runs: 2\n"
+        for p in ("TCM", "MRAM")
+    )
+    project.edit("models.yaml", kws, kws + variants)
+    project.scons("-j2", "kws_tcm-profile", "kws_mram-profile")
+    tcm, mram = (
+        json.loads(next((tmp_path / "reports" / m).glob("*/profile.json")).read_text())
+        for m in ("kws_tcm", "kws_mram")
+    )
+    for profile in (tcm, mram):
+        assert "platforms/cores/cortex-m4.yaml" in profile["timing_source"]
+        assert profile["cycle_estimate"]["cycles"] > profile["total_instructions"]
+        assert profile["cycle_estimate"]["events"]["MVE_INST_RETIRED"] == 0
+    assert mram["cycle_estimate"]["parts"]["memory"]["MRAM"] > 0
+    assert mram["inference_us"] > tcm["inference_us"]
