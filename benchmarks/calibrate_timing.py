@@ -34,10 +34,10 @@ from scons_project import SconsProject  # noqa: E402
 
 from autodeploy.board import run_on_board  # noqa: E402
 from autodeploy.config import load_config  # noqa: E402
+from autodeploy.profile.cycles import profile_estimate  # noqa: E402
 from autodeploy.rpc.client import BoardClient  # noqa: E402
 from autodeploy.rpc.inputs import analysis_inputs  # noqa: E402
 from autodeploy.timing.capture import PluginCapture  # noqa: E402
-from autodeploy.timing.estimate import estimate  # noqa: E402
 
 MAX_CHAIN_SAVING = 1.0
 VARIANT = "apollo510_evb-gcc-auto-auto"  # KWS: weights and arena in TCM; mnv3sm: MRAM, SRAM
@@ -71,28 +71,21 @@ def plugin_counts(work: Path, model: str):
     return platform, counts, instructions
 
 
-def model_cycles(platform, counts, instructions: float, clock_hz: float) -> dict:
+def model_cycles(platform, counts, instructions: float, clock_hz: float) -> float:
     """The profile's estimate: the layer windows by the model, the rest at one cycle each."""
-    parts = [estimate(window, platform.timing, clock_hz) for window in counts.layers]
-    inside = sum(window.instructions for window in counts.layers)
-    memory = {}
-    for part in parts:
-        for name, cycles in part.memory.items():
-            memory[name] = memory.get(name, 0) + cycles
-    return {
-        "cycles": sum(p.cycles for p in parts) + max(0.0, instructions - inside),
-        "memory": memory,
-    }
+    layers = len(counts.layers)
+    return profile_estimate(
+        counts, platform.timing, platform, layers, instructions, clock_hz
+    ).cycles
 
 
 def report(platform, runs: dict) -> None:
     print("anchor   mode  published cyc/instr  model cyc/instr  error   (model cycles)")
     for model, (counts, instructions) in runs.items():
-        anchor = ANCHORS[model]
-        for mode_name, ms in anchor["ms"].items():
+        for mode_name in ANCHORS[model]["ms"]:
             clock = platform.cpu_modes[mode_name].clock_hz
-            published = ms * 1e-3 * clock / anchor["instructions"]
-            cycles = model_cycles(platform, counts, instructions, clock)["cycles"]
+            published = _published_cpi(model, mode_name, clock)
+            cycles = model_cycles(platform, counts, instructions, clock)
             ours = cycles / instructions
             print(
                 f"{model:8} {mode_name:4}  {published:19.3f}  {ours:15.3f}  "
@@ -106,8 +99,8 @@ def fit(platform, runs: dict) -> None:
     helium = platform.timing.core.helium
     hp = platform.cpu_modes["HP"].clock_hz
     counts, instructions = runs["kws"]
-    target = _published_cpi("kws", hp) * instructions
-    now = model_cycles(platform, counts, instructions, hp)["cycles"]
+    target = _published_cpi("kws", "HP", hp) * instructions
+    now = model_cycles(platform, counts, instructions, hp)
     chained = sum(window.mve_chained for window in counts.layers)
     exact = helium.chain_saving.value + (now - target) / chained
     # a dual-beat core issues at most one instruction per cycle: a chained Helium instruction
@@ -118,11 +111,11 @@ def fit(platform, runs: dict) -> None:
         f"{MAX_CHAIN_SAVING}; {chained:,} chained Helium instructions)"
     )
     counts, instructions = runs["mnv3sm"]
-    target = _published_cpi("mnv3sm", hp) * instructions
+    target = _published_cpi("mnv3sm", "HP", hp) * instructions
     mram = platform.timing.memories["MRAM"]
     now = model_cycles(platform, counts, instructions, hp)
     chained = sum(window.mve_chained for window in counts.layers)
-    now_cycles = now["cycles"] - chained * (saving - helium.chain_saving.value)
+    now_cycles = now - chained * (saving - helium.chain_saving.value)
     fills = sum(w.memory["MRAM"]["refills"] + w.memory["MRAM"]["writebacks"] for w in counts.layers)
     per_fill = mram.at(hp) + (target - now_cycles) / fills
     ns = (per_fill - mram.cycles) / (hp / 1e9)
@@ -130,12 +123,13 @@ def fit(platform, runs: dict) -> None:
         f"fit: MRAM line fill = {per_fill:.1f} cycles at {hp / 1e6:g} MHz = {mram.cycles} cycles + "
         f"{ns:.1f} ns ({fills:,} MRAM line fills; with chain_saving as fitted)"
     )
-    print(f"     (whole cycles at 96 MHz: {mram.cycles + math.ceil(ns * 0.096)})")
+    lp = platform.cpu_modes["LP"].clock_hz
+    print(f"     (whole cycles at {lp / 1e6:g} MHz: {mram.cycles + math.ceil(ns * lp / 1e9)})")
 
 
-def _published_cpi(model: str, clock_hz: float) -> float:
+def _published_cpi(model: str, mode: str, clock_hz: float) -> float:
+    """Published cycles (time x clock) per instruction TFLM + CMSIS-NN executes."""
     anchor = ANCHORS[model]
-    mode = "HP" if clock_hz > 100e6 else "LP"
     return anchor["ms"][mode] * 1e-3 * clock_hz / anchor["instructions"]
 
 

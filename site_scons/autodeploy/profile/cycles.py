@@ -15,19 +15,10 @@ from dataclasses import dataclass
 from ..board.qemu_plugin import PluginError
 from ..timing.estimate import LABEL, estimate
 
-#: PMU-style events computed from the plugin's counts, named as Arm's PMU events they mirror.
-EMULATED_EVENTS = (
-    "INST_RETIRED",
-    "MVE_INST_RETIRED",
-    "MVE_INT_MAC_RETIRED",
-    "LD_RETIRED",
-    "ST_RETIRED",
-    "L1D_CACHE_REFILL",
-)
-
 
 def emulated_events(counts, memories) -> dict[str, int]:
-    """One window's PMU-style counts, then reads and writes per memory (`memories`: names)."""
+    """One window's PMU-style counts, named as the Arm PMU events they mirror, then reads and
+    writes per memory (`memories`: names)."""
     events = {
         "INST_RETIRED": counts.instructions,
         "MVE_INST_RETIRED": counts.mve_instructions,
