@@ -105,7 +105,7 @@ def test_corrupted_and_dropped_bytes_to_the_emulator_change_no_result(profiled):
             stats = client.layer_stats()
             ticks += [s.ticks for s in stats]
             results.append((crcs, client.get_output(0), [(s.tag, s.output_crc32) for s in stats]))
-        return results, np.array(ticks)
+        return results, np.array(ticks).reshape(5, -1)  # per run: the invoke, then its layers
 
     with (
         Emulator(platform, elf, project.root / "clean.log") as board,
@@ -127,10 +127,16 @@ def test_corrupted_and_dropped_bytes_to_the_emulator_change_no_result(profiled):
         ):
             got = session(client)
     assert got[0] == expected[0]
-    # -icount: counts are timer ticks of 31.25 instructions, read at another phase in each run;
-    # between sessions, layers have been seen up to 2 ticks apart and invoke totals up to 3 on
-    # a loaded machine (not explained yet). The results above must be identical regardless.
-    assert (np.abs(got[1] - expected[1]) <= 4).all()
+    # -icount: counts are timer ticks of 31.25 instructions. Each session reaches the invoke at
+    # another phase of the timer (virtual time runs in real time while the board waits for the
+    # host), so every measured difference of two readings may be off by one tick either way: a
+    # layer by 1, so two sessions by 2; an invoke's total is its two readings less the 13 hooks'
+    # own times (firmware/rpc/src/board.c), each such a difference, so up to 2 x 14 apart. The
+    # results above must be identical regardless.
+    difference = np.abs(got[1] - expected[1])
+    layers = difference.shape[1] - 1
+    assert (difference[:, 1:] <= 2).all(), difference
+    assert (difference[:, 0] <= 2 * (layers + 1)).all(), difference
     assert client.retries_used > 0
     assert all(link.total(kind) > 0 for kind in ("corrupt", "drop", "burst"))
     assert np.frombuffer(expected[0][0][1], np.int8).size == 12
