@@ -76,6 +76,7 @@ def build_profile(
     place = placement["placement"]
     later = session.run_ticks[1:]
     inference_us = timing.microseconds(session.profile_ticks)
+    counted = f"counted exactly on the emulator ({timing.where})" if estimate else None
     # the estimate's cycles per instruction carry over to the runs the plugin did not window
     scale = estimate.us(estimate.cycles) / inference_us if estimate and inference_us else 1.0
     return {
@@ -88,7 +89,7 @@ def build_profile(
         "toolchain": toolchain["name"],
         "toolchain_version": toolchain["version"],
         "timing_source": estimate.source if estimate else timing.source,
-        "instruction_source": timing.source if estimate else None,
+        "instruction_source": counted,
         "measured": timing.measured,
         "cpu_mode": {"name": timing.cpu_mode, "clock_hz": timing.clock_hz},
         "counter": {
@@ -368,7 +369,7 @@ def _estimate_rows(record: dict | None, profile: dict) -> list[str]:
         f"{events['MVE_INST_RETIRED']:,} Helium ({events['MVE_INT_MAC_RETIRED']:,} MACs), "
         f"{events['LD_RETIRED']:,} loads, {events['ST_RETIRED']:,} stores, "
         f"{events['L1D_CACHE_REFILL']:,} data-cache line fills |",
-        f"| Instruction count source | {profile['instruction_source']} |",
+        f"| Instructions | {profile['instruction_source']} |",
     ]
 
 
