@@ -74,9 +74,7 @@ def plugin_counts(work: Path, model: str):
 def model_cycles(platform, counts, instructions: float, clock_hz: float) -> float:
     """The profile's estimate: the layer windows by the model, the rest at one cycle each."""
     layers = len(counts.layers)
-    return profile_estimate(
-        counts, platform.timing, platform, layers, instructions, clock_hz
-    ).cycles
+    return profile_estimate(counts, platform, layers, instructions, clock_hz).cycles
 
 
 def report(platform, runs: dict) -> None:

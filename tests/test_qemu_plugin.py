@@ -17,7 +17,6 @@ import pytest
 from scons_project import SconsProject
 
 from autodeploy.board.qemu_plugin import (
-    DataCache,
     PluginError,
     plugin_arguments,
     read_counts,
@@ -26,11 +25,14 @@ from autodeploy.board.qemu_plugin import (
 )
 from autodeploy.config import load_config
 from autodeploy.profile.run import ProfileRequest, profile_variant
+from autodeploy.timing.model import DataCache
 
 ROOT = Path(__file__).resolve().parent.parent
 CLASSES_IMAGE = ROOT / "tests" / "firmware" / "plugin_classes"
 INSTRUCTIONS_PER_TICK = 31.25  # the an547's 32 MHz counter under -icount shift=0
-CACHE = DataCache(size=4096, ways=2, line=32, regions=("SRAM",))  # 64 sets, as classes.S expects
+CACHE = DataCache(
+    size_bytes=4096, ways=2, line_bytes=32, memories=("SRAM",)
+)  # 64 sets, as classes.S expects
 KWS = "  kws:\n    tflite: models/mlperf_tiny_kws_dscnn_int8.tflite\n"
 KWS_MRAM = "  kws_mram:\n    tflite: models/mlperf_tiny_kws_dscnn_int8.tflite\n"
 VARIANTS = {"kws": "apollo510_evb-gcc-auto-auto", "kws_mram": "apollo510_evb-gcc-MRAM-auto"}

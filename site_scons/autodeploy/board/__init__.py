@@ -20,9 +20,15 @@ __all__ = [
     "FarmBoard",
     "open_board",
     "run_on_board",
+    "uses_emulator",
 ]
 
 T = TypeVar("T")
+
+
+def uses_emulator(platform, device: str | None) -> bool:
+    """Whether open_board() gives the platform's emulator: no DEVICE= and no transport.device."""
+    return not (device or platform.transport.device)
 
 
 def open_board(

@@ -5,7 +5,7 @@ the instruction fetches and (with a data cache) its line fills and write-backs.
     counts = run_with_plugin(platform, "smoke.elf", "counts.json")     # an app that exits
     platform = with_plugin(platform, "validator.elf", "counts.json")  # for a profile session
     ... profile as usual, then: read_counts("counts.json")
-    run_with_plugin(..., data_cache=DataCache(65536, 4, 32, ("SRAM",)))  # a cache in front of SRAM
+    run_with_plugin(..., data_cache=DataCache(65536, 4, 32, ("SRAM",)))  # timing.model.DataCache
 
 Layers are the windows the firmware's layer hook times (firmware/rpc/src/board.c,
 `profile_hook`): the plugin opens a layer at the first read of the board's counter register
@@ -27,6 +27,7 @@ from pathlib import Path
 from ..errors import AutodeployError
 from ..firmware.elf import read_elf
 from ..home import tool_root
+from ..timing.model import DataCache
 from .emulator import boot_arguments
 
 LAYER_HOOK = "profile_hook"
@@ -45,17 +46,6 @@ STORE_CLASSES = ("store8", "store16", "store32", "store64", "storem", "fp_store"
 
 class PluginError(AutodeployError):
     """The plugin is not built, or its counts are missing or malformed."""
-
-
-@dataclass(frozen=True)
-class DataCache:
-    """A data cache for the plugin to simulate (set-associative, LRU, write-back,
-    write-allocate) in front of the named memories of the platform."""
-
-    size: int  # bytes
-    ways: int
-    line: int  # bytes, a power of two
-    regions: tuple[str, ...]  # memory names of the platform whose data accesses it caches
 
 
 @dataclass(frozen=True)
@@ -132,22 +122,19 @@ def plugin_library() -> Path:
 
 def _cache_arguments(platform, cache: DataCache, mapped: set[str]) -> list[str]:
     """The dcache= and cached= options for `cache`, or a PluginError saying what is wrong."""
-    line_ok = cache.line > 0 and cache.line & (cache.line - 1) == 0
-    if not line_ok or cache.ways <= 0 or cache.size <= 0 or cache.size % (cache.ways * cache.line):
-        raise PluginError(
-            f"data cache {cache.size}:{cache.ways}:{cache.line} (size:ways:line): the line must "
-            "be a power of two and the size a positive multiple of ways * line"
-        )
-    if not cache.regions:
-        raise PluginError("the data cache caches no memory: name at least one in its regions")
-    for name in cache.regions:
+    problem = cache.geometry_problem()
+    if problem:
+        raise PluginError(f"data cache: {problem}")
+    if not cache.memories:
+        raise PluginError("the data cache caches no memory: name at least one in its memories")
+    for name in cache.memories:
         if name not in mapped:
             raise PluginError(
-                f"the data cache's region {name!r} is not a memory of platform "
+                f"the data cache's memory {name!r} is not a memory of platform "
                 f"{platform.name!r} mapped in its emulator (those are: {', '.join(sorted(mapped))})"
             )
-    return [f"dcache={cache.size}:{cache.ways}:{cache.line}"] + [
-        f"cached={name}" for name in cache.regions
+    return [f"dcache={cache.size_bytes}:{cache.ways}:{cache.line_bytes}"] + [
+        f"cached={name}" for name in cache.memories
     ]
 
 

@@ -5,7 +5,7 @@ did).
 
     with PluginCapture(platform, elf, device, enabled) as capture:  # autodeploy.timing
         run_on_board(capture.platform, ...)
-    estimate = profile_estimate(capture.counts(), platform.timing, platform, ...)
+    estimate = profile_estimate(capture.counts(), platform, ...)
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..board.qemu_plugin import PluginError
-from ..timing.estimate import LABEL, estimate
+from ..timing.estimate import LABEL, CycleEstimate, estimate
 
 
 def emulated_events(counts, memories) -> dict[str, int]:
@@ -38,24 +38,28 @@ def emulated_events(counts, memories) -> dict[str, int]:
 class ProfileEstimate:
     source: str
     clock_hz: int
-    layer_cycles: list[float]
-    other_cycles: float  # the invoke's instructions outside layer windows, one cycle each
+    layers: list[CycleEstimate]
+    total: CycleEstimate  # the layers, and the invoke's other instructions at one cycle each
     layer_events: list[dict[str, int]]
-    parts: dict  # the whole inference's cycles by part (core, helium, memory)
 
     @property
     def cycles(self) -> float:
-        return sum(self.layer_cycles) + self.other_cycles
+        return self.total.cycles
+
+    @property
+    def parts(self) -> dict:
+        """The whole inference's cycles by part (core, helium, memory)."""
+        return self.total.to_dict()
 
     def us(self, cycles: float) -> float:
         return cycles * 1e6 / self.clock_hz
 
 
 def profile_estimate(
-    plugin_counts, model, platform, layer_count: int, instructions: float, clock_hz: int
+    plugin_counts, platform, layer_count: int, instructions: float, clock_hz: int
 ) -> ProfileEstimate:
-    """The estimate for the first profiled invoke's `layer_count` layers (`instructions`: the
-    invoke's total from the firmware's counter)."""
+    """The estimate by `platform`'s timing model for the first profiled invoke's `layer_count`
+    layers (`instructions`: the invoke's total from the firmware's counter)."""
     windows = plugin_counts.layers
     if layer_count == 0 or len(windows) < layer_count or len(windows) % layer_count:
         raise PluginError(
@@ -64,34 +68,17 @@ def profile_estimate(
             "plugin: scripts/build-qemu-plugin.sh)"
         )
     first = windows[:layer_count]
-    per_layer = [estimate(w, model, clock_hz) for w in first]
-    inside = sum(w.instructions for w in first)
-    other = max(0.0, instructions - inside)
-    total = _sum_parts([e.to_dict() for e in per_layer])
-    total["core"] += round(other)
-    total["cycles"] += round(other)
+    per_layer = [estimate(w, platform.timing, clock_hz) for w in first]
+    other = max(0.0, instructions - sum(w.instructions for w in first))
+    total = sum(per_layer, CycleEstimate(other, 0.0, {}))
     memories = tuple(platform.memories)
     return ProfileEstimate(
-        source=estimate_source(model, clock_hz),
+        source=estimate_source(platform.timing, clock_hz),
         clock_hz=clock_hz,
-        layer_cycles=[e.cycles for e in per_layer],
-        other_cycles=other,
+        layers=per_layer,
+        total=total,
         layer_events=[emulated_events(w, memories) for w in first],
-        parts=total,
     )
-
-
-def _sum_parts(parts: list[dict]) -> dict:
-    memory: dict[str, int] = {}
-    for part in parts:
-        for name, value in part["memory"].items():
-            memory[name] = memory.get(name, 0) + value
-    return {
-        "cycles": sum(p["cycles"] for p in parts),
-        "core": sum(p["core"] for p in parts),
-        "helium": sum(p["helium"] for p in parts),
-        "memory": memory,
-    }
 
 
 def estimate_source(model, clock_hz: int) -> str:

@@ -30,7 +30,7 @@ def layer_rows(layers, timing: Timing, kernels: dict[str, str], estimate=None) -
             "output_crc32": f"{stat.output_crc32:#010x}",
         }
         if estimate is not None:
-            cycles = estimate.layer_cycles[k]
+            cycles = estimate.layers[k].cycles
             row |= {
                 "us": estimate.us(cycles),
                 "est_cycles": round(cycles),

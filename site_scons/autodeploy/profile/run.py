@@ -111,7 +111,6 @@ def profile_variant(
     if counts is not None:
         estimate = profile_estimate(
             counts,
-            r.platform.timing,
             r.platform,
             len(session.layers),
             timing.counts(session.profile_ticks),

@@ -11,7 +11,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ..board.qemu_plugin import LAYER_HOOK, DataCache, read_counts, with_plugin
+from ..board import uses_emulator
+from ..board.qemu_plugin import LAYER_HOOK, read_counts, with_plugin
 
 
 class PluginCapture:
@@ -25,8 +26,7 @@ class PluginCapture:
         boundaries: int = 1,
     ):
         self.model = platform.timing
-        emulated = not (device or platform.transport.device)
-        self.active = enabled and emulated and self.model is not None
+        self.active = enabled and uses_emulator(platform, device) and self.model is not None
         self.platform = platform
         self._elf = elf
         self._hook = hook
@@ -40,7 +40,7 @@ class PluginCapture:
                 self.platform,
                 self._elf,
                 self._out,
-                data_cache=_plugin_cache(self.model),
+                data_cache=self.model.data_cache,
                 hook=self._hook,
                 boundaries=self._boundaries,
             )
@@ -57,10 +57,3 @@ class PluginCapture:
     def counts(self):
         """The plugin's PluginCounts once QEMU has ended, or None when it did not run."""
         return read_counts(self._out) if self.active else None
-
-
-def _plugin_cache(model) -> DataCache | None:
-    cache = model.data_cache
-    if cache is None:
-        return None
-    return DataCache(cache.size_bytes, cache.ways, cache.line_bytes, cache.memories)

@@ -61,11 +61,30 @@ class MemoryCost:
 
 @dataclass(frozen=True)
 class DataCache:
+    """A data cache in front of some memories (set-associative, LRU, write-back,
+    write-allocate), which the QEMU plugin simulates."""
+
     size_bytes: int
     ways: int
     line_bytes: int
-    memories: tuple[str, ...]
-    source: str
+    memories: tuple[str, ...]  # the platform's memories whose data accesses it caches
+    source: str = ""
+
+    def geometry_problem(self) -> str | None:
+        """What makes size, ways and line no cache, or None."""
+        size, ways, line = self.size_bytes, self.ways, self.line_bytes
+        if (
+            line > 0
+            and not line & (line - 1)
+            and ways > 0
+            and size > 0
+            and not size % (ways * line)
+        ):
+            return None
+        return (
+            f"{size} bytes in {ways} ways of {line}-byte lines is not a cache: the line must be a "
+            "power of two and the size a positive multiple of ways * line"
+        )
 
 
 @dataclass(frozen=True)
@@ -104,19 +123,16 @@ def read_timing(node: MapNode, src: Source, project_dir: Path, core: str, memori
 
 def _read_cache(node, src: Source, memories) -> DataCache:
     c = S.read_section(node, S.DATA_CACHE, "timing.data_cache", src)
-    size, ways, line = c["size_kb"][0] * 1024, c["ways"][0], c["line_bytes"][0]
-    if line & (line - 1) or size % (ways * line):
-        raise src.error(
-            node.line,
-            "timing.data_cache",
-            f"{size // 1024} KB in {ways} ways of {line}-byte lines is not a cache: the line must "
-            "be a power of two and the size a multiple of ways x line",
-        )
     cached, cached_node = c["memories"]
+    size, ways, line = c["size_kb"][0] * 1024, c["ways"][0], c["line_bytes"][0]
+    cache = DataCache(size, ways, line, tuple(cached), c["source"][0])
+    problem = cache.geometry_problem()
+    if problem:
+        raise src.error(node.line, "timing.data_cache", problem)
     for i, name in enumerate(cached):
         path = f"timing.data_cache.memories[{i}]"
         S.check_memory(name, memories, cached_node.value[i].line, path, src)
-    return DataCache(size, ways, line, tuple(cached), c["source"][0])
+    return cache
 
 
 def core_file(project_dir: Path, core: str) -> Path | None:
